@@ -1,0 +1,26 @@
+/** The scenario layer: YAML text -> validated, fully resolved Scenario (see ARCHITECTURE.md). */
+export * from './schema.js';
+export { DEFAULT_CONSORTIUM, DEFAULT_SITE, mergeLayers } from './defaults.js';
+export { loadScenario, parseScenario, resolveScenario, resolveSite, type SiteInput } from './parse.js';
+export {
+  MIX_SUM_TOLERANCE,
+  checkDiagnosisMix,
+  checkDistributions,
+  checkEnrollment,
+  checkResolvedSite,
+  checkSiteIds,
+  reservedSiteIdReason,
+  type RuleViolation,
+  type SiteIdViolation,
+  type SitePath,
+} from './rules.js';
+export {
+  SCENARIO_SCHEMA_ID,
+  scenarioJsonSchema,
+  scenarioJsonSchemaText,
+  writeFileAtomic,
+  writeScenarioJsonSchema,
+  type WriteOptions,
+} from './json-schema.js';
+export { closestMatch, editDistance } from './did-you-mean.js';
+export { formatPath } from './yaml-source.js';
