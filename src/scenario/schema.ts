@@ -35,7 +35,7 @@ const distribution = z.strictObject({
   max: z.number().optional().describe('upper truncation bound'),
 });
 
-const perGroup = (inner: z.ZodType) =>
+const perGroup = <T extends z.ZodType>(inner: T) =>
   z.strictObject({ CN: inner.optional(), MCI: inner.optional(), AD: inner.optional() });
 
 const scannerBias = z.strictObject({

@@ -1,0 +1,219 @@
+/**
+ * Generates a scenario into a data directory: `<site>.arrow`, `<site>.visits.arrow` per site,
+ * then `manifest.json` (last, so a directory with a manifest is always complete).
+ */
+import { basename, join } from 'node:path';
+import type { Scenario } from '../scenario/schema.js';
+import { featureColumns, patientColumns, visitColumns } from '../synth/columns.js';
+import type { ColumnBatch, NumericColumn } from '../synth/columnar.js';
+import { generateSiteBatches, siteModelFor, type GenerateOptions } from '../synth/generate-site.js';
+import type { SiteModel } from '../synth/site-model.js';
+import { FEDAGE_VERSION } from '../version.js';
+import { ArrowFileWriter, tableLayout, toRecordBatch } from './arrow-io.js';
+import {
+  MANIFEST_FILE,
+  MANIFEST_FORMAT,
+  MANIFEST_FORMAT_VERSION,
+  canonicalJson,
+  manifestText,
+  sha256Hex,
+  summarizeColumns,
+  type Manifest,
+  type ManifestSite,
+} from './manifest.js';
+import { prepareOutputDir, writeFileAtomic } from './output-dir.js';
+
+export interface GenerateProgress {
+  siteId: string;
+  siteIndex: number;
+  siteCount: number;
+  patientsDone: number;
+  patientsTotal: number;
+}
+
+export interface WriteDatasetOptions extends GenerateOptions {
+  outDir: string;
+  force?: boolean;
+  onProgress?: (p: GenerateProgress) => void;
+}
+
+export interface WriteDatasetResult {
+  manifest: Manifest;
+  manifestPath: string;
+}
+
+/** SHA-256 of the scenario's normal form (resolved settings, keys sorted; not the file's bytes). */
+export function scenarioHash(scenario: Scenario): string {
+  const { file: _file, ...normalized } = scenario;
+  return sha256Hex(canonicalJson(normalized));
+}
+
+export const patientsFileName = (siteId: string): string => `${siteId}.arrow`;
+export const visitsFileName = (siteId: string): string => `${siteId}.visits.arrow`;
+
+/** Running statistics of what was generated: recorded in the manifest's ground truth. */
+class RealizedStats {
+  n = 0;
+  groupCount = [0, 0, 0];
+  e4ByGroup = [0, 0, 0];
+  e4Observed = [0, 0, 0];
+  mmseSum = [0, 0, 0];
+  mmseCount = [0, 0, 0];
+  eligible = 0;
+  positive = 0;
+  trueEvents = 0;
+  frail = 0;
+  frailAssessed = 0;
+  riskSum = 0;
+
+  add(b: ColumnBatch): void {
+    const col = (name: string) => b.columns.get(name) as NumericColumn;
+    const group = col('true_dx_baseline').values;
+    const e4 = col('apoe_e4_carrier');
+    const mmse = col('mmse');
+    const target = col('target');
+    const event = col('true_event').values;
+    const risk = col('true_risk').values;
+    const pheno = col('frailty_phenotype');
+    for (let i = 0; i < b.length; i++) {
+      const g = group[i];
+      this.groupCount[g]++;
+      if (!e4.valid || e4.valid[i]) {
+        this.e4Observed[g]++;
+        this.e4ByGroup[g] += e4.values[i];
+      }
+      if (!mmse.valid || mmse.valid[i]) {
+        this.mmseSum[g] += mmse.values[i];
+        this.mmseCount[g]++;
+      }
+      if (!target.valid || target.valid[i]) {
+        this.eligible++;
+        this.positive += target.values[i];
+        this.trueEvents += event[i];
+        this.riskSum += risk[i];
+      }
+      if (!pheno.valid || pheno.valid[i]) {
+        this.frailAssessed++;
+        if (pheno.values[i] === 2) this.frail++;
+      }
+    }
+    this.n += b.length;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const groups = ['CN', 'MCI', 'AD'] as const;
+    const byGroup = (f: (g: number) => number | null) => Object.fromEntries(groups.map((name, g) => [name, f(g)]));
+    const ratio = (a: number, b: number) => (b > 0 ? round6(a / b) : null);
+    return {
+      patients: this.n,
+      trueDiagnosisMix: byGroup((g) => ratio(this.groupCount[g], this.n)),
+      apoeE4RateByGroup: byGroup((g) => ratio(this.e4ByGroup[g], this.e4Observed[g])),
+      meanMmseByGroup: byGroup((g) => ratio(this.mmseSum[g], this.mmseCount[g])),
+      targetEligible: this.eligible,
+      targetPrevalence: ratio(this.positive, this.eligible),
+      trueEventRateAmongEligible: ratio(this.trueEvents, this.eligible),
+      meanTrueRiskAmongEligible: ratio(this.riskSum, this.eligible),
+      frailPrevalenceAmongAssessed: ratio(this.frail, this.frailAssessed),
+    };
+  }
+}
+
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+function groundTruth(model: SiteModel, stats: RealizedStats): Record<string, unknown> {
+  const { id: _id, ...settings } = model.site;
+  return {
+    settings,
+    model: {
+      liabilityThresholds: model.thresholds.map(round6),
+      frailtyLatentOffset: round6(model.frailtyOffset),
+      hazardPerYear: {
+        cnToMciBase: round6(model.hazardCnToMci),
+        mciToAdBase: round6(model.hazardMciToAd),
+        dropout: round6(model.hazardDropout),
+      },
+      note: 'liability = age/e4/sex/education shifts + N(0,1); diagnosis by thresholds; hazards multiply hazardRatioE4^e4 * hazardRatioPerLatentSd^severityZ',
+    },
+    realized: stats.toJSON(),
+  };
+}
+
+function unitsOf(specs: ReturnType<typeof patientColumns>): Record<string, string> {
+  return Object.fromEntries(specs.filter((s) => s.unit).map((s) => [s.name, s.unit!]));
+}
+
+export async function writeSyntheticDataset(scenario: Scenario, opts: WriteDatasetOptions): Promise<WriteDatasetResult> {
+  prepareOutputDir(opts.outDir, opts.force ?? false);
+  const withVisits = opts.visits ?? true;
+  const seed = opts.seed ?? scenario.seed;
+  const scale = opts.scale ?? 1;
+  const sites: ManifestSite[] = [];
+  let patientSpecsForSchema = patientColumns(scenario.sites[0]);
+  let visitSpecsForSchema = visitColumns(scenario.sites[0]);
+
+  for (const [siteIndex, site] of scenario.sites.entries()) {
+    const model = siteModelFor(scenario, site, { ...opts, seed, scale });
+    const pSpecs = patientColumns(site);
+    const vSpecs = visitColumns(site);
+    patientSpecsForSchema = pSpecs;
+    visitSpecsForSchema = vSpecs;
+    const meta = { 'fedage.version': FEDAGE_VERSION, 'fedage.site': site.id, 'fedage.target': scenario.target };
+    const pLayout = tableLayout(pSpecs, { ...meta, 'fedage.table': 'patients' });
+    const vLayout = tableLayout(vSpecs, { ...meta, 'fedage.table': 'visits' });
+    const pOut = new ArrowFileWriter(join(opts.outDir, patientsFileName(site.id)), pLayout);
+    const vOut = withVisits ? new ArrowFileWriter(join(opts.outDir, visitsFileName(site.id)), vLayout) : null;
+    const stats = new RealizedStats();
+    try {
+      let done = 0;
+      for (const batch of generateSiteBatches(model, { ...opts, visits: withVisits })) {
+        stats.add(batch.patients);
+        pOut.write(toRecordBatch(pLayout, batch.patients));
+        if (vOut && batch.visits) vOut.write(toRecordBatch(vLayout, batch.visits));
+        done += batch.patients.length;
+        opts.onProgress?.({ siteId: site.id, siteIndex, siteCount: scenario.sites.length, patientsDone: done, patientsTotal: model.patients });
+      }
+      const pFile = pOut.close();
+      const vFile = vOut?.close();
+      sites.push({
+        id: site.id,
+        name: site.name,
+        country: site.country,
+        patients: pFile.rows,
+        visits: vFile?.rows ?? 0,
+        files: {
+          patients: { file: basename(pFile.path), rows: pFile.rows, bytes: pFile.bytes, sha256: pFile.sha256 },
+          ...(vFile ? { visits: { file: basename(vFile.path), rows: vFile.rows, bytes: vFile.bytes, sha256: vFile.sha256 } } : {}),
+        },
+        units: unitsOf(pSpecs),
+        groundTruth: groundTruth(model, stats),
+      });
+    } catch (err) {
+      pOut.abort();
+      vOut?.abort();
+      throw err;
+    }
+  }
+
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    fedageVersion: FEDAGE_VERSION,
+    source: 'synthetic',
+    scenario: { name: scenario.name, file: basename(scenario.file), sha256: scenarioHash(scenario) },
+    seed,
+    scale,
+    target: scenario.target,
+    followUpYears: scenario.followUpYears,
+    visitIntervalMonths: scenario.visitIntervalMonths,
+    features: featureColumns(patientSpecsForSchema, scenario.target).map((c) => c.name),
+    groundTruthColumns: patientSpecsForSchema.filter((c) => c.role === 'ground_truth').map((c) => c.name),
+    schema: {
+      patients: summarizeColumns(patientSpecsForSchema),
+      ...(withVisits ? { visits: summarizeColumns(visitSpecsForSchema) } : {}),
+    },
+    sites,
+  };
+  const manifestPath = join(opts.outDir, MANIFEST_FILE);
+  writeFileAtomic(manifestPath, manifestText(manifest));
+  return { manifest, manifestPath };
+}

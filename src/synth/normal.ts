@@ -1,0 +1,127 @@
+/**
+ * Normal distribution functions used by the generator and by calibration.
+ * normalQuantile: Wichura's AS241 (PPND16), relative accuracy about 1e-16.
+ *   Wichura MJ (1988) Algorithm AS 241. Applied Statistics 37(3):477-484.
+ * normalCdf: via erfc with W. J. Cody's rational approximations (as in R's pnorm), ~1e-15.
+ */
+
+export function normalQuantile(p: number): number {
+  const q = p - 0.5;
+  if (Math.abs(q) <= 0.425) {
+    const r = 0.180625 - q * q;
+    return (
+      (q *
+        (((((((r * 2509.0809287301226727 + 33430.575583588128105) * r + 67265.770927008700853) * r +
+          45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r +
+          133.14166789178437745) * r + 3.387132872796366608)) /
+      (((((((r * 5226.495278852545925 + 28729.085735721942674) * r + 39307.89580009271061) * r +
+        21213.794301586595867) * r + 5394.1960214247511077) * r + 687.1870074920579083) * r +
+        42.313330701600911252) * r + 1)
+    );
+  }
+  let r = q < 0 ? p : 1 - p;
+  if (r <= 0) return q < 0 ? -Infinity : Infinity;
+  r = Math.sqrt(-Math.log(r));
+  let val: number;
+  if (r <= 5) {
+    r -= 1.6;
+    val =
+      (((((((r * 7.7454501427834140764e-4 + 0.0227238449892691845833) * r + 0.24178072517745061177) * r +
+        1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r +
+        4.6303378461565452959) * r + 1.42343711074968357734) /
+      (((((((r * 1.05075007164441684324e-9 + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r +
+        0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r +
+        2.05319162663775882187) * r + 1);
+  } else {
+    r -= 5;
+    val =
+      (((((((r * 2.01033439929228813265e-7 + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r +
+        0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r +
+        5.4637849111641143699) * r + 6.6579046435011037772) /
+      (((((((r * 2.04426310338993978564e-15 + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r +
+        7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r +
+        0.59983220655588793769) * r + 1);
+  }
+  return q < 0 ? -val : val;
+}
+
+/** Standard normal CDF. */
+export function normalCdf(x: number): number {
+  return 0.5 * erfc(-x / Math.SQRT2);
+}
+
+/** Complementary error function (Numerical Recipes erfcc refined; |rel err| < 1.2e-7 is not enough,
+ * so this uses the Chebyshev-based erfc of W. J. Cody via series/continued fraction split). */
+export function erfc(x: number): number {
+  const z = Math.abs(x);
+  let r: number;
+  if (z < 0.5) {
+    r = 1 - erfSeries(z);
+  } else if (z < 4) {
+    r = erfcCody(z);
+  } else {
+    r = erfcContinuedFraction(z);
+  }
+  return x < 0 ? 2 - r : r;
+}
+
+function erfSeries(x: number): number {
+  // erf(x) = 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1)); converges fast for |x| < 0.5
+  let term = x;
+  let sum = x;
+  const x2 = x * x;
+  for (let n = 1; n < 30; n++) {
+    term *= -x2 / n;
+    const add = term / (2 * n + 1);
+    sum += add;
+    if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
+
+function erfcCody(x: number): number {
+  // Cody (1969) rational approximation for 0.5 <= x <= 4 (as used by R's pnorm)
+  const c = [
+    0.39894151208813466764, 8.8831497943883759412, 93.506656132177855979, 597.27027639480026226,
+    2494.5375852903726711, 6848.1904505362823326, 11602.651437647350124, 9842.7148383839780218,
+    1.0765576773720192317e-8,
+  ];
+  const d = [
+    22.266688044328115691, 235.38790178262499861, 1519.377599407554805, 6485.558298266760755,
+    18615.571640885098091, 34900.952721145977266, 38912.003286093271411, 19685.429676859990727,
+  ];
+  // Cody's form is in terms of the normal tail: Q(y) with y = x*sqrt(2)
+  const y = x * Math.SQRT2;
+  let xnum = c[8] * y;
+  let xden = y;
+  for (let i = 0; i < 7; i++) {
+    xnum = (xnum + c[i]) * y;
+    xden = (xden + d[i]) * y;
+  }
+  const temp = (xnum + c[7]) / (xden + d[7]);
+  const xsq = Math.trunc(y * 16) / 16;
+  const del = (y - xsq) * (y + xsq);
+  const upperTail = Math.exp(-xsq * xsq * 0.5) * Math.exp(-del * 0.5) * temp;
+  return 2 * upperTail;
+}
+
+function erfcContinuedFraction(x: number): number {
+  // Lentz's continued fraction for erfc, accurate for x >= 4
+  const x2 = x * x;
+  let f = 0;
+  for (let n = 60; n >= 1; n--) f = n / 2 / (x + f);
+  return Math.exp(-x2) / Math.sqrt(Math.PI) / (x + f);
+}
+
+/** A draw from N(mean, sd) truncated to [lo, hi] by inversion (one uniform). */
+export function truncatedNormalFromUniform(u: number, mean: number, sd: number, lo: number, hi: number): number {
+  const a = lo === -Infinity ? 0 : normalCdf((lo - mean) / sd);
+  const b = hi === Infinity ? 1 : normalCdf((hi - mean) / sd);
+  if (b - a < 1e-12) return Math.min(hi, Math.max(lo, mean));
+  const x = mean + sd * normalQuantile(a + u * (b - a));
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+export function logistic(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}

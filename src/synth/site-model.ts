@@ -1,0 +1,303 @@
+/**
+ * The per-site generative model, resolved once before any patient is drawn: the liability
+ * thresholds that reproduce the diagnosis mix, the frailty offset that reproduces the frailty
+ * prevalence, the hazard scales that reproduce the annual conversion rates. Everything here is
+ * a pure function of (seed, site settings, consortium settings), and all of it is recorded in the
+ * manifest as the ground truth of the site.
+ */
+import { Faker, en } from '@faker-js/faker';
+import type { ResolvedSite, Target } from '../scenario/schema.js';
+import { normalCdf, normalQuantile, logistic, truncatedNormalFromUniform } from './normal.js';
+import { SiteStreams, Xoshiro128, streamState } from './rng.js';
+import { isoToEpochDays } from './coding.js';
+
+/** Reference values the covariate effects are centred on. */
+export const REF_AGE = 76;
+export const REF_EDUCATION = 14;
+export const REF_ICV_CM3 = 1400;
+/** Hippocampus-to-ICV slope for the residual ICV adjustment (HV/ICV ~ 0.003). */
+export const HIPPOCAMPUS_ICV_SLOPE = 0.003;
+const CALIBRATION_SAMPLE = 40_000;
+
+/** Fixed coefficients of the frailty sub-model (on the latent frailty scale). */
+export const FRAILTY = {
+  ageSlopePer10y: 0.7,
+  impairment: { CN: 0, MCI: 0.35, AD: 0.9 },
+  female: 0.2,
+  diabetes: 0.3,
+  weightLossIntercept: -3.4,
+  exhaustionIntercept: -2.6,
+  lowActivityIntercept: -2.3,
+  criterionSlope: 1.1,
+  gaitSlopeMps: 0.12,
+  gaitResidualSdFactor: 0.75,
+  gripSlopeKg: { female: 2.2, male: 3.5 },
+  gripResidualSdFactor: 0.8,
+};
+
+export interface SiteModel {
+  site: ResolvedSite;
+  seed: number;
+  target: Target;
+  followUpYears: number;
+  visitIntervalMonths: number;
+  patients: number;
+  /** Liability thresholds: CN below t1, MCI in [t1, t2), AD from t2. */
+  thresholds: [number, number];
+  /** Sorted calibration liabilities: the site's empirical liability CDF. */
+  liabilitySample: Float64Array;
+  /** Offset of the latent frailty that reproduces frailty.prevalenceTarget. */
+  frailtyOffset: number;
+  /** Exponential hazards (per year) before individual factors. */
+  hazardCnToMci: number;
+  hazardMciToAd: number;
+  hazardDropout: number;
+  enrollmentStartDays: number;
+  enrollmentEndDays: number;
+  switchDays: number | null;
+  /** Patient identifier format: prefix and digit count. */
+  idPrefix: string;
+  idDigits: number;
+  idMultiplier: number;
+  idOffset: number;
+}
+
+/** Linear predictor of the liability (without the N(0,1) residual). */
+export function liabilityMean(site: ResolvedSite, ageYears: number, e4: number, female: number, educationYears: number): number {
+  const r = site.riskModel;
+  return (
+    (r.ageLogOddsPer10y * (ageYears - REF_AGE)) / 10 +
+    r.apoeE4Shift * e4 +
+    r.femaleShift * female +
+    r.educationShiftPerYear * (educationYears - REF_EDUCATION)
+  );
+}
+
+export interface Demographics {
+  age: number;
+  female: number;
+  education: number;
+  e4: number;
+}
+
+/** Draws demographics from uniforms; shared by calibration and generation so both see one population. */
+export function drawAge(site: ResolvedSite, u: number): number {
+  const a = site.demographics.age;
+  return truncatedNormalFromUniform(u, a.mean, a.sd, a.min ?? -Infinity, a.max ?? Infinity);
+}
+
+export function drawEducation(site: ResolvedSite, u: number): number {
+  const e = site.demographics.educationYears;
+  return Math.round(truncatedNormalFromUniform(u, e.mean, e.sd, Math.max(0, e.min ?? 0), Math.min(30, e.max ?? 30)));
+}
+
+function quantileSorted(sorted: Float64Array, p: number): number {
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  const pos = p * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const frac = pos - lo;
+  return sorted[lo] + frac * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]) - sorted[lo]);
+}
+
+/** Empirical CDF of the liability, linearly interpolated, in (0, 1). */
+export function liabilityCdf(sorted: Float64Array, x: number): number {
+  const n = sorted.length;
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return (lo + 0.5) / (n + 1);
+}
+
+/** Impairment level used by frailty: CN 0, MCI, AD by group plus within-stage severity. */
+export function frailtyLatentMean(age: number, female: number, diabetes: number, group: number, severityZ: number): number {
+  const imp = group === 0 ? FRAILTY.impairment.CN : group === 1 ? FRAILTY.impairment.MCI : FRAILTY.impairment.AD;
+  return (
+    (FRAILTY.ageSlopePer10y * (age - REF_AGE)) / 10 +
+    imp +
+    (group > 0 ? 0.15 * severityZ : 0) +
+    FRAILTY.female * female +
+    FRAILTY.diabetes * diabetes
+  );
+}
+
+/** Fried slow-gait threshold as a speed (m/s): 15 ft in >= 7 s, or >= 6 s for tall people. */
+export function slowGaitSpeedThreshold(female: number, heightCm: number): number {
+  const tall = female ? heightCm > 159 : heightCm > 173;
+  return 4.572 / (tall ? 6 : 7);
+}
+
+/** Fried weak-grip cut-off (kg) by sex and BMI band (Fried 2001, FTAB). */
+export function weakGripThresholdKg(female: number, bmi: number): number {
+  if (female) return bmi <= 23 ? 17 : bmi <= 26 ? 17.3 : bmi <= 29 ? 18 : 21;
+  return bmi <= 24 ? 29 : bmi <= 26 ? 30 : bmi <= 28 ? 31 : 32;
+}
+
+/** Per-criterion probabilities of the Fried phenotype given the latent frailty (with offset). */
+export function friedProbabilities(
+  site: ResolvedSite,
+  frailtyLatent: number,
+  female: number,
+  heightCm: number,
+  bmi: number,
+  out: Float64Array,
+): void {
+  out[0] = logistic(FRAILTY.weightLossIntercept + FRAILTY.criterionSlope * frailtyLatent);
+  out[1] = logistic(FRAILTY.exhaustionIntercept + FRAILTY.criterionSlope * frailtyLatent);
+  out[2] = logistic(FRAILTY.lowActivityIntercept + FRAILTY.criterionSlope * frailtyLatent);
+  const g = site.frailty.gaitSpeedMps;
+  const gaitMean = g.mean - FRAILTY.gaitSlopeMps * frailtyLatent;
+  out[3] = normalCdf((slowGaitSpeedThreshold(female, heightCm) - gaitMean) / (g.sd * FRAILTY.gaitResidualSdFactor));
+  const grip = female ? site.frailty.gripStrengthKg.female : site.frailty.gripStrengthKg.male;
+  const gripMean = grip.mean - (female ? FRAILTY.gripSlopeKg.female : FRAILTY.gripSlopeKg.male) * frailtyLatent;
+  out[4] = normalCdf((weakGripThresholdKg(female, bmi) - gripMean) / (grip.sd * FRAILTY.gripResidualSdFactor));
+}
+
+/** P(at least 3 of 5 independent criteria) by dynamic programming over the count. */
+export function probAtLeastThree(p: Float64Array): number {
+  let c0 = 1;
+  let c1 = 0;
+  let c2 = 0;
+  for (let k = 0; k < 5; k++) {
+    const q = 1 - p[k];
+    c2 = c2 * q + c1 * p[k];
+    c1 = c1 * q + c0 * p[k];
+    c0 = c0 * q;
+  }
+  return 1 - c0 - c1 - c2;
+}
+
+export function drawHeightCm(female: number, z: number): number {
+  return female ? 161 + 6.5 * z : 175 + 7 * z;
+}
+
+export function drawBmi(z: number): number {
+  return Math.min(45, Math.max(16, 26.5 + 4.2 * z));
+}
+
+function hazardFromAnnual(p: number): number {
+  return p >= 1 ? 50 : -Math.log(1 - p);
+}
+
+/** Resolves the site's generative model: calibration draws come from their own streams. */
+export function buildSiteModel(
+  site: ResolvedSite,
+  opts: { seed: number; target: Target; followUpYears: number; visitIntervalMonths: number; scale: number },
+): SiteModel {
+  const streams = new SiteStreams(opts.seed, site.id);
+  const cal = streams.get('calibration');
+  const n = CALIBRATION_SAMPLE;
+  const liab = new Float64Array(n);
+  const ages = new Float64Array(n);
+  const females = new Uint8Array(n);
+  const e4s = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const age = drawAge(site, cal.uniform());
+    const female = cal.bernoulli(site.demographics.femaleFraction);
+    const edu = drawEducation(site, cal.uniform());
+    const e4 = cal.bernoulli(site.apoeE4CarrierRate);
+    ages[i] = age;
+    females[i] = female;
+    e4s[i] = e4;
+    liab[i] = liabilityMean(site, age, e4, female, edu) + cal.normal();
+  }
+  const sorted = Float64Array.from(liab).sort();
+  const mix = site.diagnosisMix;
+  const thresholds: [number, number] = [quantileSorted(sorted, mix.CN), quantileSorted(sorted, mix.CN + mix.MCI)];
+
+  const frailtyOffset = calibrateFrailtyOffset(site, cal, ages, females, liab, thresholds, sorted);
+
+  const p = site.progression;
+  // Individual hazards multiply HR_e4^(e4) * HR_sev^(z): divide by their population means so
+  // that the site's average annual rate is the configured one.
+  const e4Mean = 1 - site.apoeE4CarrierRate + site.apoeE4CarrierRate * p.hazardRatioE4;
+  const sevMean = Math.exp(Math.log(p.hazardRatioPerLatentSd) ** 2 / 2);
+
+  const faker = new Faker({ locale: [en] });
+  faker.seed(Array.from(streamState(opts.seed, site.id, 'faker')));
+  const idPrefix = `${faker.string.alpha({ length: 3, casing: 'upper' })}-`;
+  const patients = Math.max(1, Math.round(site.patients * opts.scale));
+  const idDigits = Math.max(7, String(patients).length + 1);
+  const idRng = new Xoshiro128(streamState(opts.seed, site.id, 'ids'));
+  const idSpace = 10 ** idDigits;
+  // An affine map i -> (a i + b) mod 10^d is a bijection when gcd(a, 10) = 1: unique, shuffled ids.
+  let idMultiplier = (idRng.nextU32() % (idSpace - 1)) + 1;
+  while (idMultiplier % 2 === 0 || idMultiplier % 5 === 0) idMultiplier = (idMultiplier + 1) % idSpace || 1;
+  const idOffset = idRng.nextU32() % idSpace;
+
+  return {
+    site,
+    seed: opts.seed,
+    target: opts.target,
+    followUpYears: opts.followUpYears,
+    visitIntervalMonths: opts.visitIntervalMonths,
+    patients,
+    thresholds,
+    liabilitySample: sorted,
+    frailtyOffset,
+    hazardCnToMci: hazardFromAnnual(p.cnToMciAnnual) / (e4Mean * sevMean),
+    hazardMciToAd: hazardFromAnnual(p.mciToAdAnnual) / (e4Mean * sevMean),
+    hazardDropout: hazardFromAnnual(p.dropoutAnnual),
+    enrollmentStartDays: isoToEpochDays(site.enrollment.start),
+    enrollmentEndDays: isoToEpochDays(site.enrollment.end),
+    switchDays: site.coding.switchDate === null ? null : isoToEpochDays(site.coding.switchDate),
+    idPrefix,
+    idDigits,
+    idMultiplier,
+    idOffset,
+  };
+}
+
+/** Within-stage severity z in N(0,1) from the liability position inside its diagnosis band. */
+export function severityZ(sorted: Float64Array, thresholds: [number, number], liability: number, group: number): number {
+  const lo = group === 0 ? 0 : liabilityCdf(sorted, thresholds[0]);
+  const hi = group === 2 ? 1 : liabilityCdf(sorted, thresholds[group === 0 ? 0 : 1]);
+  const u = (liabilityCdf(sorted, liability) - lo) / Math.max(hi - lo, 1e-9);
+  const uc = u < 1e-6 ? 1e-6 : u > 1 - 1e-6 ? 1 - 1e-6 : u;
+  return normalQuantile(uc);
+}
+
+/** Bisection on the latent frailty offset with common random numbers (monotone in the offset). */
+function calibrateFrailtyOffset(
+  site: ResolvedSite,
+  rng: Xoshiro128,
+  ages: Float64Array,
+  females: Uint8Array,
+  liab: Float64Array,
+  thresholds: [number, number],
+  sorted: Float64Array,
+): number {
+  const n = Math.min(ages.length, 20_000);
+  const base = new Float64Array(n);
+  const heights = new Float64Array(n);
+  const bmis = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const group = liab[i] < thresholds[0] ? 0 : liab[i] < thresholds[1] ? 1 : 2;
+    const sev = severityZ(sorted, thresholds, liab[i], group);
+    const diabetes = rng.bernoulli(site.comorbidities.diabetes);
+    base[i] = frailtyLatentMean(ages[i], females[i], diabetes, group, sev) + site.frailty.latentSd * rng.normal();
+    heights[i] = drawHeightCm(females[i], rng.normal());
+    bmis[i] = drawBmi(rng.normal());
+  }
+  const probs = new Float64Array(5);
+  const prevalence = (offset: number): number => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      friedProbabilities(site, base[i] + offset, females[i], heights[i], bmis[i], probs);
+      sum += probAtLeastThree(probs);
+    }
+    return sum / n;
+  };
+  let lo = -8;
+  let hi = 8;
+  for (let it = 0; it < 40; it++) {
+    const mid = (lo + hi) / 2;
+    if (prevalence(mid) < site.frailty.prevalenceTarget) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
