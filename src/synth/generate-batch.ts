@@ -24,9 +24,9 @@ import {
   REF_EDUCATION,
   REF_ICV_CM3,
   type SiteModel,
-  drawAge,
+  ageDistribution,
   drawBmi,
-  drawEducation,
+  educationDistribution,
   drawHeightCm,
   frailtyLatentMean,
   friedProbabilities,
@@ -71,6 +71,11 @@ function latentSd(d: Dist, noiseSd: number): number {
 }
 
 const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
+
+/** A per-group parameter as a [CN, MCI, AD] array. */
+function groupTable(byGroup: Record<Group, Dist>, f: (d: Dist) => number): Float64Array {
+  return Float64Array.from(GROUP_KEYS, (g) => f(byGroup[g]));
+}
 
 /** Log-normal parameters matching a mean and an SD. */
 function logNormalParams(d: Dist): { mu: number; sigma: number } {
@@ -127,8 +132,10 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
     const rg = streams.get('apoe');
     const ff = site.demographics.femaleFraction;
     for (let i = 0; i < n; i++) female[i] = rs.uniform() < ff ? 1 : 0;
-    for (let i = 0; i < n; i++) age[i] = drawAge(site, ra.uniform());
-    for (let i = 0; i < n; i++) edu[i] = drawEducation(site, re.uniform());
+    const ageDist = ageDistribution(site);
+    const eduDist = educationDistribution(site);
+    for (let i = 0; i < n; i++) age[i] = ageDist.fromUniform(ra.uniform());
+    for (let i = 0; i < n; i++) edu[i] = Math.round(eduDist.fromUniform(re.uniform()));
     const rate = site.apoeE4CarrierRate;
     for (let i = 0; i < n; i++) e4[i] = rg.uniform() < rate ? 1 : 0;
   }
@@ -186,7 +193,7 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
       liability[i] = l;
       const g = l < t1 ? 0 : l < t2 ? 1 : 2;
       group[i] = g;
-      sev[i] = severityZ(model.liabilitySample, model.thresholds, l, g);
+      sev[i] = severityZ(model.liabilitySample, model.bandCdf, l, g);
     }
   }
 
@@ -206,16 +213,20 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
     const mmseOut = new Int8Array(n);
     const mocaOut = new Int8Array(n);
     const cdrOut = new Float32Array(n);
+    // Per-group parameters as flat arrays: keyed object lookups per patient are slow.
+    const mmseMean = groupTable(c.mmse, (d) => d.mean);
+    const mmseSd = groupTable(c.mmse, (d) => latentSd(d, 1));
+    const mocaMean = groupTable(c.moca, (d) => d.mean);
+    const mocaSd = groupTable(c.moca, (d) => latentSd(d, 1));
+    const cdrMean = groupTable(c.cdrSbByGroup, (d) => d.mean);
+    const cdrSd = groupTable(c.cdrSbByGroup, (d) => d.sd);
     for (let i = 0; i < n; i++) {
-      const g = GROUP_KEYS[group[i]];
+      const g = group[i];
       const cog = 0.6 * sev[i] + 0.8 * rc.normal(); // higher = more impaired
       const adjust = c.educationEffectPerYear * (edu[i] - REF_EDUCATION) + c.ageEffectPerYear * (age[i] - REF_AGE);
-      const dm = c.mmse[g];
-      mmse0[i] = dm.mean + adjust - latentSd(dm, 1) * (0.9 * cog + 0.436 * rm.normal());
-      const dq = c.moca[g];
-      moca0[i] = dq.mean + adjust - latentSd(dq, 1) * (0.9 * cog + 0.436 * rq.normal());
-      const dc = c.cdrSbByGroup[g];
-      cdr0[i] = dc.mean + dc.sd * (0.8 * cog + 0.6 * rd.normal());
+      mmse0[i] = mmseMean[g] + adjust - mmseSd[g] * (0.9 * cog + 0.436 * rm.normal());
+      moca0[i] = mocaMean[g] + adjust - mocaSd[g] * (0.9 * cog + 0.436 * rq.normal());
+      cdr0[i] = cdrMean[g] + cdrSd[g] * (0.8 * cog + 0.6 * rd.normal());
       // Baseline observation: visit noise SD 1 point; MoCA adds 1 point for <= 12 y schooling (NAS).
       mmseOut[i] = clamp(Math.round(mmse0[i] + rm.normal()), 0, 30);
       mocaOut[i] = clamp(Math.round(moca0[i] + rq.normal()) + (edu[i] <= 12 ? 1 : 0), 0, 30);
@@ -288,23 +299,26 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
     const ercOut = new Float32Array(n);
     const ventOut = new Float32Array(n);
     const wmhOut = new Float32Array(n);
-    const wmhParams = GROUP_KEYS.map((g) => logNormalParams(m.wmhCm3[g]));
+    const wmhMu = groupTable(m.wmhCm3, (d) => logNormalParams(d).mu);
+    const wmhSigma = groupTable(m.wmhCm3, (d) => logNormalParams(d).sigma);
+    const hipMean = groupTable(m.hippocampusCm3, (d) => d.mean);
+    const hipSd = groupTable(m.hippocampusCm3, (d) => d.sd);
+    const ercMean = groupTable(m.entorhinalThicknessMm, (d) => d.mean);
+    const ercSd = groupTable(m.entorhinalThicknessMm, (d) => d.sd);
+    const ventMean = groupTable(m.ventriclesCm3, (d) => d.mean);
+    const ventSd = groupTable(m.ventriclesCm3, (d) => d.sd);
     for (let i = 0; i < n; i++) {
-      const g = GROUP_KEYS[group[i]];
+      const g = group[i];
       const s = sev[i];
       const ageDelta = age[i] - REF_AGE;
       const icv = female[i] ? 1330 + 110 * r.normal() : 1480 + 120 * r.normal();
       // FRASER: ~0.85 %/yr healthy-ageing hippocampal loss; HUA: ventricles expand faster when younger.
-      const hd = m.hippocampusCm3[g];
-      const hipAdjTrue = (hd.mean - hd.sd * (0.5 * s + 0.866 * r.normal())) * (1 - 0.0085 * ageDelta);
+      const hipAdjTrue = (hipMean[g] - hipSd[g] * (0.5 * s + 0.866 * r.normal())) * (1 - 0.0085 * ageDelta);
       const hipTrue = Math.max(1, hipAdjTrue + HIPPOCAMPUS_ICV_SLOPE * (icv - REF_ICV_CM3));
       hipTrue0[i] = hipTrue;
-      const ed = m.entorhinalThicknessMm[g];
-      const erc = Math.max(1, ed.mean - ed.sd * (0.5 * s + 0.866 * r.normal()));
-      const vd = m.ventriclesCm3[g];
-      const vent = Math.max(5, (vd.mean + vd.sd * (0.4 * s + 0.917 * r.normal())) * (1 + 0.02 * ageDelta));
-      const wp = wmhParams[group[i]];
-      const wmh = Math.exp(wp.mu + wp.sigma * r.normal() + 0.04 * ageDelta + (hypertension[i] ? 0.25 : 0));
+      const erc = Math.max(1, ercMean[g] - ercSd[g] * (0.5 * s + 0.866 * r.normal()));
+      const vent = Math.max(5, (ventMean[g] + ventSd[g] * (0.4 * s + 0.917 * r.normal())) * (1 + 0.02 * ageDelta));
+      const wmh = Math.exp(wmhMu[g] + wmhSigma[g] * r.normal() + 0.04 * ageDelta + (hypertension[i] ? 0.25 : 0));
       // Measurement: field strength scales volumes (BUCH), the site's bias, then scan noise.
       const icvM = icv * fieldFactor * (1 + cv * r.normal());
       const hipM = (hipTrue * fieldFactor * b.hippocampus.multiplicative + b.hippocampus.additive) * (1 + cv * r.normal());
@@ -347,6 +361,8 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
     const probs = new Float64Array(5);
     const lb = site.coding.weightUnit === 'lb';
     const gs = site.frailty.gaitSpeedMps;
+    // The gait and grip criteria's probabilities only matter for the frailty oracle.
+    const needFrailRisk = model.target === 'frailty';
     for (let i = 0; i < n; i++) {
       const h = drawHeightCm(female[i], rb.normal());
       const bmi = drawBmi(rb.normal());
@@ -359,8 +375,8 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
         site.frailty.latentSd * rf.normal() +
         model.frailtyOffset;
       frailty[i] = f;
-      friedProbabilities(site, f, female[i], h, bmi, probs);
-      frailRisk[i] = probAtLeastThree(probs);
+      friedProbabilities(site, f, female[i], h, bmi, probs, needFrailRisk);
+      if (needFrailRisk) frailRisk[i] = probAtLeastThree(probs);
       const wl = rf.uniform() < probs[0] ? 1 : 0;
       const ex = rf.uniform() < probs[1] ? 1 : 0;
       const la = rf.uniform() < probs[2] ? 1 : 0;

@@ -50,8 +50,8 @@ export function normalCdf(x: number): number {
   return 0.5 * erfc(-x / Math.SQRT2);
 }
 
-/** Complementary error function (Numerical Recipes erfcc refined; |rel err| < 1.2e-7 is not enough,
- * so this uses the Chebyshev-based erfc of W. J. Cody via series/continued fraction split). */
+/** Complementary error function: Taylor series near 0, Cody's rational approximation in the
+ * middle, a continued fraction in the tail; relative error ~1e-15. */
 export function erfc(x: number): number {
   const z = Math.abs(x);
   let r: number;
@@ -79,30 +79,30 @@ function erfSeries(x: number): number {
   return (2 / Math.sqrt(Math.PI)) * sum;
 }
 
+// Cody (1969) rational approximation of the normal upper tail for 0.66 <= y <= 5.66 (R's pnorm).
+const CODY_C = [
+  0.39894151208813466764, 8.8831497943883759412, 93.506656132177855979, 597.27027639480026226,
+  2494.5375852903726711, 6848.1904505362823326, 11602.651437647350124, 9842.7148383839780218,
+  1.0765576773720192317e-8,
+];
+const CODY_D = [
+  22.266688044328115691, 235.38790178262499861, 1519.377599407554805, 6485.558298266760755,
+  18615.571640885098091, 34900.952721145977266, 38912.003286093271411, 19685.429676859990727,
+];
+
 function erfcCody(x: number): number {
-  // Cody (1969) rational approximation for 0.5 <= x <= 4 (as used by R's pnorm)
-  const c = [
-    0.39894151208813466764, 8.8831497943883759412, 93.506656132177855979, 597.27027639480026226,
-    2494.5375852903726711, 6848.1904505362823326, 11602.651437647350124, 9842.7148383839780218,
-    1.0765576773720192317e-8,
-  ];
-  const d = [
-    22.266688044328115691, 235.38790178262499861, 1519.377599407554805, 6485.558298266760755,
-    18615.571640885098091, 34900.952721145977266, 38912.003286093271411, 19685.429676859990727,
-  ];
-  // Cody's form is in terms of the normal tail: Q(y) with y = x*sqrt(2)
+  // erfc(x) = 2 Q(x sqrt 2), Q the standard normal upper tail
   const y = x * Math.SQRT2;
-  let xnum = c[8] * y;
+  let xnum = CODY_C[8] * y;
   let xden = y;
   for (let i = 0; i < 7; i++) {
-    xnum = (xnum + c[i]) * y;
-    xden = (xden + d[i]) * y;
+    xnum = (xnum + CODY_C[i]) * y;
+    xden = (xden + CODY_D[i]) * y;
   }
-  const temp = (xnum + c[7]) / (xden + d[7]);
+  const temp = (xnum + CODY_C[7]) / (xden + CODY_D[7]);
   const xsq = Math.trunc(y * 16) / 16;
   const del = (y - xsq) * (y + xsq);
-  const upperTail = Math.exp(-xsq * xsq * 0.5) * Math.exp(-del * 0.5) * temp;
-  return 2 * upperTail;
+  return 2 * Math.exp(-xsq * xsq * 0.5) * Math.exp(-del * 0.5) * temp;
 }
 
 function erfcContinuedFraction(x: number): number {
@@ -113,13 +113,26 @@ function erfcContinuedFraction(x: number): number {
   return Math.exp(-x2) / Math.sqrt(Math.PI) / (x + f);
 }
 
-/** A draw from N(mean, sd) truncated to [lo, hi] by inversion (one uniform). */
-export function truncatedNormalFromUniform(u: number, mean: number, sd: number, lo: number, hi: number): number {
-  const a = lo === -Infinity ? 0 : normalCdf((lo - mean) / sd);
-  const b = hi === Infinity ? 1 : normalCdf((hi - mean) / sd);
-  if (b - a < 1e-12) return Math.min(hi, Math.max(lo, mean));
-  const x = mean + sd * normalQuantile(a + u * (b - a));
-  return x < lo ? lo : x > hi ? hi : x;
+/** N(mean, sd) truncated to [lo, hi], drawn by inversion (one uniform per draw). */
+export class TruncatedNormal {
+  private readonly a: number;
+  private readonly width: number;
+  constructor(
+    readonly mean: number,
+    readonly sd: number,
+    readonly lo: number,
+    readonly hi: number,
+  ) {
+    this.a = lo === -Infinity ? 0 : normalCdf((lo - mean) / sd);
+    const b = hi === Infinity ? 1 : normalCdf((hi - mean) / sd);
+    this.width = b - this.a;
+  }
+
+  fromUniform(u: number): number {
+    if (this.width < 1e-12) return Math.min(this.hi, Math.max(this.lo, this.mean));
+    const x = this.mean + this.sd * normalQuantile(this.a + u * this.width);
+    return x < this.lo ? this.lo : x > this.hi ? this.hi : x;
+  }
 }
 
 export function logistic(x: number): number {

@@ -7,7 +7,7 @@
  */
 import { Faker, en } from '@faker-js/faker';
 import type { ResolvedSite, Target } from '../scenario/schema.js';
-import { normalCdf, normalQuantile, logistic, truncatedNormalFromUniform } from './normal.js';
+import { normalCdf, normalQuantile, logistic, TruncatedNormal } from './normal.js';
 import { SiteStreams, Xoshiro128, streamState } from './rng.js';
 import { isoToEpochDays } from './coding.js';
 
@@ -46,6 +46,8 @@ export interface SiteModel {
   thresholds: [number, number];
   /** Sorted calibration liabilities: the site's empirical liability CDF. */
   liabilitySample: Float64Array;
+  /** Empirical liability CDF at the band edges, for the within-stage severity. */
+  bandCdf: Float64Array;
   /** Offset of the latent frailty that reproduces frailty.prevalenceTarget. */
   frailtyOffset: number;
   /** Exponential hazards (per year) before individual factors. */
@@ -80,15 +82,15 @@ export interface Demographics {
   e4: number;
 }
 
-/** Draws demographics from uniforms; shared by calibration and generation so both see one population. */
-export function drawAge(site: ResolvedSite, u: number): number {
+/** Age and education distributions; shared by calibration and generation so both see one population. */
+export function ageDistribution(site: ResolvedSite): TruncatedNormal {
   const a = site.demographics.age;
-  return truncatedNormalFromUniform(u, a.mean, a.sd, a.min ?? -Infinity, a.max ?? Infinity);
+  return new TruncatedNormal(a.mean, a.sd, a.min ?? -Infinity, a.max ?? Infinity);
 }
 
-export function drawEducation(site: ResolvedSite, u: number): number {
+export function educationDistribution(site: ResolvedSite): TruncatedNormal {
   const e = site.demographics.educationYears;
-  return Math.round(truncatedNormalFromUniform(u, e.mean, e.sd, Math.max(0, e.min ?? 0), Math.min(30, e.max ?? 30)));
+  return new TruncatedNormal(e.mean, e.sd, Math.max(0, e.min ?? 0), Math.min(30, e.max ?? 30));
 }
 
 function quantileSorted(sorted: Float64Array, p: number): number {
@@ -145,10 +147,12 @@ export function friedProbabilities(
   heightCm: number,
   bmi: number,
   out: Float64Array,
+  withMeasuredCriteria = true,
 ): void {
   out[0] = logistic(FRAILTY.weightLossIntercept + FRAILTY.criterionSlope * frailtyLatent);
   out[1] = logistic(FRAILTY.exhaustionIntercept + FRAILTY.criterionSlope * frailtyLatent);
   out[2] = logistic(FRAILTY.lowActivityIntercept + FRAILTY.criterionSlope * frailtyLatent);
+  if (!withMeasuredCriteria) return;
   const g = site.frailty.gaitSpeedMps;
   const gaitMean = g.mean - FRAILTY.gaitSlopeMps * frailtyLatent;
   out[3] = normalCdf((slowGaitSpeedThreshold(female, heightCm) - gaitMean) / (g.sd * FRAILTY.gaitResidualSdFactor));
@@ -191,14 +195,16 @@ export function buildSiteModel(
   const streams = new SiteStreams(opts.seed, site.id);
   const cal = streams.get('calibration');
   const n = CALIBRATION_SAMPLE;
+  const ageDist = ageDistribution(site);
+  const eduDist = educationDistribution(site);
   const liab = new Float64Array(n);
   const ages = new Float64Array(n);
   const females = new Uint8Array(n);
   const e4s = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const age = drawAge(site, cal.uniform());
+    const age = ageDist.fromUniform(cal.uniform());
     const female = cal.bernoulli(site.demographics.femaleFraction);
-    const edu = drawEducation(site, cal.uniform());
+    const edu = Math.round(eduDist.fromUniform(cal.uniform()));
     const e4 = cal.bernoulli(site.apoeE4CarrierRate);
     ages[i] = age;
     females[i] = female;
@@ -209,7 +215,8 @@ export function buildSiteModel(
   const mix = site.diagnosisMix;
   const thresholds: [number, number] = [quantileSorted(sorted, mix.CN), quantileSorted(sorted, mix.CN + mix.MCI)];
 
-  const frailtyOffset = calibrateFrailtyOffset(site, cal, ages, females, liab, thresholds, sorted);
+  const bandCdf = bandCdfOf(sorted, thresholds);
+  const frailtyOffset = calibrateFrailtyOffset(site, cal, ages, females, liab, thresholds, sorted, bandCdf);
 
   const p = site.progression;
   // Individual hazards multiply HR_e4^(e4) * HR_sev^(z): divide by their population means so
@@ -238,6 +245,7 @@ export function buildSiteModel(
     patients,
     thresholds,
     liabilitySample: sorted,
+    bandCdf,
     frailtyOffset,
     hazardCnToMci: hazardFromAnnual(p.cnToMciAnnual) / (e4Mean * sevMean),
     hazardMciToAd: hazardFromAnnual(p.mciToAdAnnual) / (e4Mean * sevMean),
@@ -253,12 +261,17 @@ export function buildSiteModel(
 }
 
 /** Within-stage severity z in N(0,1) from the liability position inside its diagnosis band. */
-export function severityZ(sorted: Float64Array, thresholds: [number, number], liability: number, group: number): number {
-  const lo = group === 0 ? 0 : liabilityCdf(sorted, thresholds[0]);
-  const hi = group === 2 ? 1 : liabilityCdf(sorted, thresholds[group === 0 ? 0 : 1]);
+export function severityZ(sorted: Float64Array, bandCdf: Float64Array, liability: number, group: number): number {
+  const lo = bandCdf[group];
+  const hi = bandCdf[group + 1];
   const u = (liabilityCdf(sorted, liability) - lo) / Math.max(hi - lo, 1e-9);
   const uc = u < 1e-6 ? 1e-6 : u > 1 - 1e-6 ? 1 - 1e-6 : u;
   return normalQuantile(uc);
+}
+
+/** Empirical CDF at the band edges: [0, F(t1), F(t2), 1]. */
+export function bandCdfOf(sorted: Float64Array, thresholds: [number, number]): Float64Array {
+  return Float64Array.of(0, liabilityCdf(sorted, thresholds[0]), liabilityCdf(sorted, thresholds[1]), 1);
 }
 
 /** Bisection on the latent frailty offset with common random numbers (monotone in the offset). */
@@ -270,6 +283,7 @@ function calibrateFrailtyOffset(
   liab: Float64Array,
   thresholds: [number, number],
   sorted: Float64Array,
+  bandCdf: Float64Array,
 ): number {
   const n = Math.min(ages.length, 20_000);
   const base = new Float64Array(n);
@@ -277,7 +291,7 @@ function calibrateFrailtyOffset(
   const bmis = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const group = liab[i] < thresholds[0] ? 0 : liab[i] < thresholds[1] ? 1 : 2;
-    const sev = severityZ(sorted, thresholds, liab[i], group);
+    const sev = severityZ(sorted, bandCdf, liab[i], group);
     const diabetes = rng.bernoulli(site.comorbidities.diabetes);
     base[i] = frailtyLatentMean(ages[i], females[i], diabetes, group, sev) + site.frailty.latentSd * rng.normal();
     heights[i] = drawHeightCm(females[i], rng.normal());
