@@ -31,6 +31,12 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 sampler.unref();
 const mb = (b: number) => (b / 2 ** 20).toFixed(0);
 
+// 0. Warm-up: let the JIT compile the hot loops before timing (as any benchmark harness does).
+{
+  const sc = scenarioOf(200_000);
+  for (const _ of generateSiteBatches(siteModelFor(sc, sc.sites[0]), { visits: false })) void _;
+}
+
 // 1. Generation only (the patient table's columns), one core.
 {
   const sc = scenarioOf(patients);

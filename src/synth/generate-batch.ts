@@ -32,7 +32,6 @@ import {
   friedProbabilities,
   liabilityMean,
   probAtLeastThree,
-  severityZ,
   slowGaitSpeedThreshold,
   weakGripThresholdKg,
 } from './site-model.js';
@@ -83,17 +82,30 @@ function logNormalParams(d: Dist): { mu: number; sigma: number } {
   return { mu: Math.log(d.mean) - s2 / 2, sigma: Math.sqrt(s2) };
 }
 
-function writeId(model: SiteModel, index: number, bytes: Uint8Array, offset: number): void {
+/**
+ * Writes the ids of patients [start, start + n): prefix + d digits of (a*i + b) mod 10^d, a
+ * bijection since gcd(a, 10) = 1. Consecutive ids differ by a (mod 10^d), so after the first
+ * only an addition is needed.
+ */
+function writeIds(model: SiteModel, start: number, n: number, bytes: Uint8Array, idLen: number): void {
   const prefix = model.idPrefix;
-  for (let k = 0; k < prefix.length; k++) bytes[offset + k] = prefix.charCodeAt(k);
-  const space = 10 ** model.idDigits;
-  // (a*i + b) mod 10^d without overflow: split a into high and low parts.
-  const aHi = Math.floor(model.idMultiplier / 65536);
-  const aLo = model.idMultiplier % 65536;
-  let v = (((aHi * index) % space) * 65536 + aLo * index + model.idOffset) % space;
-  for (let k = model.idDigits - 1; k >= 0; k--) {
-    bytes[offset + prefix.length + k] = 48 + (v % 10);
-    v = Math.floor(v / 10);
+  const digits = model.idDigits;
+  const space = 10 ** digits;
+  const a = model.idMultiplier;
+  // (a*start + b) mod 10^d without losing precision: split a into 16-bit halves.
+  let v = ((((Math.floor(a / 65536) * start) % space) * 65536) % space + ((a % 65536) * start) % space + model.idOffset) % space;
+  for (let i = 0; i < n; i++) {
+    const offset = i * idLen;
+    for (let k = 0; k < prefix.length; k++) bytes[offset + k] = prefix.charCodeAt(k);
+    let rest = v;
+    const end = offset + prefix.length + digits - 1;
+    for (let k = 0; k < digits; k++) {
+      const q = Math.floor(rest / 10);
+      bytes[end - k] = 48 + rest - q * 10;
+      rest = q;
+    }
+    v += a;
+    if (v >= space) v -= space * Math.floor(v / space);
   }
 }
 
@@ -106,17 +118,15 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
   const idLen = model.idPrefix.length + model.idDigits;
   const idBytes = new Uint8Array(n * idLen);
   const idOffsets = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    writeId(model, start + i, idBytes, i * idLen);
-    idOffsets[i + 1] = (i + 1) * idLen;
-  }
+  writeIds(model, start, n, idBytes, idLen);
+  for (let i = 0; i < n; i++) idOffsets[i + 1] = (i + 1) * idLen;
   cols.set('patient_id', { kind: 'utf8', offsets: idOffsets, bytes: idBytes });
   cols.set('site', numeric(new Int8Array(n)));
   const enroll = new Int32Array(n);
   {
-    const r = streams.get('enrollment');
+    const u = streams.get('enrollment').uniforms(n);
     const span = model.enrollmentEndDays - model.enrollmentStartDays + 1;
-    for (let i = 0; i < n; i++) enroll[i] = model.enrollmentStartDays + Math.floor(r.uniform() * span);
+    for (let i = 0; i < n; i++) enroll[i] = model.enrollmentStartDays + Math.floor(u[i] * span);
   }
   cols.set('enrollment_date', numeric(enroll));
 
@@ -126,18 +136,18 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
   const edu = new Float64Array(n);
   const e4 = new Uint8Array(n);
   {
-    const rs = streams.get('sex');
-    const ra = streams.get('age');
-    const re = streams.get('education');
-    const rg = streams.get('apoe');
     const ff = site.demographics.femaleFraction;
-    for (let i = 0; i < n; i++) female[i] = rs.uniform() < ff ? 1 : 0;
+    const us = streams.get('sex').uniforms(n);
+    for (let i = 0; i < n; i++) female[i] = us[i] < ff ? 1 : 0;
     const ageDist = ageDistribution(site);
+    const ua = streams.get('age').uniforms(n);
+    for (let i = 0; i < n; i++) age[i] = ageDist.fromUniform(ua[i]);
     const eduDist = educationDistribution(site);
-    for (let i = 0; i < n; i++) age[i] = ageDist.fromUniform(ra.uniform());
-    for (let i = 0; i < n; i++) edu[i] = Math.round(eduDist.fromUniform(re.uniform()));
+    const ue = streams.get('education').uniforms(n);
+    for (let i = 0; i < n; i++) edu[i] = Math.round(eduDist.fromUniform(ue[i]));
     const rate = site.apoeE4CarrierRate;
-    for (let i = 0; i < n; i++) e4[i] = rg.uniform() < rate ? 1 : 0;
+    const ug = streams.get('apoe').uniforms(n);
+    for (let i = 0; i < n; i++) e4[i] = ug[i] < rate ? 1 : 0;
   }
 
   // ---- missingness flags per modality (one stream, fixed draws per patient)
@@ -150,18 +160,18 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
   const wearObs = new Uint8Array(n);
   const labObs = new Uint8Array(n);
   {
-    const r = streams.get('missingness');
+    const u = streams.get('missingness').uniforms(7 * n);
     const scanned = site.mri.scannedFraction * (1 - miss.mri);
     const frail = site.frailty.availableFraction * (1 - miss.frailty);
     const wear = site.wearables.availableFraction * (1 - miss.wearables);
-    for (let i = 0; i < n; i++) {
-      apoeObs[i] = r.uniform() >= miss.apoe ? 1 : 0;
-      eduObs[i] = r.uniform() >= miss.education ? 1 : 0;
-      cogObs[i] = r.uniform() >= miss.cognition ? 1 : 0;
-      mriObs[i] = r.uniform() < scanned ? 1 : 0;
-      frailObs[i] = r.uniform() < frail ? 1 : 0;
-      wearObs[i] = r.uniform() < wear ? 1 : 0;
-      labObs[i] = r.uniform() >= miss.labs ? 1 : 0;
+    for (let i = 0, j = 0; i < n; i++, j += 7) {
+      apoeObs[i] = u[j] >= miss.apoe ? 1 : 0;
+      eduObs[i] = u[j + 1] >= miss.education ? 1 : 0;
+      cogObs[i] = u[j + 2] >= miss.cognition ? 1 : 0;
+      mriObs[i] = u[j + 3] < scanned ? 1 : 0;
+      frailObs[i] = u[j + 4] < frail ? 1 : 0;
+      wearObs[i] = u[j + 5] < wear ? 1 : 0;
+      labObs[i] = u[j + 6] >= miss.labs ? 1 : 0;
     }
   }
   {
@@ -186,14 +196,15 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
   const group = new Uint8Array(n);
   const sev = new Float64Array(n);
   {
-    const r = streams.get('liability');
+    const z = streams.get('liability').normals(n);
     const [t1, t2] = model.thresholds;
+    const cdfTable = model.liabilityCdfTable;
     for (let i = 0; i < n; i++) {
-      const l = liabilityMean(site, age[i], e4[i], female[i], edu[i]) + r.normal();
+      const l = liabilityMean(site, age[i], e4[i], female[i], edu[i]) + z[i];
       liability[i] = l;
       const g = l < t1 ? 0 : l < t2 ? 1 : 2;
       group[i] = g;
-      sev[i] = severityZ(model.liabilitySample, model.bandCdf, l, g);
+      sev[i] = cdfTable.severityZ(model.bandCdf, l, g);
     }
   }
 
@@ -205,10 +216,11 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
   const moca0 = new Float64Array(n);
   const cdr0 = new Float64Array(n);
   {
-    const rc = streams.get('cognition');
-    const rm = streams.get('cognition.mmse');
-    const rq = streams.get('cognition.moca');
-    const rd = streams.get('cognition.cdr');
+    // Per patient: a shared factor; MMSE and MoCA a latent and a visit noise each; CDR-SB one.
+    const zc = streams.get('cognition').normals(n);
+    const zm = streams.get('cognition.mmse').normals(2 * n);
+    const zq = streams.get('cognition.moca').normals(2 * n);
+    const zd = streams.get('cognition.cdr').normals(n);
     const c = site.cognition;
     const mmseOut = new Int8Array(n);
     const mocaOut = new Int8Array(n);
@@ -222,14 +234,14 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
     const cdrSd = groupTable(c.cdrSbByGroup, (d) => d.sd);
     for (let i = 0; i < n; i++) {
       const g = group[i];
-      const cog = 0.6 * sev[i] + 0.8 * rc.normal(); // higher = more impaired
+      const cog = 0.6 * sev[i] + 0.8 * zc[i]; // higher = more impaired
       const adjust = c.educationEffectPerYear * (edu[i] - REF_EDUCATION) + c.ageEffectPerYear * (age[i] - REF_AGE);
-      mmse0[i] = mmseMean[g] + adjust - mmseSd[g] * (0.9 * cog + 0.436 * rm.normal());
-      moca0[i] = mocaMean[g] + adjust - mocaSd[g] * (0.9 * cog + 0.436 * rq.normal());
-      cdr0[i] = cdrMean[g] + cdrSd[g] * (0.8 * cog + 0.6 * rd.normal());
+      mmse0[i] = mmseMean[g] + adjust - mmseSd[g] * (0.9 * cog + 0.436 * zm[2 * i]);
+      moca0[i] = mocaMean[g] + adjust - mocaSd[g] * (0.9 * cog + 0.436 * zq[2 * i]);
+      cdr0[i] = cdrMean[g] + cdrSd[g] * (0.8 * cog + 0.6 * zd[i]);
       // Baseline observation: visit noise SD 1 point; MoCA adds 1 point for <= 12 y schooling (NAS).
-      mmseOut[i] = clamp(Math.round(mmse0[i] + rm.normal()), 0, 30);
-      mocaOut[i] = clamp(Math.round(moca0[i] + rq.normal()) + (edu[i] <= 12 ? 1 : 0), 0, 30);
+      mmseOut[i] = clamp(Math.round(mmse0[i] + zm[2 * i + 1]), 0, 30);
+      mocaOut[i] = clamp(Math.round(moca0[i] + zq[2 * i + 1]) + (edu[i] <= 12 ? 1 : 0), 0, 30);
       cdrOut[i] = clamp(Math.round(cdr0[i] * 2) / 2, 0, 18);
     }
     cols.set('mmse', numeric(mmseOut, hasMmse ? cogObs : new Uint8Array(n)));
@@ -241,7 +253,7 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
   const diabetes = new Uint8Array(n);
   const hypertension = new Uint8Array(n);
   {
-    const r = streams.get('comorbidities');
+    const u = streams.get('comorbidities').uniforms(3 * n);
     const cm = site.comorbidities;
     const htn = new Int8Array(n);
     const dm = new Int8Array(n);
@@ -249,25 +261,26 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
     for (let i = 0; i < n; i++) {
       // Hypertension rises with age (~1.5 %-points per year around the reference age).
       const pHtn = clamp(cm.hypertension + 0.015 * (age[i] - REF_AGE), 0, 1);
-      hypertension[i] = htn[i] = r.uniform() < pHtn ? 1 : 0;
-      diabetes[i] = dm[i] = r.uniform() < cm.diabetes ? 1 : 0;
-      hl[i] = r.uniform() < cm.hyperlipidemia ? 1 : 0;
+      hypertension[i] = htn[i] = u[3 * i] < pHtn ? 1 : 0;
+      diabetes[i] = dm[i] = u[3 * i + 1] < cm.diabetes ? 1 : 0;
+      hl[i] = u[3 * i + 2] < cm.hyperlipidemia ? 1 : 0;
     }
     cols.set('hypertension', numeric(htn));
     cols.set('diabetes', numeric(dm));
     cols.set('hyperlipidemia', numeric(hl));
 
-    const rl = streams.get('labs');
+    const zl = streams.get('labs').normals(4 * n);
     const si = site.coding.labUnits === 'SI';
     const glucose = new Float32Array(n);
     const hba1c = new Float32Array(n);
     const chol = new Float32Array(n);
     const creat = new Float32Array(n);
     for (let i = 0; i < n; i++) {
-      const g = diabetes[i] ? 150 + 35 * rl.normal() : 97 + 11 * rl.normal(); // mg/dL
-      const a = diabetes[i] ? 7.2 + 1.0 * rl.normal() : 5.5 + 0.35 * rl.normal(); // NGSP %
-      const ch = (hl[i] ? 215 : 190) + 38 * rl.normal(); // mg/dL
-      const cr = (female[i] ? 0.85 : 1.05) * Math.exp(0.22 * rl.normal() + 0.006 * (age[i] - REF_AGE)); // mg/dL
+      const j = 4 * i;
+      const g = diabetes[i] ? 150 + 35 * zl[j] : 97 + 11 * zl[j]; // mg/dL
+      const a = diabetes[i] ? 7.2 + 1.0 * zl[j + 1] : 5.5 + 0.35 * zl[j + 1]; // NGSP %
+      const ch = (hl[i] ? 215 : 190) + 38 * zl[j + 2]; // mg/dL
+      const cr = (female[i] ? 0.85 : 1.05) * Math.exp(0.22 * zl[j + 3] + 0.006 * (age[i] - REF_AGE)); // mg/dL
       const gC = Math.max(40, g);
       const aC = Math.max(4, a);
       const chC = Math.max(90, ch);
@@ -286,7 +299,8 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
   // ---- MRI: true biology, then the site's scanner
   const hipTrue0 = new Float64Array(n);
   {
-    const r = streams.get('mri');
+    // Ten normals per patient: five true values, then five measurement noises.
+    const z = streams.get('mri').normals(10 * n);
     const m = site.mri;
     const fieldFactor = m.fieldStrength === '3T' ? m.fieldStrengthVolumeFactor : 1;
     const b = m.scannerBias;
@@ -310,21 +324,22 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
     for (let i = 0; i < n; i++) {
       const g = group[i];
       const s = sev[i];
+      const j = 10 * i;
       const ageDelta = age[i] - REF_AGE;
-      const icv = female[i] ? 1330 + 110 * r.normal() : 1480 + 120 * r.normal();
+      const icv = female[i] ? 1330 + 110 * z[j] : 1480 + 120 * z[j];
       // FRASER: ~0.85 %/yr healthy-ageing hippocampal loss; HUA: ventricles expand faster when younger.
-      const hipAdjTrue = (hipMean[g] - hipSd[g] * (0.5 * s + 0.866 * r.normal())) * (1 - 0.0085 * ageDelta);
+      const hipAdjTrue = (hipMean[g] - hipSd[g] * (0.5 * s + 0.866 * z[j + 1])) * (1 - 0.0085 * ageDelta);
       const hipTrue = Math.max(1, hipAdjTrue + HIPPOCAMPUS_ICV_SLOPE * (icv - REF_ICV_CM3));
       hipTrue0[i] = hipTrue;
-      const erc = Math.max(1, ercMean[g] - ercSd[g] * (0.5 * s + 0.866 * r.normal()));
-      const vent = Math.max(5, (ventMean[g] + ventSd[g] * (0.4 * s + 0.917 * r.normal())) * (1 + 0.02 * ageDelta));
-      const wmh = Math.exp(wmhMu[g] + wmhSigma[g] * r.normal() + 0.04 * ageDelta + (hypertension[i] ? 0.25 : 0));
+      const erc = Math.max(1, ercMean[g] - ercSd[g] * (0.5 * s + 0.866 * z[j + 2]));
+      const vent = Math.max(5, (ventMean[g] + ventSd[g] * (0.4 * s + 0.917 * z[j + 3])) * (1 + 0.02 * ageDelta));
+      const wmh = Math.exp(wmhMu[g] + wmhSigma[g] * z[j + 4] + 0.04 * ageDelta + (hypertension[i] ? 0.25 : 0));
       // Measurement: field strength scales volumes (BUCH), the site's bias, then scan noise.
-      const icvM = icv * fieldFactor * (1 + cv * r.normal());
-      const hipM = (hipTrue * fieldFactor * b.hippocampus.multiplicative + b.hippocampus.additive) * (1 + cv * r.normal());
-      const ercM = (erc * b.entorhinal.multiplicative + b.entorhinal.additive) * (1 + cv * r.normal());
-      const ventM = (vent * fieldFactor * b.ventricles.multiplicative + b.ventricles.additive) * (1 + cv * r.normal());
-      const wmhM = Math.max(0, (wmh * fieldFactor * b.wmh.multiplicative + b.wmh.additive) * (1 + 3 * cv * r.normal()));
+      const icvM = icv * fieldFactor * (1 + cv * z[j + 5]);
+      const hipM = (hipTrue * fieldFactor * b.hippocampus.multiplicative + b.hippocampus.additive) * (1 + cv * z[j + 6]);
+      const ercM = (erc * b.entorhinal.multiplicative + b.entorhinal.additive) * (1 + cv * z[j + 7]);
+      const ventM = (vent * fieldFactor * b.ventricles.multiplicative + b.ventricles.additive) * (1 + cv * z[j + 8]);
+      const wmhM = Math.max(0, (wmh * fieldFactor * b.wmh.multiplicative + b.wmh.additive) * (1 + 3 * cv * z[j + 9]));
       icvOut[i] = Math.round(icvM);
       hipOut[i] = Math.round(hipM * 1000) / 1000;
       hipAdjOut[i] = Math.round((hipM - HIPPOCAMPUS_ICV_SLOPE * (icvM - REF_ICV_CM3)) * 1000) / 1000;
@@ -348,8 +363,10 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
   const frail = new Uint8Array(n);
   const gait0 = new Float64Array(n);
   {
-    const rb = streams.get('body');
-    const rf = streams.get('frailty');
+    const zb = streams.get('body').normals(2 * n);
+    // Per patient: latent frailty, gait and grip residuals; three criterion uniforms.
+    const zf = streams.get('frailty').normals(3 * n);
+    const uf = streams.get('frailty.criteria').uniforms(3 * n);
     const heightOut = new Float32Array(n);
     const weightOut = new Float32Array(n);
     const bmiOut = new Float32Array(n);
@@ -364,26 +381,26 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
     // The gait and grip criteria's probabilities only matter for the frailty oracle.
     const needFrailRisk = model.target === 'frailty';
     for (let i = 0; i < n; i++) {
-      const h = drawHeightCm(female[i], rb.normal());
-      const bmi = drawBmi(rb.normal());
+      const h = drawHeightCm(female[i], zb[2 * i]);
+      const bmi = drawBmi(zb[2 * i + 1]);
       const w = bmi * (h / 100) ** 2;
       heightOut[i] = Math.round(h * 10) / 10;
       weightOut[i] = Math.round((lb ? w * 2.20462 : w) * 10) / 10;
       bmiOut[i] = Math.round(bmi * 10) / 10;
       const f =
         frailtyLatentMean(age[i], female[i], diabetes[i], group[i], sev[i]) +
-        site.frailty.latentSd * rf.normal() +
+        site.frailty.latentSd * zf[3 * i] +
         model.frailtyOffset;
       frailty[i] = f;
       friedProbabilities(site, f, female[i], h, bmi, probs, needFrailRisk);
       if (needFrailRisk) frailRisk[i] = probAtLeastThree(probs);
-      const wl = rf.uniform() < probs[0] ? 1 : 0;
-      const ex = rf.uniform() < probs[1] ? 1 : 0;
-      const la = rf.uniform() < probs[2] ? 1 : 0;
-      const gait = Math.max(0.1, gs.mean - FRAILTY.gaitSlopeMps * f + gs.sd * FRAILTY.gaitResidualSdFactor * rf.normal());
+      const wl = uf[3 * i] < probs[0] ? 1 : 0;
+      const ex = uf[3 * i + 1] < probs[1] ? 1 : 0;
+      const la = uf[3 * i + 2] < probs[2] ? 1 : 0;
+      const gait = Math.max(0.1, gs.mean - FRAILTY.gaitSlopeMps * f + gs.sd * FRAILTY.gaitResidualSdFactor * zf[3 * i + 1]);
       const gd = female[i] ? site.frailty.gripStrengthKg.female : site.frailty.gripStrengthKg.male;
       const slope = female[i] ? FRAILTY.gripSlopeKg.female : FRAILTY.gripSlopeKg.male;
-      const grip = Math.max(2, gd.mean - slope * f + gd.sd * FRAILTY.gripResidualSdFactor * rf.normal());
+      const grip = Math.max(2, gd.mean - slope * f + gd.sd * FRAILTY.gripResidualSdFactor * zf[3 * i + 2]);
       gait0[i] = gait;
       const slow = gait <= slowGaitSpeedThreshold(female[i], h) ? 1 : 0;
       const weak = grip <= weakGripThresholdKg(female[i], bmi) ? 1 : 0;
@@ -412,15 +429,15 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
     cols.set('fried_count', numeric(countOut, frailObs));
     cols.set('frailty_phenotype', numeric(phenoOut, frailObs));
 
-    const rw = streams.get('wearables');
+    const zw = streams.get('wearables').normals(2 * n);
     const steps = new Int32Array(n);
     const sleep = new Float32Array(n);
     const sp = logNormalParams(site.wearables.stepsPerDay);
     const sl = site.wearables.sleepHours;
     for (let i = 0; i < n; i++) {
       // TL09/TL11: fewer steps with age and frailty, men walk more; NSHAP: women sleep longer.
-      steps[i] = Math.round(Math.exp(sp.mu + sp.sigma * rw.normal() - 0.3 * (frailty[i] - model.frailtyOffset) + (female[i] ? -0.05 : 0.05)));
-      sleep[i] = Math.round(clamp(sl.mean + (female[i] ? 0.15 : -0.15) + sl.sd * rw.normal(), 2, 14) * 10) / 10;
+      steps[i] = Math.round(Math.exp(sp.mu + sp.sigma * zw[2 * i] - 0.3 * (frailty[i] - model.frailtyOffset) + (female[i] ? -0.05 : 0.05)));
+      sleep[i] = Math.round(clamp(sl.mean + (female[i] ? 0.15 : -0.15) + sl.sd * zw[2 * i + 1], 2, 14) * 10) / 10;
     }
     cols.set('steps_per_day', numeric(steps, wearObs));
     cols.set('sleep_hours', numeric(sleep, wearObs));
@@ -432,7 +449,7 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
   const tDrop = new Float64Array(n);
   const trueRisk = new Float64Array(n);
   {
-    const r = streams.get('progression');
+    const u = streams.get('progression').uniforms(3 * n);
     const p = site.progression;
     const logHrE4 = Math.log(p.hazardRatioE4);
     const logHrSev = Math.log(p.hazardRatioPerLatentSd);
@@ -441,9 +458,9 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
       const factor = Math.exp(logHrE4 * e4[i] + logHrSev * sev[i]);
       const l1 = model.hazardCnToMci * factor;
       const l2 = model.hazardMciToAd * factor;
-      const u1 = r.uniform();
-      const u2 = r.uniform();
-      const u3 = r.uniform();
+      const u1 = u[3 * i];
+      const u2 = u[3 * i + 1];
+      const u3 = u[3 * i + 2];
       tDrop[i] = -Math.log(u3) / model.hazardDropout;
       if (group[i] === 2) {
         tMci[i] = 0;
@@ -466,12 +483,12 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
   const mciAsDem = new Uint8Array(n);
   const recAd = new Uint8Array(n);
   {
-    const r = streams.get('coding');
+    const u = streams.get('coding').uniforms(3 * n);
     const c = site.coding;
     for (let i = 0; i < n; i++) {
-      recMci[i] = r.uniform() < c.mciSensitivity ? 1 : 0;
-      mciAsDem[i] = r.uniform() < c.mciCodedAsDementia ? 1 : 0;
-      recAd[i] = r.uniform() < c.dementiaSensitivity ? 1 : 0;
+      recMci[i] = u[3 * i] < c.mciSensitivity ? 1 : 0;
+      mciAsDem[i] = u[3 * i + 1] < c.mciCodedAsDementia ? 1 : 0;
+      recAd[i] = u[3 * i + 2] < c.dementiaSensitivity ? 1 : 0;
     }
   }
 
@@ -508,7 +525,7 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
   const riskOut = new Float64Array(n);
   const visitCount = new Int32Array(n);
   {
-    const rn = streams.get('label-noise');
+    const un = streams.get('label-noise').uniforms(n);
     const Y = model.followUpYears;
     const [t1] = model.thresholds;
     for (let i = 0; i < n; i++) {
@@ -558,7 +575,7 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
           if (frailObs[i]) label = frail[i];
           break;
       }
-      if (label >= 0 && rn.uniform() < site.coding.labelNoise) label = 1 - label;
+      if (label >= 0 && un[i] < site.coding.labelNoise) label = 1 - label;
       target[i] = label < 0 ? 0 : label;
       targetValid[i] = label < 0 ? 0 : 1;
       trueEvent[i] = event;
@@ -625,7 +642,9 @@ function generateVisits(
   const n = visitCount.length;
   let total = 0;
   for (let i = 0; i < n; i++) total += visitCount[i];
-  const r = streams.get('visits');
+  // Per visit: a date jitter uniform and five normals (MMSE, MoCA, CDR-SB, MRI, gait).
+  const uj = streams.get('visits.jitter').uniforms(total);
+  const zv = streams.get('visits').normals(5 * total);
   const ids = new Uint8Array(total * idLen);
   const offsets = new Int32Array(total + 1);
   const visitIndex = new Int8Array(total);
@@ -657,7 +676,7 @@ function generateVisits(
       offsets[row + 1] = (row + 1) * idLen;
       const t = k * intervalYears;
       visitIndex[row] = k;
-      const jitter = k === 0 ? 0 : Math.floor(r.uniform() * 29) - 14;
+      const jitter = k === 0 ? 0 : Math.floor(uj[row] * 29) - 14;
       const day = enroll[i] + Math.round(t * 365.25) + jitter;
       date[row] = day;
       years[row] = Math.round(((day - enroll[i]) / 365.25) * 1000) / 1000;
@@ -672,9 +691,9 @@ function generateVisits(
       // Time spent in MCI and in AD up to t drives decline (CERAD, NACC).
       const inAd = Math.max(0, t - s.tAd[i]);
       const inMci = Math.max(0, Math.min(t, s.tAd[i]) - s.tMci[i]);
-      const eMmse = r.normal();
-      const eMoca = r.normal();
-      const eCdr = r.normal();
+      const eMmse = zv[5 * row];
+      const eMoca = zv[5 * row + 1];
+      const eCdr = zv[5 * row + 2];
       const cogDrop = 0.05 * t + p.mmseDeclineMciPerYear * inMci + p.mmseDeclineAdPerYear * inAd;
       mmse[row] = clamp(Math.round(s.mmse0[i] - cogDrop + eMmse), 0, 30);
       moca[row] = clamp(Math.round(s.moca0[i] - 1.2 * cogDrop + eMoca), 0, 30);
@@ -684,7 +703,7 @@ function generateVisits(
       mocaValid[row] = instrument !== 'MMSE' ? cog : 0;
       cdrValid[row] = site.cognition.cdrSb ? cog : 0;
       // MRI at baseline and every other visit for scanned patients; atrophy by stage (BARNES, JACK00).
-      const eHip = r.normal();
+      const eHip = zv[5 * row + 3];
       if (s.mriObserved[i] && k % 2 === 0) {
         const inCn = Math.min(t, s.tMci[i]);
         const loss = (p.hippocampusAtrophyPctPerYear.CN * inCn + p.hippocampusAtrophyPctPerYear.MCI * inMci + p.hippocampusAtrophyPctPerYear.AD * inAd) / 100;
@@ -693,7 +712,7 @@ function generateVisits(
         hip[row] = Math.round((hv * fieldFactor * b.multiplicative + b.additive) * (1 + m.measurementCv * eHip) * 1000) / 1000;
         hipValid[row] = 1;
       }
-      const eGait = r.normal();
+      const eGait = zv[5 * row + 4];
       if (s.frailtyObserved[i]) {
         gait[row] = Math.round(Math.max(0.1, s.gait0[i] - 0.02 * t - 0.03 * inAd + 0.05 * eGait * (k > 0 ? 1 : 0)) * 100) / 100;
         gaitValid[row] = 1;

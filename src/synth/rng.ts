@@ -52,11 +52,17 @@ export class Xoshiro128 {
    * variable number of uniforms per draw never shifts another variable.
    */
   normal(): number {
+    const hz = this.nextU32() | 0;
+    const iz = hz & 127;
+    if ((hz < 0 ? -hz : hz) < ZIG_K[iz]) return hz * ZIG_W[iz];
+    return this.normalSlowPath(hz, iz);
+  }
+
+  /** The ziggurat's slow path for a rejected first draw: the base strip's tail, or a wedge test. */
+  private normalSlowPath(hz0: number, iz0: number): number {
+    let hz = hz0;
+    let iz = iz0;
     for (;;) {
-      const hz = this.nextU32() | 0;
-      const iz = hz & 127;
-      if ((hz < 0 ? -hz : hz) < ZIG_K[iz]) return hz * ZIG_W[iz];
-      // Slow path: the base strip's tail, or a wedge test.
       if (iz === 0) {
         let x: number;
         let y: number;
@@ -68,7 +74,86 @@ export class Xoshiro128 {
       }
       const x = hz * ZIG_W[iz];
       if (ZIG_F[iz] + this.uniform() * (ZIG_F[iz - 1] - ZIG_F[iz]) < Math.exp(-0.5 * x * x)) return x;
+      hz = this.nextU32() | 0;
+      iz = hz & 127;
+      if ((hz < 0 ? -hz : hz) < ZIG_K[iz]) return hz * ZIG_W[iz];
     }
+  }
+
+  /**
+   * `count` uniforms in (0, 1), in stream order, into a scratch buffer owned by this stream
+   * (valid until the next fill call on the same stream). The state lives in locals here: this
+   * bulk path is several times faster than per-draw calls.
+   */
+  uniforms(count: number): Float64Array {
+    const out = this.scratch(count);
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let i = 0; i < count; i++) {
+      const m = Math.imul(s1, 5);
+      const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = (r + 0.5) * TWO_POW_MINUS_32;
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+    return out;
+  }
+
+  /** `count` standard normals (ziggurat) into this stream's scratch buffer; see uniforms(). */
+  normals(count: number): Float64Array {
+    const out = this.scratch(count);
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let i = 0; i < count; i++) {
+      const m = Math.imul(s1, 5);
+      const hz = Math.imul((m << 7) | (m >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const iz = hz & 127;
+      if ((hz < 0 ? -hz : hz) < ZIG_K[iz]) {
+        out[i] = hz * ZIG_W[iz];
+      } else {
+        // Rare slow path: hand the state back, use the per-draw code, take it again.
+        this.s0 = s0;
+        this.s1 = s1;
+        this.s2 = s2;
+        this.s3 = s3;
+        out[i] = this.normalSlowPath(hz, iz);
+        s0 = this.s0;
+        s1 = this.s1;
+        s2 = this.s2;
+        s3 = this.s3;
+      }
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+    return out;
+  }
+
+  private buffer = new Float64Array(0);
+  private scratch(count: number): Float64Array {
+    if (this.buffer.length < count) this.buffer = new Float64Array(Math.max(count, 2 * this.buffer.length));
+    return this.buffer;
   }
 
   /** Standard normal by inversion (exactly one uniform): for copulas and calibration. */
