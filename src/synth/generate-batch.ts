@@ -38,6 +38,10 @@ import {
 import type { Dist, Group } from '../scenario/schema.js';
 
 const GROUP_KEYS: Group[] = ['CN', 'MCI', 'AD'];
+// exp(-intercept) of the three self-reported Fried criteria (logistic in the latent frailty).
+const EXP_NEG_WEIGHT_LOSS = Math.exp(-FRAILTY.weightLossIntercept);
+const EXP_NEG_EXHAUSTION = Math.exp(-FRAILTY.exhaustionIntercept);
+const EXP_NEG_LOW_ACTIVITY = Math.exp(-FRAILTY.lowActivityIntercept);
 const NO_EVENT = Infinity;
 
 /** Patient state kept between the baseline pass and the visits pass. */
@@ -380,27 +384,40 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
     const gs = site.frailty.gaitSpeedMps;
     // The gait and grip criteria's probabilities only matter for the frailty oracle.
     const needFrailRisk = model.target === 'frailty';
+    // Hoisted for the hot loop: property chains per patient cost more than the math.
+    const latentSd = site.frailty.latentSd;
+    const offset = model.frailtyOffset;
+    const gaitMean = gs.mean;
+    const gaitResidualSd = gs.sd * FRAILTY.gaitResidualSdFactor;
+    const gripF = site.frailty.gripStrengthKg.female;
+    const gripM = site.frailty.gripStrengthKg.male;
+    const slope = FRAILTY.criterionSlope;
     for (let i = 0; i < n; i++) {
       const h = drawHeightCm(female[i], zb[2 * i]);
       const bmi = drawBmi(zb[2 * i + 1]);
-      const w = bmi * (h / 100) ** 2;
+      const hm = h / 100;
+      const w = bmi * hm * hm;
       heightOut[i] = Math.round(h * 10) / 10;
       weightOut[i] = Math.round((lb ? w * 2.20462 : w) * 10) / 10;
       bmiOut[i] = Math.round(bmi * 10) / 10;
-      const f =
-        frailtyLatentMean(age[i], female[i], diabetes[i], group[i], sev[i]) +
-        site.frailty.latentSd * zf[3 * i] +
-        model.frailtyOffset;
+      const f = frailtyLatentMean(age[i], female[i], diabetes[i], group[i], sev[i]) + latentSd * zf[3 * i] + offset;
       frailty[i] = f;
-      friedProbabilities(site, f, female[i], h, bmi, probs, needFrailRisk);
-      if (needFrailRisk) frailRisk[i] = probAtLeastThree(probs);
-      const wl = uf[3 * i] < probs[0] ? 1 : 0;
-      const ex = uf[3 * i + 1] < probs[1] ? 1 : 0;
-      const la = uf[3 * i + 2] < probs[2] ? 1 : 0;
-      const gait = Math.max(0.1, gs.mean - FRAILTY.gaitSlopeMps * f + gs.sd * FRAILTY.gaitResidualSdFactor * zf[3 * i + 1]);
-      const gd = female[i] ? site.frailty.gripStrengthKg.female : site.frailty.gripStrengthKg.male;
-      const slope = female[i] ? FRAILTY.gripSlopeKg.female : FRAILTY.gripSlopeKg.male;
-      const grip = Math.max(2, gd.mean - slope * f + gd.sd * FRAILTY.gripResidualSdFactor * zf[3 * i + 2]);
+      if (needFrailRisk) {
+        friedProbabilities(site, f, female[i], h, bmi, probs);
+        frailRisk[i] = probAtLeastThree(probs);
+      }
+      // u < logistic(a + b f)  <=>  (1 - u) / u > exp(-(a + b f)): one exp for the three.
+      const e = Math.exp(-slope * f);
+      const u0 = uf[3 * i];
+      const u1 = uf[3 * i + 1];
+      const u2 = uf[3 * i + 2];
+      const wl = u0 * (1 + EXP_NEG_WEIGHT_LOSS * e) < 1 ? 1 : 0;
+      const ex = u1 * (1 + EXP_NEG_EXHAUSTION * e) < 1 ? 1 : 0;
+      const la = u2 * (1 + EXP_NEG_LOW_ACTIVITY * e) < 1 ? 1 : 0;
+      const gait = Math.max(0.1, gaitMean - FRAILTY.gaitSlopeMps * f + gaitResidualSd * zf[3 * i + 1]);
+      const gd = female[i] ? gripF : gripM;
+      const gripSlope = female[i] ? FRAILTY.gripSlopeKg.female : FRAILTY.gripSlopeKg.male;
+      const grip = Math.max(2, gd.mean - gripSlope * f + gd.sd * FRAILTY.gripResidualSdFactor * zf[3 * i + 2]);
       gait0[i] = gait;
       const slow = gait <= slowGaitSpeedThreshold(female[i], h) ? 1 : 0;
       const weak = grip <= weakGripThresholdKg(female[i], bmi) ? 1 : 0;

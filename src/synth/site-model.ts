@@ -148,12 +148,10 @@ export function friedProbabilities(
   heightCm: number,
   bmi: number,
   out: Float64Array,
-  withMeasuredCriteria = true,
 ): void {
   out[0] = logistic(FRAILTY.weightLossIntercept + FRAILTY.criterionSlope * frailtyLatent);
   out[1] = logistic(FRAILTY.exhaustionIntercept + FRAILTY.criterionSlope * frailtyLatent);
   out[2] = logistic(FRAILTY.lowActivityIntercept + FRAILTY.criterionSlope * frailtyLatent);
-  if (!withMeasuredCriteria) return;
   const g = site.frailty.gaitSpeedMps;
   const gaitMean = g.mean - FRAILTY.gaitSlopeMps * frailtyLatent;
   out[3] = normalCdf((slowGaitSpeedThreshold(female, heightCm) - gaitMean) / (g.sd * FRAILTY.gaitResidualSdFactor));
