@@ -48,4 +48,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `fedage schema | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 process.exitCode = await main(process.argv);

@@ -28,9 +28,11 @@ const siteId = z
   .regex(SITE_ID_PATTERN, 'a safe file name: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit')
   .refine((s) => !s.includes('..'), { message: 'a safe file name without ".."' });
 
+// mean and sd are optional in a layer: a site may override only `age.mean`; the built-in
+// defaults always supply both, so a resolved distribution is complete.
 const distribution = z.strictObject({
-  mean: z.number().describe('mean'),
-  sd: positive.describe('standard deviation (> 0)'),
+  mean: z.number().optional().describe('mean'),
+  sd: positive.optional().describe('standard deviation (> 0)'),
   min: z.number().optional().describe('lower truncation bound'),
   max: z.number().optional().describe('upper truncation bound'),
 });
