@@ -1,5 +1,5 @@
 /**
- * Typed errors carrying the process exit code. Only cli/main.ts turns them into an exit.
+ * Typed errors carrying the process exit code. Only cli/program.ts turns them into an exit code.
  * 0 ok, 1 internal error, 2 usage or invalid input, 3 a bench gate or privacy budget failed.
  */
 export const EXIT_OK = 0;
