@@ -1,0 +1,176 @@
+/** `fedage inspect DIR [--json] [--verify]`: per-site summary and the shift between sites. */
+import type { Command } from 'commander';
+import { inspectDataset, type FeatureShift, type InspectReport, type SiteInspection } from '../data/inspect.js';
+import { verifyDataset, type VerifyResult } from '../data/verify.js';
+
+export interface InspectCommandOptions {
+  json?: boolean;
+  verify?: boolean;
+}
+
+type Align = 'l' | 'r';
+
+/** Plain-text table: columns padded to their widest cell, two spaces apart, no trailing blanks. */
+export function formatTable(header: string[], rows: string[][], align: Align[]): string {
+  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => (r[k] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, k) => (align[k] === 'r' ? c.padStart(widths[k]) : c.padEnd(widths[k])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const pct = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? 'n/a' : `${(100 * x).toFixed(digits)}%`);
+const fixed = (x: number | null | undefined, digits: number): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
+
+function formatSmd(smd: number | null | undefined, threshold: number): string {
+  if (smd === null || smd === undefined) return 'n/a';
+  const text = `${smd >= 0 ? '+' : ''}${smd.toFixed(2)}`;
+  return Math.abs(smd) > threshold ? `${text}*` : `${text} `;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function siteUnit(report: InspectReport, column: string): string {
+  const units = new Set(report.sites.map((s) => (s.features[column] && 'unit' in s.features[column] ? s.features[column].unit : null)));
+  return [...units].filter((u) => u !== null).join(' | ');
+}
+
+function sitesTable(report: InspectReport): string {
+  const ageUnit = siteUnit(report, 'age_years') || 'years';
+  const rows = report.sites.map((s: SiteInspection) => [
+    s.id,
+    String(s.n),
+    String(s.targetEligible),
+    pct(s.targetPrevalence),
+    s.age ? `${fixed(s.age.mean, 1)} ± ${fixed(s.age.sd, 1)}` : 'n/a',
+    s.apoeE4 ? `${pct(s.apoeE4.carrierRate)} of ${s.apoeE4.n}` : 'n/a',
+    s.maxAbsSmd ? `${formatSmd(s.maxAbsSmd.smd, report.smdThreshold).trimEnd()} ${s.maxAbsSmd.feature}` : 'n/a',
+    String(s.flaggedFeatures.length),
+  ]);
+  return formatTable(
+    ['site', 'patients', 'target eligible', 'target prevalence', `age, ${ageUnit} (mean ± sd)`, 'APOE e4 carriers (of genotyped)', 'max |SMD| feature', `features |SMD| > ${report.smdThreshold}`],
+    rows,
+    ['l', 'r', 'r', 'r', 'r', 'r', 'l', 'r'],
+  );
+}
+
+function missingnessTable(report: InspectReport): string {
+  const columns = Object.keys(report.sites[0]?.missingness ?? {});
+  for (const s of report.sites) for (const c of Object.keys(s.missingness)) if (!columns.includes(c)) columns.push(c);
+  const rows = columns
+    .filter((c) => report.sites.some((s) => (s.missingness[c] ?? 0) > 0))
+    .map((c) => [c, ...report.sites.map((s) => (c in s.missingness ? pct(s.missingness[c]) : 'absent'))]);
+  if (rows.length === 0) return '(no column has missing values)';
+  return formatTable(['column', ...report.sites.map((s) => s.id)], rows, ['l', ...report.sites.map((): Align => 'r')]);
+}
+
+function shiftRow(report: InspectReport, f: FeatureShift): string[] {
+  const units = [...new Set(report.sites.map((s) => f.units[s.id]).filter((u): u is string => u !== null && u !== undefined))];
+  const unitText = f.type === 'categorical' ? '(categories)' : f.type === 'binary' ? '(0/1)' : units.join(' | ') || '-';
+  const cells = report.sites.map((s) => {
+    const text = formatSmd(f.smd[s.id], report.smdThreshold);
+    const category = f.smdCategory?.[s.id];
+    return category ? `${text} ${category}` : text;
+  });
+  return [f.feature, `${unitText}${f.unitsDiffer ? ' !' : ''}`, ...cells];
+}
+
+function shiftTable(report: InspectReport): string {
+  const rows = report.shift.map((f) => shiftRow(report, f));
+  return formatTable(['feature', 'unit', ...report.sites.map((s) => s.id)], rows, ['l', 'l', ...report.sites.map((): Align => 'r')]);
+}
+
+function groundTruthTable(report: InspectReport): string {
+  const gt = report.groundTruth;
+  const dx = gt.columns.find((c) => gt.sites.some((s) => s.columns[c]?.type === 'categorical'));
+  const rows = report.sites.map((s, k) => {
+    const g = gt.sites[k];
+    const mix = dx ? g.columns[dx] : undefined;
+    const mixText =
+      mix && mix.type === 'categorical'
+        ? Object.entries(mix.proportions)
+            .map(([label, p]) => `${label} ${pct(p, 0)}`)
+            .join(' / ')
+        : 'n/a';
+    return [s.id, pct(s.targetPrevalence), pct(g.oraclePrevalence), pct(g.trueEventRateAmongEligible), mixText];
+  });
+  return formatTable(
+    ['site', 'recorded target', 'oracle prevalence (mean true_risk)', 'true event rate', dx ? `${dx} mix` : 'diagnosis mix'],
+    rows,
+    ['l', 'r', 'r', 'r', 'l'],
+  );
+}
+
+/** The human-readable report: aligned plain-text tables. */
+export function formatInspectReport(report: InspectReport, verified?: VerifyResult): string {
+  const t = report.smdThreshold;
+  const mixed = report.shift.filter((f) => f.unitsDiffer).map((f) => f.feature);
+  const parts = [
+    `dataset ${report.dir}: "${report.scenario.name}" (${report.source}, seed ${report.seed ?? 'n/a'}, scale ${report.scale}), target ${report.target}, ${report.sites.length} site${report.sites.length === 1 ? '' : 's'}, ${report.patients} patients`,
+  ];
+  if (verified) parts.push(`verified: ${verified.files.length} files (${formatBytes(verified.totalBytes)}) match the SHA-256 checksums in manifest.json`);
+  parts.push(
+    '',
+    'Sites',
+    sitesTable(report),
+    '',
+    'Missingness (share of rows missing; columns with any missing value)',
+    missingnessTable(report),
+    '',
+    `Shift: standardized mean difference of each site against the pooled data (* |SMD| > ${t}, Austin 2009)`,
+    'categorical: the category indicator with the largest |SMD| at that site',
+    shiftTable(report),
+  );
+  if (mixed.length > 0) {
+    parts.push(`! units differ between sites (${mixed.join(', ')}): that SMD is a coding shift; convert units before pooling`);
+  }
+  parts.push(
+    '',
+    `Ground truth (synthetic only: not observable at a real site, never a feature; among target-eligible patients)`,
+    groundTruthTable(report),
+  );
+  return parts.join('\n');
+}
+
+/** Runs inspect (after verify with --verify); returns what goes to stdout. */
+export async function inspectCommand(dir: string, options: InspectCommandOptions): Promise<string> {
+  const verified = options.verify ? await verifyDataset(dir) : undefined;
+  const report = await inspectDataset(dir);
+  if (options.json) return JSON.stringify(verified ? { verified, ...report } : report, null, 2);
+  return formatInspectReport(report, verified);
+}
+
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description('summarize a data directory: per-site table, missingness, and the shift between sites')
+    .argument('<dir>', 'data directory written by `fedage generate` (with a manifest.json)')
+    .option('--json', 'print the report as JSON instead of tables')
+    .option('--verify', 'first check every file against the SHA-256 checksums in the manifest')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ fedage inspect data/',
+        '  $ fedage inspect data/ --verify',
+        '  $ fedage inspect data/ --json > inspect.json',
+        '',
+        'Shift is the standardized mean difference (SMD) of each site against the pooled data,',
+        'pooled from per-site sufficient statistics; |SMD| > 0.1 is flagged with *.',
+        'Ground-truth columns (synthetic only) are reported apart and never count as features.',
+        'Exit codes: 0 ok, 2 missing or invalid data directory, or a checksum mismatch.',
+      ].join('\n'),
+    )
+    .action(async (dir: string, options: InspectCommandOptions) => {
+      const out = await inspectCommand(dir, options);
+      process.stdout.write(`${out}\n`);
+    });
+}
