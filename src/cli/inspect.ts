@@ -102,7 +102,7 @@ function groundTruthTable(report: InspectReport): string {
     return [s.id, pct(s.targetPrevalence), pct(g.oraclePrevalence), pct(g.trueEventRateAmongEligible), mixText];
   });
   return formatTable(
-    ['site', 'recorded target', 'oracle prevalence (mean true_risk)', 'true event rate', dx ? `${dx} mix` : 'diagnosis mix'],
+    ['site', 'recorded target', 'oracle prevalence (mean true_risk)', 'true event rate', dx ? `${dx} mix (all patients)` : 'diagnosis mix'],
     rows,
     ['l', 'r', 'r', 'r', 'l'],
   );
@@ -133,7 +133,7 @@ export function formatInspectReport(report: InspectReport, verified?: VerifyResu
   }
   parts.push(
     '',
-    `Ground truth (synthetic only: not observable at a real site, never a feature; among target-eligible patients)`,
+    'Ground truth (synthetic only: not observable at a real site, never a feature; rates among target-eligible patients)',
     groundTruthTable(report),
   );
   return parts.join('\n');
