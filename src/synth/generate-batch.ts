@@ -241,11 +241,12 @@ export function generateBatch(model: SiteModel, streams: SiteStreams, start: num
       const cog = 0.6 * sev[i] + 0.8 * zc[i]; // higher = more impaired
       const adjust = c.educationEffectPerYear * (edu[i] - REF_EDUCATION) + c.ageEffectPerYear * (age[i] - REF_AGE);
       mmse0[i] = mmseMean[g] + adjust - mmseSd[g] * (0.9 * cog + 0.436 * zm[2 * i]);
-      moca0[i] = mocaMean[g] + adjust - mocaSd[g] * (0.9 * cog + 0.436 * zq[2 * i]);
+      // MoCA's scoring rule adds 1 point for <= 12 y schooling (NAS): part of every MoCA score.
+      moca0[i] = mocaMean[g] + adjust - mocaSd[g] * (0.9 * cog + 0.436 * zq[2 * i]) + (edu[i] <= 12 ? 1 : 0);
       cdr0[i] = cdrMean[g] + cdrSd[g] * (0.8 * cog + 0.6 * zd[i]);
-      // Baseline observation: visit noise SD 1 point; MoCA adds 1 point for <= 12 y schooling (NAS).
+      // Baseline observation: visit noise SD 1 point.
       mmseOut[i] = clamp(Math.round(mmse0[i] + zm[2 * i + 1]), 0, 30);
-      mocaOut[i] = clamp(Math.round(moca0[i] + zq[2 * i + 1]) + (edu[i] <= 12 ? 1 : 0), 0, 30);
+      mocaOut[i] = clamp(Math.round(moca0[i] + zq[2 * i + 1]), 0, 30);
       cdrOut[i] = clamp(Math.round(cdr0[i] * 2) / 2, 0, 18);
     }
     cols.set('mmse', numeric(mmseOut, hasMmse ? cogObs : new Uint8Array(n)));

@@ -182,6 +182,26 @@ export function drawBmi(z: number): number {
   return Math.min(45, Math.max(16, 26.5 + 4.2 * z));
 }
 
+/** Base hazard h with mean(1 - exp(-h f_i)) = annual rate, by bisection (monotone in h). */
+export function baseHazardForAnnualRate(annualRate: number, factors: number[]): number {
+  if (factors.length === 0) return hazardFromAnnual(annualRate);
+  if (annualRate <= 0) return 0;
+  const meanProbability = (h: number): number => {
+    let sum = 0;
+    for (const f of factors) sum += 1 - Math.exp(-h * f);
+    return sum / factors.length;
+  };
+  let lo = 0;
+  let hi = 1;
+  while (meanProbability(hi) < annualRate && hi < 1e6) hi *= 2;
+  for (let it = 0; it < 60; it++) {
+    const mid = (lo + hi) / 2;
+    if (meanProbability(mid) < annualRate) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 function hazardFromAnnual(p: number): number {
   return p >= 1 ? 50 : -Math.log(1 - p);
 }
@@ -218,10 +238,19 @@ export function buildSiteModel(
   const frailtyOffset = calibrateFrailtyOffset(site, cal, ages, females, liab, thresholds, sorted, bandCdf);
 
   const p = site.progression;
-  // Individual hazards multiply HR_e4^(e4) * HR_sev^(z): divide by their population means so
-  // that the site's average annual rate is the configured one.
-  const e4Mean = 1 - site.apoeE4CarrierRate + site.apoeE4CarrierRate * p.hazardRatioE4;
-  const sevMean = Math.exp(Math.log(p.hazardRatioPerLatentSd) ** 2 / 2);
+  // Individual hazards are base * HR_e4^e4 * HR_sev^z. Solve each base hazard on the calibration
+  // sample of its own stage, so that the mean one-year transition probability among CN (resp.
+  // MCI) patients equals the configured annual rate: CN patients carry e4 less often than the
+  // site as a whole, and hazard heterogeneity lowers the mean probability (Jensen).
+  const factorsCn: number[] = [];
+  const factorsMci: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const g = liab[i] < thresholds[0] ? 0 : liab[i] < thresholds[1] ? 1 : 2;
+    if (g === 2) continue;
+    const z = severityZ(sorted, bandCdf, liab[i], g);
+    const f = p.hazardRatioE4 ** e4s[i] * p.hazardRatioPerLatentSd ** z;
+    (g === 0 ? factorsCn : factorsMci).push(f);
+  }
 
   const faker = new Faker({ locale: [en] });
   faker.seed(Array.from(streamState(opts.seed, site.id, 'faker')));
@@ -247,8 +276,8 @@ export function buildSiteModel(
     bandCdf,
     liabilityCdfTable: new LiabilityCdfTable(sorted),
     frailtyOffset,
-    hazardCnToMci: hazardFromAnnual(p.cnToMciAnnual) / (e4Mean * sevMean),
-    hazardMciToAd: hazardFromAnnual(p.mciToAdAnnual) / (e4Mean * sevMean),
+    hazardCnToMci: baseHazardForAnnualRate(p.cnToMciAnnual, factorsCn),
+    hazardMciToAd: baseHazardForAnnualRate(p.mciToAdAnnual, factorsMci),
     hazardDropout: hazardFromAnnual(p.dropoutAnnual),
     enrollmentStartDays: isoToEpochDays(site.enrollment.start),
     enrollmentEndDays: isoToEpochDays(site.enrollment.end),
