@@ -1,3 +1,10 @@
 export * from './errors.js';
 export * from './scenario/index.js';
 export { FEDAGE_VERSION } from './version.js';
+export { writeSyntheticDataset, scenarioHash, type WriteDatasetOptions, type WriteDatasetResult, type GenerateProgress } from './data/write-dataset.js';
+export { readManifest, type Manifest, type ManifestSite } from './data/manifest.js';
+export { readArrowBatches, readArrowSchema, writeArrowFile } from './data/arrow-io.js';
+export { inspectDataset } from './data/inspect.js';
+export { verifyDataset } from './data/verify.js';
+export { siteModelFor, generateSiteBatches, type GenerateOptions } from './synth/generate-site.js';
+export { patientColumns, visitColumns, featureColumns, type ColumnSpec } from './synth/columns.js';

@@ -7,7 +7,8 @@
  *    replacement dictionaries), so string columns cost one byte per row.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import {
   AsyncByteQueue,
   DateDay,
@@ -211,17 +212,29 @@ export async function writeArrowFile(
   }
 }
 
-/** Record batches of an Arrow IPC file, streamed: memory stays at one batch. */
+/**
+ * Record batches of an Arrow IPC file, streamed: memory stays at one batch. Arrow JS reads a
+ * file *handle* with random access (footer, then one block at a time); given a byte stream it
+ * would buffer the whole file first.
+ */
 export async function* readArrowBatches(path: string): AsyncGenerator<RecordBatch> {
-  const reader = await RecordBatchReader.from(createReadStream(path));
-  for await (const batch of reader) yield batch;
+  const handle = await open(path, 'r');
+  try {
+    const reader = await RecordBatchReader.from(handle);
+    for await (const batch of reader) yield batch;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The schema of an Arrow IPC file without reading its batches. */
 export async function readArrowSchema(path: string): Promise<Schema> {
-  const reader = await RecordBatchReader.from(createReadStream(path));
-  await reader.open();
-  const schema = reader.schema;
-  await reader.cancel();
-  return schema;
+  const handle = await open(path, 'r');
+  try {
+    const reader = await RecordBatchReader.from(handle);
+    await reader.open();
+    return reader.schema;
+  } finally {
+    await handle.close();
+  }
 }

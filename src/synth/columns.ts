@@ -113,7 +113,7 @@ export function patientColumns(site: ResolvedSite): ColumnSpec[] {
     { name: 'true_liability', kind: 'float32', role: 'ground_truth', description: 'latent neurodegeneration liability (SD units)' },
     { name: 'true_event', kind: 'int8', role: 'ground_truth', description: 'true outcome of the target (before under-coding, censoring and label noise)' },
     { name: 'true_event_years', kind: 'float32', role: 'ground_truth', unit: 'years', description: 'true time from baseline to AD dementia onset (null: not within follow-up)' },
-    { name: 'true_risk', kind: 'float64', role: 'ground_truth', description: 'true probability of the target event given the latent state (the oracle score)' },
+    { name: 'true_risk', kind: 'float64', role: 'ground_truth', description: 'true probability of the target event given the latent state (the oracle score); for conversion_to_ad: P(AD dementia by the horizon), 1 for prevalent AD that under-coding left eligible' },
   ];
 }
 
