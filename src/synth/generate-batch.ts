@@ -42,7 +42,6 @@ const GROUP_KEYS: Group[] = ['CN', 'MCI', 'AD'];
 const EXP_NEG_WEIGHT_LOSS = Math.exp(-FRAILTY.weightLossIntercept);
 const EXP_NEG_EXHAUSTION = Math.exp(-FRAILTY.exhaustionIntercept);
 const EXP_NEG_LOW_ACTIVITY = Math.exp(-FRAILTY.lowActivityIntercept);
-const NO_EVENT = Infinity;
 
 /** Patient state kept between the baseline pass and the visits pass. */
 interface LatentState {

@@ -76,13 +76,6 @@ export function liabilityMean(site: ResolvedSite, ageYears: number, e4: number, 
   );
 }
 
-export interface Demographics {
-  age: number;
-  female: number;
-  education: number;
-  e4: number;
-}
-
 /** Age and education distributions; shared by calibration and generation so both see one population. */
 export function ageDistribution(site: ResolvedSite): TruncatedNormal {
   const a = site.demographics.age;
