@@ -1,0 +1,106 @@
+/**
+ * What the bench's data pipeline hands to training: per seed, per site, standardized design
+ * matrices for train / validation / test, built the way a real federation would (only
+ * sufficient statistics leave a site).
+ */
+import type { Table } from 'apache-arrow';
+import type { Manifest } from '../../data/manifest.js';
+import type { LabeledData } from '../../model/types.js';
+
+/** One site's patient table as loaded (from a data directory or generated in memory). */
+export interface SiteTable {
+  id: string;
+  name: string;
+  table: Table;
+  /** Column units at this site (manifest `sites[].units`). */
+  units: Record<string, string>;
+}
+
+/** A bench input: a scenario generated in memory or a data directory checked against its manifest. */
+export interface BenchDataset {
+  kind: 'scenario' | 'directory';
+  /** The scenario file or the data directory, as given. */
+  origin: string;
+  manifest: Manifest;
+  /** SHA-256 of manifest.json as written (for a scenario: of the manifest generate would write). */
+  manifestSha256: string;
+  sites: SiteTable[];
+}
+
+export const SPLIT_TRAIN = 0;
+export const SPLIT_VALIDATION = 1;
+export const SPLIT_TEST = 2;
+/** Rows without a usable label (target null: not eligible or not observed). */
+export const SPLIT_EXCLUDED = -1;
+
+export interface SplitFractions {
+  train: number;
+  validation: number;
+  test: number;
+}
+
+export type Normalization = 'federated' | 'per-site' | 'none';
+
+export interface PrepareOptions {
+  seed: number;
+  split: SplitFractions;
+  /**
+   * federated: means/SDs/imputation from per-site counts, sums and sums of squares of the
+   * training rows, aggregated across sites (no raw row leaves a site); per-site: each site uses
+   * its own training statistics (FLamby's Fed-Heart-Disease protocol); none: raw values.
+   */
+  normalization: Normalization;
+  /** Convert site units to one canonical unit per column (mg/dL, %, kg…) before anything else. */
+  harmonizeUnits: boolean;
+  /** Add a 0/1 "was missing" column for every numeric feature with any missing training value. */
+  missingIndicators: boolean;
+}
+
+export interface FeatureDescriptor {
+  /** Column name in the design matrix, e.g. `age_years`, `sex=M`, `glucose__missing`. */
+  name: string;
+  source: string;
+  kind: 'numeric' | 'binary' | 'one-hot' | 'missing-indicator';
+  /** For numeric columns: the canonical unit after harmonization. */
+  unit?: string;
+}
+
+export interface PreparedSplit {
+  data: LabeledData;
+  /** Patient ids of the rows, in row order. */
+  patientIds: string[];
+  /** Ground-truth risk of the rows (synthetic data only), for the oracle AUC. */
+  trueRisk: Float64Array | null;
+}
+
+export interface PreparedSite {
+  id: string;
+  train: PreparedSplit;
+  validation: PreparedSplit;
+  test: PreparedSplit;
+  /** Split code of every row of the site table, in table order (SPLIT_* constants). */
+  splitOfRow: Int8Array;
+  /** All patient ids of the site table, in table order. */
+  patientIds: string[];
+}
+
+/** The aggregated preprocessing statistics (what the federation agreed on). */
+export interface FittedPreprocessing {
+  normalization: Normalization;
+  features: FeatureDescriptor[];
+  /** Per design column (federated/none) — or per site id for per-site normalization. */
+  center: Float64Array | Record<string, Float64Array>;
+  scale: Float64Array | Record<string, Float64Array>;
+  /** Imputation value per numeric source column, in canonical units. */
+  imputation: Record<string, number>;
+  /** Unit conversions applied: site id → column → { from, to, factor, offset }. */
+  unitConversions: Record<string, Record<string, { from: string; to: string }>>;
+}
+
+export interface PreparedSeed {
+  seed: number;
+  featureNames: string[];
+  preprocessing: FittedPreprocessing;
+  /** Sites in the dataset's order. */
+  sites: PreparedSite[];
+}

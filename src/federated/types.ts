@@ -1,0 +1,71 @@
+/**
+ * The federated layer's interface. A strategy is a handful of hooks with explicit, persistent
+ * state: `serverState` lives across rounds at the server, `clientState` lives across rounds at
+ * each client (SCAFFOLD's control variates need this). The round loop (run-federated.ts) is the
+ * only place that sequences them.
+ */
+import type { LabeledData, Model, OptimizerConfig } from '../model/types.js';
+
+export type StrategyName = 'fedavg' | 'fedavgm' | 'fedprox' | 'scaffold' | 'fedadam' | 'fedyogi' | 'fedadagrad';
+
+export const STRATEGY_NAMES: readonly StrategyName[] = ['fedavg', 'fedavgm', 'fedprox', 'scaffold', 'fedadam', 'fedyogi', 'fedadagrad'];
+
+export interface StrategyConfig {
+  name: StrategyName;
+  /** Server learning rate η (FedAvgM, FedOpt family, SCAFFOLD global step); FedAvg/FedProx use 1. */
+  serverLearningRate?: number;
+  /** FedAvgM server momentum β (default 0.9). */
+  serverMomentum?: number;
+  /** FedProx proximal strength μ (default 0.01). */
+  proxMu?: number;
+  /** FedOpt: β1, β2 and τ (adaptivity) as in Reddi et al. 2021 (defaults 0.9, 0.99, 1e-3). */
+  beta1?: number;
+  beta2?: number;
+  tau?: number;
+}
+
+export interface FederatedClient {
+  /** Stable id (site id): client RNG streams and aggregation order derive from it, never from position. */
+  id: string;
+  train: LabeledData;
+}
+
+export interface LocalConfig {
+  batchSize: number;
+  epochs?: number;
+  steps?: number;
+  optimizer: OptimizerConfig;
+}
+
+export interface RoundLog {
+  round: number;
+  /** Client ids that took part, sorted. */
+  participants: string[];
+  /** Bytes each participant sent up / received down this round (float32 wire encoding: 4 bytes per value). */
+  bytesUp: Record<string, number>;
+  bytesDown: Record<string, number>;
+  /** Example-weighted mean of the clients' final local training loss. */
+  meanTrainLoss: number;
+}
+
+export interface FederatedRunOptions {
+  model: Model;
+  clients: FederatedClient[];
+  strategy: StrategyConfig;
+  rounds: number;
+  /** Fraction of clients sampled per round (at least one client is always sampled). */
+  clientFraction: number;
+  local: LocalConfig;
+  initialParams: Float64Array;
+  /** Seed for client sampling and per-client, per-round shuffling streams. */
+  seed: number;
+  /** Stream label prefix, so different arms/seeds get independent streams. */
+  streamLabel: string;
+  /** Called after each round with the new global parameters (the bench evaluates convergence here). */
+  onRound?: (log: RoundLog, globalParams: Float64Array) => void;
+}
+
+export interface FederatedRunResult {
+  params: Float64Array;
+  rounds: RoundLog[];
+}
