@@ -4,7 +4,7 @@
  */
 import { basename, join } from 'node:path';
 import type { Scenario } from '../scenario/schema.js';
-import { featureColumns, patientColumns, visitColumns } from '../synth/columns.js';
+import { featureColumns, patientColumns, visitColumns, type ColumnSpec } from '../synth/columns.js';
 import type { ColumnBatch, NumericColumn } from '../synth/columnar.js';
 import { generateSiteBatches, siteModelFor, type GenerateOptions } from '../synth/generate-site.js';
 import type { SiteModel } from '../synth/site-model.js';
@@ -18,6 +18,7 @@ import {
   manifestText,
   sha256Hex,
   summarizeColumns,
+  type FileEntry,
   type Manifest,
   type ManifestSite,
 } from './manifest.js';
@@ -52,7 +53,7 @@ export const patientsFileName = (siteId: string): string => `${siteId}.arrow`;
 export const visitsFileName = (siteId: string): string => `${siteId}.visits.arrow`;
 
 /** Running statistics of what was generated: recorded in the manifest's ground truth. */
-class RealizedStats {
+export class RealizedStats {
   n = 0;
   groupCount = [0, 0, 0];
   e4ByGroup = [0, 0, 0];
@@ -120,7 +121,8 @@ class RealizedStats {
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
-function groundTruth(model: SiteModel, stats: RealizedStats): Record<string, unknown> {
+/** A site's manifest `groundTruth`: its settings, the solved model and what was realized. */
+export function groundTruth(model: SiteModel, stats: RealizedStats): Record<string, unknown> {
   const { id: _id, ...settings } = model.site;
   return {
     settings,
@@ -138,8 +140,61 @@ function groundTruth(model: SiteModel, stats: RealizedStats): Record<string, unk
   };
 }
 
-function unitsOf(specs: ReturnType<typeof patientColumns>): Record<string, string> {
+/** Column units of a table's specs (the manifest's `sites[].units`). */
+export function unitsOf(specs: ReturnType<typeof patientColumns>): Record<string, string> {
   return Object.fromEntries(specs.filter((s) => s.unit).map((s) => [s.name, s.unit!]));
+}
+
+/** A site's manifest entry, from its model, its realized statistics and its written files. */
+export function syntheticManifestSite(model: SiteModel, stats: RealizedStats, patients: FileEntry, visits?: FileEntry): ManifestSite {
+  const site = model.site;
+  return {
+    id: site.id,
+    name: site.name,
+    country: site.country,
+    patients: patients.rows,
+    visits: visits?.rows ?? 0,
+    files: { patients, ...(visits ? { visits } : {}) },
+    units: unitsOf(patientColumns(site)),
+    groundTruth: groundTruth(model, stats),
+  };
+}
+
+export interface SyntheticManifestParts {
+  seed: number;
+  scale: number;
+  sites: ManifestSite[];
+  /** Patient-table specs of the last site (the manifest's schema). */
+  patientSpecs: ColumnSpec[];
+  /** Visit-table specs; omitted when no visits table was written. */
+  visitSpecs?: ColumnSpec[];
+}
+
+/**
+ * The manifest of a generated dataset. Shared by `writeSyntheticDataset` and the bench's
+ * in-memory generation, so both describe a scenario the same way.
+ */
+export function buildSyntheticManifest(scenario: Scenario, parts: SyntheticManifestParts): Manifest {
+  const { patientSpecs, visitSpecs } = parts;
+  return {
+    format: MANIFEST_FORMAT,
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    fedageVersion: FEDAGE_VERSION,
+    source: 'synthetic',
+    scenario: { name: scenario.name, file: basename(scenario.file), sha256: scenarioHash(scenario) },
+    seed: parts.seed,
+    scale: parts.scale,
+    target: scenario.target,
+    followUpYears: scenario.followUpYears,
+    visitIntervalMonths: scenario.visitIntervalMonths,
+    features: featureColumns(patientSpecs, scenario.target).map((c) => c.name),
+    groundTruthColumns: patientSpecs.filter((c) => c.role === 'ground_truth').map((c) => c.name),
+    schema: {
+      patients: summarizeColumns(patientSpecs),
+      ...(visitSpecs ? { visits: summarizeColumns(visitSpecs) } : {}),
+    },
+    sites: parts.sites,
+  };
 }
 
 export async function writeSyntheticDataset(scenario: Scenario, opts: WriteDatasetOptions): Promise<WriteDatasetResult> {
@@ -174,19 +229,14 @@ export async function writeSyntheticDataset(scenario: Scenario, opts: WriteDatas
       }
       const pFile = pOut.close();
       const vFile = vOut?.close();
-      sites.push({
-        id: site.id,
-        name: site.name,
-        country: site.country,
-        patients: pFile.rows,
-        visits: vFile?.rows ?? 0,
-        files: {
-          patients: { file: basename(pFile.path), rows: pFile.rows, bytes: pFile.bytes, sha256: pFile.sha256 },
-          ...(vFile ? { visits: { file: basename(vFile.path), rows: vFile.rows, bytes: vFile.bytes, sha256: vFile.sha256 } } : {}),
-        },
-        units: unitsOf(pSpecs),
-        groundTruth: groundTruth(model, stats),
-      });
+      sites.push(
+        syntheticManifestSite(
+          model,
+          stats,
+          { file: basename(pFile.path), rows: pFile.rows, bytes: pFile.bytes, sha256: pFile.sha256 },
+          vFile ? { file: basename(vFile.path), rows: vFile.rows, bytes: vFile.bytes, sha256: vFile.sha256 } : undefined,
+        ),
+      );
     } catch (err) {
       pOut.abort();
       vOut?.abort();
@@ -194,25 +244,13 @@ export async function writeSyntheticDataset(scenario: Scenario, opts: WriteDatas
     }
   }
 
-  const manifest: Manifest = {
-    format: MANIFEST_FORMAT,
-    formatVersion: MANIFEST_FORMAT_VERSION,
-    fedageVersion: FEDAGE_VERSION,
-    source: 'synthetic',
-    scenario: { name: scenario.name, file: basename(scenario.file), sha256: scenarioHash(scenario) },
+  const manifest = buildSyntheticManifest(scenario, {
     seed,
     scale,
-    target: scenario.target,
-    followUpYears: scenario.followUpYears,
-    visitIntervalMonths: scenario.visitIntervalMonths,
-    features: featureColumns(patientSpecsForSchema, scenario.target).map((c) => c.name),
-    groundTruthColumns: patientSpecsForSchema.filter((c) => c.role === 'ground_truth').map((c) => c.name),
-    schema: {
-      patients: summarizeColumns(patientSpecsForSchema),
-      ...(withVisits ? { visits: summarizeColumns(visitSpecsForSchema) } : {}),
-    },
     sites,
-  };
+    patientSpecs: patientSpecsForSchema,
+    visitSpecs: withVisits ? visitSpecsForSchema : undefined,
+  });
   const manifestPath = join(opts.outDir, MANIFEST_FILE);
   writeFileAtomic(manifestPath, manifestText(manifest));
   return { manifest, manifestPath };
