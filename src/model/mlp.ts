@@ -1,0 +1,231 @@
+/**
+ * A small multilayer perceptron for binary outcomes: d → h1 (→ h2) → 1, ReLU or tanh hidden
+ * units, sigmoid output, mean BCE + (λ/2)·Σ‖W_l‖² (weights only, biases not penalized).
+ * Forward and backward passes are manual loops over typed arrays with preallocated scratch.
+ *
+ * Flat parameter layout, layer by layer from the input (l = 0 … L−1, the last is the output):
+ *   W_l  row-major [in_l × out_l]: W_l[i·out_l + o] connects input unit i to output unit o
+ *   b_l  [out_l]
+ * e.g. hidden [32] on d = 36: W_0 at [0, 1152), b_0 at [1152, 1184), W_1 at [1184, 1216),
+ * b_1 at [1216]. `layers` exposes these offsets so that FL/DP code can address one layer.
+ *
+ * The layer structure is kept explicit (per-layer activations and deltas, per example) because
+ * per-example gradient norms for DP-SGD need exactly those: for a dense layer, the per-example
+ * weight gradient is the outer product a_in ⊗ δ, so ‖g_W‖² = ‖a_in‖²·‖δ‖² and ‖g_b‖² = ‖δ‖²
+ * (Goodfellow 2015, "Efficient per-example gradient computations").
+ */
+import type { LabeledData, Matrix, Model } from './types.js';
+import { assertMatrixWidth, probabilityOf } from './logistic.js';
+
+export type HiddenActivation = 'relu' | 'tanh';
+
+/** Where one dense layer's parameters sit in the flat vector. */
+export interface DenseLayerLayout {
+  readonly inputSize: number;
+  readonly outputSize: number;
+  /** Offset of W (row-major [inputSize × outputSize]). */
+  readonly weightOffset: number;
+  /** Offset of b ([outputSize]), right after W. */
+  readonly biasOffset: number;
+}
+
+export interface MlpOptions {
+  featureCount: number;
+  /** Widths of the 1 or 2 hidden layers. */
+  hiddenUnits: readonly number[];
+  activation?: HiddenActivation;
+  l2: number;
+}
+
+export class Mlp implements Model {
+  readonly kind = 'mlp' as const;
+  readonly featureCount: number;
+  readonly paramCount: number;
+  readonly l2: number;
+  readonly activation: HiddenActivation;
+  readonly hiddenUnits: readonly number[];
+  /** Hidden layers first, the output layer (outputSize 1) last. */
+  readonly layers: readonly DenseLayerLayout[];
+
+  /** Rows the scratch buffers hold; grown on demand, never shrunk. */
+  private capacity = 0;
+  /** acts[0] = gathered input rows; acts[l+1] = activation of layer l ([capacity × out_l]). */
+  private acts: Float64Array[] = [];
+  /** deltas[l] = ∂objective/∂(pre-activation of layer l) for each row. */
+  private deltas: Float64Array[] = [];
+
+  constructor(options: MlpOptions) {
+    const { featureCount, hiddenUnits, l2 } = options;
+    if (!Number.isInteger(featureCount) || featureCount < 1) throw new RangeError(`featureCount must be a positive integer, got ${featureCount}`);
+    if (hiddenUnits.length < 1 || hiddenUnits.length > 2) throw new RangeError(`an MLP has 1 or 2 hidden layers, got ${hiddenUnits.length}`);
+    for (const h of hiddenUnits) {
+      if (!Number.isInteger(h) || h < 1) throw new RangeError(`hidden layer widths must be positive integers, got ${h}`);
+    }
+    if (!(l2 >= 0) || !Number.isFinite(l2)) throw new RangeError(`l2 must be a finite number >= 0, got ${l2}`);
+    this.featureCount = featureCount;
+    this.hiddenUnits = [...hiddenUnits];
+    this.activation = options.activation ?? 'relu';
+    this.l2 = l2;
+    const sizes = [featureCount, ...hiddenUnits, 1];
+    const layers: DenseLayerLayout[] = [];
+    let offset = 0;
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const inputSize = sizes[l];
+      const outputSize = sizes[l + 1];
+      layers.push({ inputSize, outputSize, weightOffset: offset, biasOffset: offset + inputSize * outputSize });
+      offset += inputSize * outputSize + outputSize;
+    }
+    this.layers = layers;
+    this.paramCount = offset;
+  }
+
+  /**
+   * Weights uniform, biases zero. Hidden ReLU layers: He-uniform, U(±√(6/in)) (He et al. 2015),
+   * which keeps activation variance through ReLUs; tanh hidden layers and the sigmoid output:
+   * Glorot-uniform, U(±√(6/(in+out))) (Glorot & Bengio 2010). Draws in flat-vector order.
+   */
+  init(random: () => number): Float64Array {
+    const params = new Float64Array(this.paramCount);
+    const last = this.layers.length - 1;
+    this.layers.forEach((layer, l) => {
+      const { inputSize, outputSize, weightOffset } = layer;
+      const limit = l < last && this.activation === 'relu' ? Math.sqrt(6 / inputSize) : Math.sqrt(6 / (inputSize + outputSize));
+      for (let k = 0; k < inputSize * outputSize; k++) params[weightOffset + k] = (2 * random() - 1) * limit;
+    });
+    return params;
+  }
+
+  lossAndGrad(params: Float64Array, data: LabeledData, rows: Uint32Array, count: number, gradOut: Float64Array): number {
+    assertMatrixWidth(data, this.featureCount);
+    this.ensureCapacity(count);
+    this.gatherRows(data, rows, 0, count);
+    this.forward(params, count);
+    gradOut.fill(0);
+    const y = data.y;
+    const last = this.layers.length - 1;
+    const logits = this.acts[last + 1]; // the output layer's pre-activation (no activation stored)
+    const outDelta = this.deltas[last];
+    const scale = count > 0 ? 1 / count : 0;
+    let lossSum = 0;
+    for (let k = 0; k < count; k++) {
+      const z = logits[k];
+      const yk = y[rows[k]];
+      const e = Math.exp(-Math.abs(z));
+      const inv = 1 / (1 + e);
+      lossSum += (z > 0 ? z : 0) - yk * z + Math.log1p(e);
+      outDelta[k] = ((z >= 0 ? inv : e * inv) - yk) * scale; // mean over the batch folded in here
+    }
+    for (let l = last; l >= 0; l--) this.backwardLayer(params, l, count, gradOut);
+    return lossSum * scale + this.addL2(params, gradOut);
+  }
+
+  predict(params: Float64Array, data: Matrix, out?: Float64Array): Float64Array {
+    assertMatrixWidth(data, this.featureCount);
+    const n = data.n;
+    const result = out ?? new Float64Array(n);
+    if (result.length < n) throw new RangeError(`predict: out has length ${result.length}, need ${n}`);
+    // Chunks keep the scratch small whatever n is.
+    const chunk = Math.max(this.capacity, 256);
+    this.ensureCapacity(Math.min(chunk, n));
+    const logits = this.acts[this.layers.length];
+    for (let start = 0; start < n; start += chunk) {
+      const count = Math.min(chunk, n - start);
+      this.gatherRows(data, null, start, count);
+      this.forward(params, count);
+      for (let k = 0; k < count; k++) result[start + k] = probabilityOf(logits[k]);
+    }
+    return result;
+  }
+
+  private ensureCapacity(count: number): void {
+    if (count <= this.capacity) return;
+    this.capacity = count;
+    this.acts = [new Float64Array(count * this.featureCount), ...this.layers.map((layer) => new Float64Array(count * layer.outputSize))];
+    this.deltas = this.layers.map((layer) => new Float64Array(count * layer.outputSize));
+  }
+
+  /** Copies rows (rows[k], or start + k when rows is null) into acts[0] as a dense batch. */
+  private gatherRows(data: Matrix, rows: Uint32Array | null, start: number, count: number): void {
+    const d = this.featureCount;
+    const x = data.x;
+    const input = this.acts[0];
+    for (let k = 0; k < count; k++) {
+      const src = (rows ? rows[k] : start + k) * d;
+      input.set(x.subarray(src, src + d), k * d);
+    }
+  }
+
+  /** acts[l+1] = act(acts[l]·W_l + b_l) for hidden layers; the output layer keeps the logit. */
+  private forward(params: Float64Array, count: number): void {
+    const last = this.layers.length - 1;
+    const tanh = this.activation === 'tanh';
+    for (let l = 0; l <= last; l++) {
+      const { inputSize, outputSize, weightOffset, biasOffset } = this.layers[l];
+      const input = this.acts[l];
+      const output = this.acts[l + 1];
+      for (let k = 0; k < count; k++) {
+        const inRow = k * inputSize;
+        const outRow = k * outputSize;
+        for (let o = 0; o < outputSize; o++) output[outRow + o] = params[biasOffset + o];
+        // i outer, o inner: W's row i is contiguous, so the inner loop streams memory.
+        for (let i = 0; i < inputSize; i++) {
+          const a = input[inRow + i];
+          if (a === 0) continue; // ReLU zeros are common; skipping them is exact
+          const w = weightOffset + i * outputSize;
+          for (let o = 0; o < outputSize; o++) output[outRow + o] += a * params[w + o];
+        }
+        if (l < last) {
+          for (let o = 0; o < outputSize; o++) {
+            const v = output[outRow + o];
+            output[outRow + o] = tanh ? Math.tanh(v) : v > 0 ? v : 0;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Given deltas[l], accumulates ∂/∂W_l and ∂/∂b_l into grad and, below the first layer,
+   * propagates δ_{l−1} = (δ_l·W_lᵀ) ⊙ act′, with act′ read off the stored activation
+   * (ReLU: a > 0; tanh: 1 − a²).
+   */
+  private backwardLayer(params: Float64Array, l: number, count: number, grad: Float64Array): void {
+    const { inputSize, outputSize, weightOffset, biasOffset } = this.layers[l];
+    const input = this.acts[l];
+    const delta = this.deltas[l];
+    const below = l > 0 ? this.deltas[l - 1] : null;
+    const tanh = this.activation === 'tanh';
+    for (let k = 0; k < count; k++) {
+      const inRow = k * inputSize;
+      const outRow = k * outputSize;
+      for (let o = 0; o < outputSize; o++) grad[biasOffset + o] += delta[outRow + o];
+      for (let i = 0; i < inputSize; i++) {
+        const a = input[inRow + i];
+        const w = weightOffset + i * outputSize;
+        let back = 0;
+        for (let o = 0; o < outputSize; o++) {
+          const dv = delta[outRow + o];
+          grad[w + o] += a * dv;
+          back += params[w + o] * dv;
+        }
+        if (below) below[inRow + i] = tanh ? back * (1 - a * a) : a > 0 ? back : 0;
+      }
+    }
+  }
+
+  /** Adds λ·W to the weight gradients; returns (λ/2)·Σ‖W_l‖². */
+  private addL2(params: Float64Array, grad: Float64Array): number {
+    const l2 = this.l2;
+    if (l2 === 0) return 0;
+    let sq = 0;
+    for (const { inputSize, outputSize, weightOffset } of this.layers) {
+      const end = weightOffset + inputSize * outputSize;
+      for (let j = weightOffset; j < end; j++) {
+        const w = params[j];
+        sq += w * w;
+        grad[j] += l2 * w;
+      }
+    }
+    return 0.5 * l2 * sq;
+  }
+}
