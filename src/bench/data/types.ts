@@ -63,6 +63,8 @@ export interface FeatureDescriptor {
   kind: 'numeric' | 'binary' | 'one-hot' | 'missing-indicator';
   /** For numeric columns: the canonical unit after harmonization. */
   unit?: string;
+  /** For one-hot columns: the category level this column indicates. */
+  level?: string;
 }
 
 export interface PreparedSplit {
@@ -93,8 +95,13 @@ export interface FittedPreprocessing {
   scale: Float64Array | Record<string, Float64Array>;
   /** Imputation value per numeric source column, in canonical units. */
   imputation: Record<string, number>;
+  /**
+   * Per-site normalization only: each site's own imputation value per numeric/binary source
+   * column (its training mean; the pooled value where a site has none observed).
+   */
+  imputationBySite?: Record<string, Record<string, number>>;
   /** Unit conversions applied: site id → column → { from, to, factor, offset }. */
-  unitConversions: Record<string, Record<string, { from: string; to: string }>>;
+  unitConversions: Record<string, Record<string, { from: string; to: string; factor?: number; offset?: number }>>;
 }
 
 export interface PreparedSeed {

@@ -1,0 +1,174 @@
+/**
+ * `prepareSeed`: a loaded dataset → per-site standardized train / validation / test matrices
+ * for one seed. Order of work: check the feature list → plan unit conversions → per site read
+ * the feature, target, ground-truth-risk and id columns and split its rows → per-site training
+ * statistics → aggregate and fit → transform every site.
+ */
+import { DataType, type Table } from 'apache-arrow';
+import { InputError, type InputProblem } from '../../errors.js';
+import { MANIFEST_FILE, type Manifest } from '../../data/manifest.js';
+import { ROLE_METADATA_KEY } from '../../data/arrow-io.js';
+import { readDictionary, readNumeric, readStrings } from './columns.js';
+import { fitPreprocessing, siteStats, transform, type FeatureSource, type SiteColumn, type SiteFeatures } from './preprocess.js';
+import { stratifiedSplit } from './split.js';
+import type { BenchDataset, PreparedSeed, PrepareOptions, SiteTable } from './types.js';
+import { convertInPlace, planUnits, type UnitPlan } from './units.js';
+
+export const PATIENT_ID_COLUMN = 'patient_id';
+export const TRUE_RISK_COLUMN = 'true_risk';
+
+/**
+ * The manifest's feature columns with their types. Every listed feature must be a column of
+ * role `feature` in the schema, not a ground-truth column and not part of the target's
+ * definition; anything else is an InputError (a feature list that leaks the label or the
+ * oracle would make every result meaningless).
+ */
+export function featureSources(manifest: Manifest, origin = MANIFEST_FILE): FeatureSource[] {
+  const schema = manifest.schema?.patients ?? [];
+  const byName = new Map(schema.map((c) => [c.name, c]));
+  const groundTruth = new Set(manifest.groundTruthColumns ?? []);
+  const problems: InputProblem[] = [];
+  const sources: FeatureSource[] = [];
+  const seen = new Set<string>();
+  if (!Array.isArray(manifest.features) || manifest.features.length === 0) {
+    throw new InputError([{ file: origin, path: 'features', expected: 'a non-empty list of feature columns', found: JSON.stringify(manifest.features ?? null) }]);
+  }
+  manifest.features.forEach((name, k) => {
+    const path = `features[${k}]`;
+    const col = byName.get(name);
+    if (seen.has(name)) {
+      problems.push({ file: origin, path, expected: 'each feature listed once', found: `${name} again` });
+      return;
+    }
+    seen.add(name);
+    if (!col) {
+      problems.push({ file: origin, path, expected: 'a column of schema.patients', found: JSON.stringify(name) });
+      return;
+    }
+    if (col.role !== 'feature' || groundTruth.has(name)) {
+      const role = groundTruth.has(name) ? 'ground_truth' : col.role;
+      problems.push({ file: origin, path, expected: 'a column of role "feature" (never id, meta, target or ground_truth)', found: `${name} of role "${role}"` });
+      return;
+    }
+    if (col.definesTarget?.includes(manifest.target)) {
+      problems.push({ file: origin, path, expected: `a column that does not define the target ${manifest.target}`, found: name });
+      return;
+    }
+    const ft = col.featureType;
+    if (ft !== 'numeric' && ft !== 'binary' && ft !== 'categorical') {
+      problems.push({ file: origin, path, expected: 'a featureType of numeric, binary or categorical', found: `${name}: ${JSON.stringify(ft ?? null)}` });
+      return;
+    }
+    sources.push({ name, featureType: ft });
+  });
+  if (problems.length > 0) throw new InputError(problems, `${origin}: ${problems.length} unusable feature column${problems.length === 1 ? '' : 's'}`);
+  return sources;
+}
+
+/** The name of the target column (role "target"). */
+export function targetColumn(manifest: Manifest, origin = MANIFEST_FILE): string {
+  const targets = (manifest.schema?.patients ?? []).filter((c) => c.role === 'target');
+  if (targets.length !== 1) {
+    throw new InputError([{ file: origin, path: 'schema.patients', expected: 'exactly one column of role "target"', found: `${targets.length}` }]);
+  }
+  return targets[0].name;
+}
+
+function tableProblem(site: SiteTable, expected: string, found: string): InputError {
+  return new InputError([{ file: `site ${site.id}`, path: '', expected, found }]);
+}
+
+/** Reads a site's feature columns (unit-converted), target, true risk, ids, and splits its rows. */
+export function siteFeatures(site: SiteTable, sources: readonly FeatureSource[], target: string, plan: UnitPlan, opts: PrepareOptions): SiteFeatures {
+  const table: Table = site.table;
+  const n = table.numRows;
+  const fields = new Map(table.schema.fields.map((f) => [f.name, f]));
+  const columns: SiteColumn[] = [];
+  for (const src of sources) {
+    const field = fields.get(src.name);
+    if (!field) throw tableProblem(site, `feature column ${src.name}`, 'no such column');
+    const role = field.metadata.get(ROLE_METADATA_KEY);
+    if (role !== undefined && role !== 'feature') {
+      throw tableProblem(site, `column ${src.name} of role "feature" (as the manifest lists it)`, `role "${role}" in the Arrow field metadata`);
+    }
+    if (src.featureType === 'categorical') {
+      if (DataType.isDictionary(field.type)) {
+        const { codes, levels } = readDictionary(table, src.name);
+        columns.push({ name: src.name, featureType: 'categorical', codes, levels });
+      } else {
+        // A categorical stored as numbers: levels are the distinct values, ascending.
+        const { values, valid } = readNumeric(table, src.name);
+        const distinct = [...new Set(Array.from(values).filter((_, i) => !valid || valid[i]))].sort((a, b) => a - b);
+        const index = new Map(distinct.map((v, k) => [v, k]));
+        const codes = new Int32Array(n);
+        for (let i = 0; i < n; i++) codes[i] = valid && !valid[i] ? -1 : index.get(values[i])!;
+        columns.push({ name: src.name, featureType: 'categorical', codes, levels: distinct.map(String) });
+      }
+      continue;
+    }
+    const { values, valid: readValid } = readNumeric(table, src.name);
+    let valid = readValid;
+    // NaN counts as missing, consistently for statistics and transform.
+    for (let i = 0; i < n; i++) {
+      if (values[i] !== values[i] && (valid === null || valid[i] === 1)) {
+        valid ??= new Uint8Array(n).fill(1);
+        valid[i] = 0;
+      }
+    }
+    const conv = plan.conversions[site.id]?.[src.name];
+    if (conv) convertInPlace(values, conv);
+    columns.push({ name: src.name, featureType: src.featureType, values, valid });
+  }
+
+  if (!fields.has(target)) throw tableProblem(site, `the target column ${target}`, 'no such column');
+  const t = readNumeric(table, target);
+  const y = new Float64Array(n);
+  const labeled = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (t.valid !== null && t.valid[i] === 0) {
+      y[i] = Number.NaN;
+      continue;
+    }
+    const v = t.values[i];
+    if (v !== 0 && v !== 1) throw tableProblem(site, `target ${target} of 0, 1 or null`, `${v} in row ${i}`);
+    y[i] = v;
+    labeled[i] = 1;
+  }
+  const splitOfRow = stratifiedSplit(y, labeled, opts.split, opts.seed, site.id);
+
+  let trueRisk: Float64Array | null = null;
+  if (fields.has(TRUE_RISK_COLUMN)) {
+    const r = readNumeric(table, TRUE_RISK_COLUMN);
+    trueRisk = r.values;
+    if (r.valid) for (let i = 0; i < n; i++) if (r.valid[i] === 0) trueRisk[i] = Number.NaN;
+  }
+  const patientIds = fields.has(PATIENT_ID_COLUMN) ? readStrings(table, PATIENT_ID_COLUMN) : Array.from({ length: n }, (_, i) => String(i));
+  return { id: site.id, n, columns, splitOfRow, y, trueRisk, patientIds };
+}
+
+/** One seed's prepared data: split, federated (or per-site / no) preprocessing, design matrices. */
+export function prepareSeed(dataset: BenchDataset, opts: PrepareOptions): PreparedSeed {
+  const origin = dataset.kind === 'directory' ? `${dataset.origin}/${MANIFEST_FILE}` : dataset.origin;
+  const sources = featureSources(dataset.manifest, origin);
+  const target = targetColumn(dataset.manifest, origin);
+  const numericNames = sources.filter((s) => s.featureType === 'numeric').map((s) => s.name);
+  const plan = planUnits(dataset.sites, numericNames, opts.harmonizeUnits);
+  for (const s of sources) if (s.featureType === 'numeric') s.unit = plan.unitOf[s.name];
+
+  const sites = dataset.sites.map((site) => siteFeatures(site, sources, target, plan, opts));
+  const unitConversions: PreparedSeed['preprocessing']['unitConversions'] = {};
+  for (const [siteId, convs] of Object.entries(plan.conversions)) {
+    unitConversions[siteId] = Object.fromEntries(Object.entries(convs).map(([col, c]) => [col, { from: c.from, to: c.to, factor: c.factor, offset: c.offset }]));
+  }
+  const preprocessing = fitPreprocessing(
+    sites.map((s) => siteStats(s)),
+    sources,
+    { normalization: opts.normalization, missingIndicators: opts.missingIndicators, unitConversions },
+  );
+  return {
+    seed: opts.seed,
+    featureNames: preprocessing.features.map((f) => f.name),
+    preprocessing,
+    sites: sites.map((s) => ({ id: s.id, ...transform(s, preprocessing), splitOfRow: s.splitOfRow, patientIds: s.patientIds })),
+  };
+}
