@@ -5,6 +5,7 @@
  * only place that sequences them.
  */
 import type { LabeledData, Model, OptimizerConfig } from '../model/types.js';
+import type { ClientState, ServerState, Strategy } from './strategy.js';
 
 export type StrategyName = 'fedavg' | 'fedavgm' | 'fedprox' | 'scaffold' | 'fedadam' | 'fedyogi' | 'fedadagrad';
 
@@ -63,9 +64,18 @@ export interface FederatedRunOptions {
   streamLabel: string;
   /** Called after each round with the new global parameters (the bench evaluates convergence here). */
   onRound?: (log: RoundLog, globalParams: Float64Array) => void;
+  /**
+   * Wraps the strategy built from `strategy` (differential privacy, secure aggregation): the
+   * wrapper delegates to the inner strategy and typically replaces its `aggregate` hook.
+   */
+  wrapStrategy?: (inner: Strategy) => Strategy;
 }
 
 export interface FederatedRunResult {
   params: Float64Array;
   rounds: RoundLog[];
+  /** The server state after the last round (optimizer state, SCAFFOLD's c). */
+  serverState?: ServerState;
+  /** Each client's state after the run, by id (clients that never took part are absent). */
+  clientStates?: Record<string, ClientState>;
 }

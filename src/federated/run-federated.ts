@@ -1,0 +1,167 @@
+/**
+ * THE federated round loop (the only one): partial participation with a seeded sampler, each
+ * participant's local update through the strategy, aggregation, the server step, and the
+ * communication log — the FedAvg round of McMahan et al. 2017 (Algorithm 1: sample
+ * m = max(C·K, 1) clients, train locally, aggregate), generalized over Strategy.
+ *
+ * Determinism, independent of the order the caller lists the clients in:
+ * - clients are sorted by id first; every sum runs in id order (aggregate.ts);
+ * - sampling draws from one stream for the run, streamState(seed, streamLabel, 'sampling'),
+ *   by a partial Fisher–Yates over the sorted ids;
+ * - each client's shuffling stream derives from (seed, streamLabel, client id, round)
+ *   (clientStreamState), never from the client's position or from who else was sampled, so a
+ *   central run can replay exactly the stream a lone client would use.
+ * Rounds are numbered from 1.
+ */
+import type { LabeledData } from '../model/types.js';
+import { streamState, Xoshiro128 } from '../synth/rng.js';
+import { compareIds, weightedAverageScalar } from './aggregate.js';
+import { createStrategy, downloadBytes, uploadBytes, type ClientState, type ClientUpdate } from './strategy.js';
+import type { FederatedClient, FederatedRunOptions, FederatedRunResult, RoundLog } from './types.js';
+
+/** The 128-bit state of a client's shuffling stream in one round. */
+export function clientStreamState(seed: number, streamLabel: string, clientId: string, round: number): Uint32Array {
+  return streamState(seed, streamLabel, 'client-shuffle', clientId, String(round));
+}
+
+/** A client's uniform [0, 1) shuffling source in one round (what runFederated hands trainLocal). */
+export function clientRandom(seed: number, streamLabel: string, clientId: string, round: number): () => number {
+  const rng = new Xoshiro128(clientStreamState(seed, streamLabel, clientId, round));
+  return () => rng.uniform();
+}
+
+/** The stream client sampling draws from, for the whole run. */
+export function samplingStream(seed: number, streamLabel: string): Xoshiro128 {
+  return new Xoshiro128(streamState(seed, streamLabel, 'sampling'));
+}
+
+/** Clients per round: max(1, round(fraction · N)), at most N. */
+export function participantsPerRound(clientFraction: number, clientCount: number): number {
+  if (!(clientFraction > 0 && clientFraction <= 1)) throw new RangeError(`clientFraction must be in (0, 1], got ${clientFraction}`);
+  return Math.min(clientCount, Math.max(1, Math.round(clientFraction * clientCount)));
+}
+
+/**
+ * `count` distinct ids drawn uniformly without replacement from `sortedIds` (partial
+ * Fisher–Yates, one uniform per pick), returned sorted. Draws nothing when all are taken.
+ */
+export function sampleClients(sortedIds: readonly string[], count: number, rng: Xoshiro128): string[] {
+  const n = sortedIds.length;
+  if (count >= n) return [...sortedIds];
+  const pool = [...sortedIds];
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(rng.uniform() * (n - i));
+    const t = pool[i];
+    pool[i] = pool[j];
+    pool[j] = t;
+  }
+  return pool.slice(0, count).sort(compareIds);
+}
+
+export interface CommunicationTotals {
+  /** Σ bytes sent up / down over all rounds and participants. */
+  bytesUp: number;
+  bytesDown: number;
+  bytesTotal: number;
+  /** Per client id, Σ over the rounds it took part in. */
+  perClient: Record<string, { bytesUp: number; bytesDown: number; rounds: number }>;
+}
+
+/** Sums a run's RoundLog bytes (per direction, overall and per client). */
+export function communicationTotals(rounds: readonly RoundLog[]): CommunicationTotals {
+  let bytesUp = 0;
+  let bytesDown = 0;
+  const perClient: CommunicationTotals['perClient'] = {};
+  for (const log of rounds) {
+    for (const id of log.participants) {
+      const up = log.bytesUp[id] ?? 0;
+      const down = log.bytesDown[id] ?? 0;
+      bytesUp += up;
+      bytesDown += down;
+      const c = (perClient[id] ??= { bytesUp: 0, bytesDown: 0, rounds: 0 });
+      c.bytesUp += up;
+      c.bytesDown += down;
+      c.rounds += 1;
+    }
+  }
+  return { bytesUp, bytesDown, bytesTotal: bytesUp + bytesDown, perClient };
+}
+
+function checkOptions(opts: FederatedRunOptions): FederatedClient[] {
+  if (opts.clients.length === 0) throw new RangeError('federated training needs at least one client');
+  if (!(Number.isInteger(opts.rounds) && opts.rounds >= 0)) throw new RangeError(`rounds must be a non-negative integer, got ${opts.rounds}`);
+  if (opts.initialParams.length !== opts.model.paramCount) {
+    throw new RangeError(`initialParams has ${opts.initialParams.length} values, the model has ${opts.model.paramCount} parameters`);
+  }
+  const clients = [...opts.clients].sort((a, b) => compareIds(a.id, b.id));
+  for (let k = 0; k < clients.length; k++) {
+    const c = clients[k];
+    if (k > 0 && c.id === clients[k - 1].id) throw new RangeError(`duplicate client id '${c.id}'`);
+    if (c.train.n === 0) throw new RangeError(`client '${c.id}' has no training examples`);
+    if (c.train.d !== opts.model.featureCount) {
+      throw new RangeError(`client '${c.id}' has ${c.train.d} features, the model expects ${opts.model.featureCount}`);
+    }
+  }
+  return clients;
+}
+
+/** Runs `opts.rounds` rounds of federated training; returns the final global model and the log. */
+export function runFederated(opts: FederatedRunOptions): FederatedRunResult {
+  const clients = checkOptions(opts);
+  const ids = clients.map((c) => c.id);
+  const data = new Map<string, LabeledData>(clients.map((c) => [c.id, c.train]));
+  const perRound = participantsPerRound(opts.clientFraction, clients.length);
+  const base = createStrategy(opts.strategy);
+  const strategy = opts.wrapStrategy ? opts.wrapStrategy(base) : base;
+  const sampler = samplingStream(opts.seed, opts.streamLabel);
+
+  let state = strategy.initialize(
+    opts.initialParams,
+    clients.map((c) => ({ id: c.id, exampleCount: c.train.n })),
+  );
+  const clientStates = new Map<string, ClientState>();
+  const rounds: RoundLog[] = [];
+
+  for (let round = 1; round <= opts.rounds; round++) {
+    const participants = sampleClients(ids, perRound, sampler);
+    const instructions = strategy.configureRound(state, participants);
+    const bytesUp: Record<string, number> = {};
+    const bytesDown: Record<string, number> = {};
+    const updates: ClientUpdate[] = [];
+    for (let k = 0; k < participants.length; k++) {
+      const id = participants[k];
+      const instruction = instructions[k];
+      if (instruction.clientId !== id) throw new Error(`strategy ${strategy.name} configured '${instruction.clientId}' where '${id}' was expected`);
+      bytesDown[id] = downloadBytes(instruction);
+      const { update, clientState } = strategy.clientUpdate({
+        model: opts.model,
+        data: data.get(id) as LabeledData,
+        local: opts.local,
+        instruction,
+        clientState: clientStates.get(id),
+        random: clientRandom(opts.seed, opts.streamLabel, id, round),
+      });
+      clientStates.set(id, clientState);
+      bytesUp[id] = uploadBytes(update);
+      updates.push(update);
+    }
+    const aggregated = strategy.aggregate(updates, state);
+    state = strategy.serverStep(state, aggregated);
+    const log: RoundLog = {
+      round,
+      participants,
+      bytesUp,
+      bytesDown,
+      meanTrainLoss: weightedAverageScalar(updates.map((u) => ({ id: u.clientId, weight: u.exampleCount, value: u.trainLoss }))),
+    };
+    rounds.push(log);
+    opts.onRound?.(log, Float64Array.from(state.params));
+  }
+
+  const finalClientStates: Record<string, ClientState> = {};
+  for (const id of ids) {
+    const s = clientStates.get(id);
+    if (s) finalClientStates[id] = s;
+  }
+  return { params: Float64Array.from(state.params), rounds, serverState: state, clientStates: finalClientStates };
+}
