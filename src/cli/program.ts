@@ -9,6 +9,7 @@ import { registerValidate } from './validate.js';
 import { registerSchema } from './schema.js';
 import { registerGenerate } from './generate.js';
 import { registerInspect } from './inspect.js';
+import { registerBench } from './bench.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerGenerate(program);
   registerInspect(program);
+  registerBench(program);
   registerSchema(program);
   // Sub-commands inherit exitOverride so a bad flag is exit 2, never Commander's own exit.
   for (const cmd of program.commands) cmd.exitOverride();

@@ -18,6 +18,7 @@ import {
   type ScenarioInput,
   type SiteSettingsInput,
 } from './schema.js';
+import { benchConfigFileSchema, type BenchSettingsInput } from './bench-schema.js';
 import { allowedKeys, describeSchema, schemaAtPath } from './schema-describe.js';
 import { formatPath, readYaml, type DataPath, type SourcePosition, type YamlSource } from './yaml-source.js';
 
@@ -37,6 +38,28 @@ export function parseScenario(text: string, file: string): Scenario {
   ];
   if (problems.length > 0 || !checked.success) throw new InputError(inDocumentOrder(uniqueProblems(problems)));
   return resolveScenario(checked.data, file);
+}
+
+/**
+ * Parses a stand-alone bench config (a YAML file with a top-level `bench:` section, used with
+ * data directories that have no scenario); problems are located like a scenario's.
+ */
+export function parseBenchConfig(text: string, file: string): BenchSettingsInput {
+  const source = readYaml(text, file);
+  if (source.problems.length > 0) throw new InputError(source.problems);
+  const checked = benchConfigFileSchema.safeParse(source.data);
+  if (!checked.success) throw new InputError(inDocumentOrder(uniqueProblems(schemaProblems(checked.error.issues, source, file))));
+  return checked.data.bench;
+}
+
+export async function loadBenchConfig(path: string): Promise<BenchSettingsInput> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError([{ file: path, path: '', expected: 'a readable bench config file', found: describeReadError(error) }]);
+  }
+  return parseBenchConfig(text, path);
 }
 
 /** Reads and parses a scenario file; an unreadable file is an InputError naming it. */

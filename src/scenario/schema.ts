@@ -9,6 +9,7 @@
  * cross-field rules (rules.ts) run on the merged, fully resolved site.
  */
 import { z } from 'zod';
+import { benchSettingsSchema, type BenchSettingsInput } from './bench-schema.js';
 
 const fraction = z.number().min(0).max(1);
 const positive = z.number().gt(0);
@@ -213,7 +214,7 @@ export const scenarioSchema = z.strictObject({
   consortium: consortiumSchema,
   refs: refsSchema.optional(),
   sites: z.array(siteSchema).min(1, 'at least one site'),
-  bench: z.record(z.string(), z.unknown()).optional().describe('benchmark settings (read by fedage bench)'),
+  bench: benchSettingsSchema.optional().describe('benchmark settings (read by fedage bench)'),
 });
 
 export type ScenarioInput = z.infer<typeof scenarioSchema>;
@@ -276,8 +277,8 @@ export interface Scenario {
   target: Target;
   refs: Record<string, string>;
   sites: ResolvedSite[];
-  /** Raw bench section, validated by the bench layer. */
-  bench: Record<string, unknown>;
+  /** The bench section as written (defaults are filled by src/bench/config.ts). */
+  bench: BenchSettingsInput;
   /** Where it came from, for error messages. */
   file: string;
 }

@@ -1,0 +1,175 @@
+/**
+ * The resolved bench configuration: the scenario's (or config file's) `bench:` section with
+ * every default filled in, then command-line overrides. results.json records this object, so a
+ * run can be repeated from it exactly.
+ */
+import { UsageError } from '../errors.js';
+import type { BenchSettingsInput } from '../scenario/bench-schema.js';
+import { BENCH_ARM_KINDS, FEDERATED_STRATEGIES } from '../scenario/bench-schema.js';
+import type { ModelKind, OptimizerConfig } from '../model/types.js';
+import type { StrategyConfig, StrategyName } from '../federated/types.js';
+import type { Normalization, SplitFractions } from './data/types.js';
+
+export type ArmKind = (typeof BENCH_ARM_KINDS)[number];
+
+export interface TrainingBudget {
+  optimizer: OptimizerConfig;
+  batchSize: number;
+  epochs?: number;
+  steps?: number;
+}
+
+export interface BenchConfig {
+  model: { kind: ModelKind; hiddenUnits: number[]; activation: 'relu' | 'tanh'; l2: number };
+  arms: ArmKind[];
+  seeds: number[];
+  split: SplitFractions;
+  preprocessing: { normalization: Normalization; harmonizeUnits: boolean; missingIndicators: boolean };
+  /** Central and local (site-alone) arms. */
+  training: TrainingBudget;
+  federated: {
+    rounds: number;
+    clientFraction: number;
+    batchSize: number;
+    localEpochs?: number;
+    localSteps?: number;
+    /** Client optimizer per strategy (the learning rate may differ per strategy, as in FLamby). */
+    strategies: Record<StrategyName, { strategy: StrategyConfig; clientOptimizer: OptimizerConfig }>;
+  };
+  convergenceFraction: number;
+  gates: string[];
+  maxGap: number | null;
+}
+
+/** Documented defaults (README "Bench settings"). */
+export const BENCH_DEFAULTS = {
+  model: { kind: 'logistic' as ModelKind, hiddenUnits: [32], activation: 'relu' as const, l2: 1e-3 },
+  seedCount: 5,
+  split: { train: 0.6, validation: 0.2, test: 0.2 },
+  preprocessing: { normalization: 'federated' as Normalization, harmonizeUnits: true, missingIndicators: true },
+  optimizer: 'sgd' as const,
+  learningRate: 0.05,
+  momentum: 0,
+  batchSize: 32,
+  rounds: 30,
+  clientFraction: 1,
+  localEpochs: 1,
+  convergenceFraction: 0.95,
+  strategies: {
+    fedavg: {},
+    fedavgm: { serverLearningRate: 1, serverMomentum: 0.9 },
+    fedprox: { proxMu: 0.01 },
+    scaffold: { serverLearningRate: 1 },
+    // Reddi et al. 2021 tune η per task; 0.01 with τ = 1e-3 is stable on standardized tabular data.
+    fedadam: { serverLearningRate: 0.01, beta1: 0.9, beta2: 0.99, tau: 1e-3 },
+    fedyogi: { serverLearningRate: 0.01, beta1: 0.9, beta2: 0.99, tau: 1e-3 },
+    fedadagrad: { serverLearningRate: 0.01, tau: 1e-3 },
+  } satisfies Record<StrategyName, Omit<StrategyConfig, 'name'>>,
+};
+
+/** Flags that override the YAML (parsed by the CLI). */
+export interface BenchOverrides {
+  model?: ModelKind;
+  arms?: string[];
+  seeds?: number[];
+  rounds?: number;
+  localEpochs?: number;
+  localSteps?: number;
+  batchSize?: number;
+  learningRate?: number;
+  clientFraction?: number;
+  gates?: string[];
+  maxGap?: number;
+}
+
+function optimizerOf(kind: 'sgd' | 'adam' | undefined, learningRate: number | undefined, momentum: number | undefined): OptimizerConfig {
+  const optimizer = kind ?? BENCH_DEFAULTS.optimizer;
+  const lr = learningRate ?? (optimizer === 'adam' ? 1e-3 : BENCH_DEFAULTS.learningRate);
+  return optimizer === 'sgd' ? { kind: 'sgd', learningRate: lr, momentum: momentum ?? BENCH_DEFAULTS.momentum } : { kind: 'adam', learningRate: lr };
+}
+
+export function resolveBenchConfig(settings: BenchSettingsInput, overrides: BenchOverrides = {}): BenchConfig {
+  const fed = settings.federated ?? {};
+  const training = settings.training ?? {};
+  const arms = resolveArms(overrides.arms ?? settings.arms);
+  const seeds =
+    overrides.seeds ??
+    (Array.isArray(settings.seeds) ? settings.seeds : Array.from({ length: settings.seeds ?? BENCH_DEFAULTS.seedCount }, (_, i) => i));
+  if (new Set(seeds).size !== seeds.length) throw new UsageError(`seeds must be distinct, found ${seeds.join(', ')}`);
+
+  const localSteps = overrides.localSteps ?? (overrides.localEpochs !== undefined ? undefined : fed.localSteps);
+  const localEpochs = localSteps !== undefined ? undefined : (overrides.localEpochs ?? fed.localEpochs ?? BENCH_DEFAULTS.localEpochs);
+  if (fed.localSteps !== undefined && fed.localEpochs !== undefined && overrides.localEpochs === undefined && overrides.localSteps === undefined) {
+    throw new UsageError('bench.federated: set localEpochs or localSteps, not both');
+  }
+  const rounds = overrides.rounds ?? fed.rounds ?? BENCH_DEFAULTS.rounds;
+  const clientFraction = overrides.clientFraction ?? fed.clientFraction ?? BENCH_DEFAULTS.clientFraction;
+  const fedBatch = overrides.batchSize ?? fed.batchSize ?? BENCH_DEFAULTS.batchSize;
+  const fedLr = overrides.learningRate ?? fed.learningRate;
+
+  const strategies = {} as BenchConfig['federated']['strategies'];
+  for (const name of FEDERATED_STRATEGIES) {
+    const { learningRate: strategyLr, ...strategyOverrides } = fed.strategies?.[name] ?? {};
+    strategies[name] = {
+      strategy: { name, ...BENCH_DEFAULTS.strategies[name], ...strategyOverrides },
+      clientOptimizer: optimizerOf(fed.optimizer, overrides.learningRate ?? strategyLr ?? fedLr, fed.momentum),
+    };
+  }
+
+  if (training.epochs !== undefined && training.steps !== undefined) throw new UsageError('bench.training: set epochs or steps, not both');
+  return {
+    model: {
+      kind: overrides.model ?? settings.model?.kind ?? BENCH_DEFAULTS.model.kind,
+      hiddenUnits: settings.model?.hiddenUnits ?? BENCH_DEFAULTS.model.hiddenUnits,
+      activation: settings.model?.activation ?? BENCH_DEFAULTS.model.activation,
+      l2: settings.model?.l2 ?? BENCH_DEFAULTS.model.l2,
+    },
+    arms,
+    seeds,
+    split: settings.split ?? BENCH_DEFAULTS.split,
+    preprocessing: { ...BENCH_DEFAULTS.preprocessing, ...settings.preprocessing },
+    training: {
+      optimizer: optimizerOf(training.optimizer, overrides.learningRate ?? training.learningRate, training.momentum),
+      batchSize: overrides.batchSize ?? training.batchSize ?? BENCH_DEFAULTS.batchSize,
+      ...(training.steps !== undefined ? { steps: training.steps } : training.epochs !== undefined ? { epochs: training.epochs } : {}),
+    },
+    federated: {
+      rounds,
+      clientFraction,
+      batchSize: fedBatch,
+      ...(localSteps !== undefined ? { localSteps } : { localEpochs }),
+      strategies,
+    },
+    convergenceFraction: settings.convergenceFraction ?? BENCH_DEFAULTS.convergenceFraction,
+    gates: [...(settings.gates ?? []), ...(overrides.gates ?? [])],
+    maxGap: overrides.maxGap ?? settings.maxGap ?? null,
+  };
+}
+
+function resolveArms(requested: readonly string[] | undefined): ArmKind[] {
+  if (!requested) return [...BENCH_ARM_KINDS];
+  const known = new Set<string>(BENCH_ARM_KINDS);
+  const unknown = requested.filter((a) => !known.has(a));
+  if (unknown.length > 0) throw new UsageError(`unknown arm ${unknown.map((a) => `"${a}"`).join(', ')}; known arms: ${BENCH_ARM_KINDS.join(', ')}`);
+  // Canonical order, so results do not depend on how the list was written.
+  return BENCH_ARM_KINDS.filter((a) => requested.includes(a));
+}
+
+/**
+ * The central and local arms get the federated arms' budget unless told otherwise, so that
+ * "gap to central" compares equal effort. Epoch mode: as many passes over the data as each
+ * example gets in federated training (rounds × local epochs, × client fraction for central).
+ * Step mode: central takes as many minibatch steps as all clients together (rounds × local
+ * steps × expected participants); a site alone takes rounds × local steps.
+ */
+export function armBudget(config: BenchConfig, arm: 'central' | 'local', siteCount: number): { epochs?: number; steps?: number } {
+  const t = config.training;
+  if (t.steps !== undefined) return { steps: t.steps };
+  if (t.epochs !== undefined) return { epochs: t.epochs };
+  const f = config.federated;
+  const participants = arm === 'central' ? Math.max(1, Math.round(f.clientFraction * siteCount)) : 1;
+  if (f.localEpochs !== undefined) {
+    return { epochs: Math.max(1, Math.round(f.rounds * f.localEpochs * (arm === 'central' ? f.clientFraction : 1))) };
+  }
+  return { steps: Math.max(1, f.rounds * (f.localSteps ?? 1) * participants) };
+}

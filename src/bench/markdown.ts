@@ -1,0 +1,73 @@
+/**
+ * The Markdown summary (stdout and results.md): arms as rows, AUC and F1 with 95% CIs, paired
+ * gaps to central and gains over the best local model, for CI logs and pull requests.
+ */
+import type { Summary } from '../metrics/summarize.js';
+import type { ArmSummary, BenchResult } from './results.js';
+
+function fmt(value: number | null | undefined, digits = 3): string {
+  return value === null || value === undefined ? '–' : value.toFixed(digits);
+}
+
+function withCi(s: Summary | null | undefined, digits = 3, signed = false): string {
+  if (!s) return 'n/a';
+  const sign = (v: number) => (signed && v > 0 ? '+' : '');
+  const mean = `${sign(s.mean)}${s.mean.toFixed(digits)}`;
+  return s.ci95 ? `${mean} [${s.ci95[0].toFixed(digits)}, ${s.ci95[1].toFixed(digits)}]` : mean;
+}
+
+function armLabel(s: ArmSummary): string {
+  return s.family === 'derived' ? `_${s.arm}_` : s.arm;
+}
+
+export function markdownSummary(result: BenchResult): string {
+  const seeds = result.config.seeds.length;
+  const lines: string[] = [];
+  lines.push(`## fedage bench: ${result.data.scenarioName}`);
+  lines.push('');
+  lines.push(
+    `Target \`${result.data.target}\`, ${result.data.sites.length} sites (${result.data.sites.join(', ')}), model ${result.config.model.kind}` +
+      `, ${seeds} seed${seeds === 1 ? '' : 's'}, ${result.config.federated.rounds} rounds, backend ${result.backend.name}.`,
+  );
+  lines.push('Pooled test metrics: mean [95% CI over seeds]; gaps are paired per-seed differences.');
+  lines.push('');
+  lines.push('| arm | AUC | F1 | gap to central (AUC) | gain over best local (AUC) | worst-site AUC | rounds to target |');
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const s of result.summary) {
+    lines.push(
+      `| ${armLabel(s)} | ${withCi(s.metrics.auc)} | ${withCi(s.metrics.f1)} | ${s.gapToCentral ? withCi(s.gapToCentral.auc, 3, true) : ''} | ` +
+        `${s.gainOverBestLocal ? withCi(s.gainOverBestLocal.auc, 3, true) : ''} | ${withCi(s.metrics.worst_site_auc)} | ` +
+        `${s.roundsToTarget === undefined ? '' : s.roundsToTarget === null ? 'not reached' : fmt(s.roundsToTarget.mean, 1)} |`,
+    );
+  }
+  if (result.oracle) {
+    lines.push('');
+    lines.push(`Oracle AUC (ground-truth risk, the ceiling): ${withCi(result.oracle.pooledAuc)}.`);
+  }
+  const fed = result.summary.filter((s) => s.family === 'federated' && s.communication);
+  if (fed.length > 0) {
+    lines.push('');
+    lines.push(
+      `Communication per run (up + down, float32): ${fed.map((s) => `${s.arm} ${formatBytes(s.communication!.meanTotalBytes)}`).join(', ')}. ` +
+        `Rounds to target: first round at ${result.config.convergenceFraction} × central AUC.`,
+    );
+  }
+  if (result.gates.length > 0) {
+    lines.push('');
+    lines.push('Gates:');
+    for (const g of result.gates) lines.push(`- ${g.passed ? 'PASS' : 'FAIL'} ${g.message}`);
+  }
+  if (result.warnings.length > 0) {
+    lines.push('');
+    lines.push(`Warnings (${result.warnings.length}):`);
+    for (const w of result.warnings.slice(0, 20)) lines.push(`- ${w}`);
+    if (result.warnings.length > 20) lines.push(`- … ${result.warnings.length - 20} more in results.json`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 ** 2).toFixed(2)} MiB`;
+}

@@ -1,0 +1,127 @@
+/**
+ * Bench output files: results.json (the versioned BenchResult), results.md, predictions.arrow
+ * (one row per test patient per arm and seed) and splits.arrow (every patient's split per seed),
+ * so users can compute their own metrics. Existing files are refused without --force; each file
+ * is written atomically.
+ */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Dictionary, Int32, Table, Utf8, makeData, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import { OutputError } from '../errors.js';
+import { writeFileAtomic } from '../data/output-dir.js';
+import type { PreparedSeed } from './data/types.js';
+import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION } from './data/types.js';
+import type { BenchResult } from './results.js';
+import type { SeedOutcome } from './run-seed.js';
+import { markdownSummary } from './markdown.js';
+
+export const BENCH_OUTPUT_FILES = ['results.json', 'results.md', 'predictions.arrow', 'splits.arrow'] as const;
+
+export function resultsJson(result: BenchResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
+
+/** A dictionary-encoded string column; the dictionary lists values in first-seen order. */
+function dictionaryVector(values: readonly string[]): Vector<Dictionary<Utf8, Int32>> {
+  const codeOf = new Map<string, number>();
+  const indices = new Int32Array(values.length);
+  values.forEach((v, i) => {
+    let code = codeOf.get(v);
+    if (code === undefined) {
+      code = codeOf.size;
+      codeOf.set(v, code);
+    }
+    indices[i] = code;
+  });
+  const dictionary = vectorFromArray([...codeOf.keys()], new Utf8());
+  const type = new Dictionary(new Utf8(), new Int32());
+  return makeVector(makeData({ type, length: values.length, nullCount: 0, data: indices, dictionary }));
+}
+
+export function predictionsTable(prepared: readonly PreparedSeed[], outcomes: readonly SeedOutcome[]): Table {
+  const patientIds: string[] = [];
+  const sites: string[] = [];
+  const arms: string[] = [];
+  const seeds: number[] = [];
+  const yTrue: number[] = [];
+  const yScore: number[] = [];
+  for (const outcome of outcomes) {
+    const p = prepared.find((x) => x.seed === outcome.seed);
+    if (!p) continue;
+    for (const pred of outcome.predictions) {
+      for (const site of p.sites) {
+        const scores = pred.scores[site.id];
+        for (let i = 0; i < site.test.data.n; i++) {
+          patientIds.push(site.test.patientIds[i]);
+          sites.push(site.id);
+          arms.push(pred.arm);
+          seeds.push(outcome.seed);
+          yTrue.push(site.test.data.y[i]);
+          yScore.push(scores[i]);
+        }
+      }
+    }
+  }
+  return new Table({
+    patient_id: vectorFromArray(patientIds, new Utf8()),
+    site: dictionaryVector(sites),
+    arm: dictionaryVector(arms),
+    seed: makeVector(Int32Array.from(seeds)),
+    y_true: makeVector(Int8Array.from(yTrue)),
+    y_score: makeVector(Float64Array.from(yScore)),
+  });
+}
+
+const SPLIT_NAMES: Record<number, string> = {
+  [SPLIT_TRAIN]: 'train',
+  [SPLIT_VALIDATION]: 'validation',
+  [SPLIT_TEST]: 'test',
+  [SPLIT_EXCLUDED]: 'excluded',
+};
+
+export function splitsTable(prepared: readonly PreparedSeed[]): Table {
+  const patientIds: string[] = [];
+  const sites: string[] = [];
+  const seeds: number[] = [];
+  const splits: string[] = [];
+  for (const p of prepared) {
+    for (const site of p.sites) {
+      for (let i = 0; i < site.splitOfRow.length; i++) {
+        patientIds.push(site.patientIds[i]);
+        sites.push(site.id);
+        seeds.push(p.seed);
+        splits.push(SPLIT_NAMES[site.splitOfRow[i]]);
+      }
+    }
+  }
+  return new Table({
+    patient_id: vectorFromArray(patientIds, new Utf8()),
+    site: dictionaryVector(sites),
+    seed: makeVector(Int32Array.from(seeds)),
+    split: dictionaryVector(splits),
+  });
+}
+
+/** Refuses to overwrite any bench output file unless force. */
+export function checkBenchOutputDir(dir: string, force: boolean): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new OutputError(`${dir}: expected a directory for the bench output, found a file`);
+  if (force) return;
+  const existing = BENCH_OUTPUT_FILES.filter((f) => existsSync(join(dir, f)));
+  if (existing.length > 0) {
+    throw new OutputError(`${dir}: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; use --force to overwrite`);
+  }
+}
+
+export function writeBenchOutputs(dir: string, result: BenchResult, prepared: readonly PreparedSeed[], outcomes: readonly SeedOutcome[], force: boolean): string[] {
+  checkBenchOutputDir(dir, force);
+  mkdirSync(dir, { recursive: true });
+  const written: [string, string | Uint8Array][] = [
+    ['predictions.arrow', tableToIPC(predictionsTable(prepared, outcomes), 'file')],
+    ['splits.arrow', tableToIPC(splitsTable(prepared), 'file')],
+    ['results.md', markdownSummary(result)],
+    // results.json last: a directory with results.json has all the other files.
+    ['results.json', resultsJson(result)],
+  ];
+  for (const [name, data] of written) writeFileAtomic(join(dir, name), data);
+  return written.map(([name]) => join(dir, name));
+}

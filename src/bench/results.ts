@@ -1,0 +1,116 @@
+/**
+ * The bench result: what results.json holds (format "fedage-bench-results", versioned). It
+ * contains no wall-clock time, so that the same input, config and seeds give identical results.
+ * Timings go to stderr only.
+ */
+import type { BinaryEvaluation } from '../metrics/evaluate.js';
+import type { Summary } from '../metrics/summarize.js';
+import type { BenchConfig } from './config.js';
+import type { FeatureDescriptor } from './data/types.js';
+
+export const RESULTS_FORMAT = 'fedage-bench-results';
+export const RESULTS_FORMAT_VERSION = 1;
+
+export type ArmFamily = 'central' | 'local' | 'federated';
+
+export type MetricName = 'auc' | 'auprc' | 'f1' | 'accuracy' | 'brier' | 'ece';
+export const SUMMARY_METRICS: readonly MetricName[] = ['auc', 'auprc', 'f1', 'accuracy', 'brier', 'ece'];
+
+export interface RoundRecord {
+  round: number;
+  /** AUC of the global model on the pooled test set after this round. */
+  pooledAuc: number | null;
+  participants: string[];
+  bytesUp: number;
+  bytesDown: number;
+}
+
+export interface Communication {
+  rounds: number;
+  bytesUpPerSite: Record<string, number>;
+  bytesDownPerSite: Record<string, number>;
+  totalBytesUp: number;
+  totalBytesDown: number;
+}
+
+/** One arm's model(s) evaluated for one seed. */
+export interface ArmSeedResult {
+  arm: string;
+  family: ArmFamily;
+  /** The site a local arm trained on. */
+  trainedOn?: string;
+  seed: number;
+  /** F1 threshold selected on validation predictions (pooled; for a local arm its own site's). */
+  threshold: number | null;
+  pooled: BinaryEvaluation;
+  sites: Record<string, BinaryEvaluation>;
+  worstSite: { site: string; auc: number } | null;
+  training: { steps: number; examplesSeen: number };
+  convergence?: RoundRecord[];
+  communication?: Communication;
+  /** First round whose pooled test AUC reaches convergenceFraction × central AUC (same seed). */
+  roundsToTarget?: number | null;
+}
+
+export interface OracleSeedResult {
+  seed: number;
+  pooledAuc: number | null;
+  sites: Record<string, number | null>;
+}
+
+export interface SiteSplitCounts {
+  site: string;
+  train: number;
+  validation: number;
+  test: number;
+  excluded: number;
+  trainPositives: number;
+  testPositives: number;
+}
+
+export interface ArmSummary {
+  arm: string;
+  family: ArmFamily | 'derived';
+  /** Pooled metrics over seeds. */
+  metrics: Record<MetricName | 'worst_site_auc', Summary | null>;
+  /** AUC per site over seeds. */
+  siteAuc: Record<string, Summary | null>;
+  /** Paired per-seed differences arm − central (AUC and F1). */
+  gapToCentral: { auc: Summary | null; f1: Summary | null } | null;
+  /** Paired per-seed differences arm − best local (AUC and F1). */
+  gainOverBestLocal: { auc: Summary | null; f1: Summary | null } | null;
+  roundsToTarget?: Summary | null;
+  communication?: { meanTotalBytes: number; bytesPerRoundPerSite: number } | null;
+}
+
+export interface GateRecord {
+  expression: string;
+  passed: boolean;
+  left: number | null;
+  right: number | null;
+  message: string;
+}
+
+export interface BenchResult {
+  format: typeof RESULTS_FORMAT;
+  formatVersion: number;
+  fedageVersion: string;
+  backend: { name: string; version?: string };
+  data: {
+    kind: 'scenario' | 'directory';
+    origin: string;
+    scenarioName: string;
+    manifestSha256: string;
+    target: string;
+    sites: string[];
+    synthetic: boolean;
+  };
+  config: BenchConfig;
+  features: FeatureDescriptor[];
+  splits: Record<string, SiteSplitCounts[]>;
+  perSeed: ArmSeedResult[];
+  oracle: { perSeed: OracleSeedResult[]; pooledAuc: Summary | null } | null;
+  summary: ArmSummary[];
+  gates: GateRecord[];
+  warnings: string[];
+}

@@ -1,0 +1,244 @@
+/**
+ * One seed of the bench: every arm trained and evaluated on one prepared split. All arms of a
+ * seed start from the same initial parameters, so per-seed differences between arms are paired.
+ * Pure computation (no I/O): the runner calls it in-process or in a worker thread.
+ */
+import type { BinaryEvaluation } from '../metrics/evaluate.js';
+import { auc, evaluateBinary, selectF1Threshold } from '../metrics/index.js';
+import { createModel } from '../model/create-model.js';
+import { createOptimizer } from '../model/optimizer.js';
+import { trainLocal } from '../model/train.js';
+import type { LabeledData, Model } from '../model/types.js';
+import { runFederated } from '../federated/run-federated.js';
+import type { StrategyName } from '../federated/types.js';
+import { Xoshiro128, streamState } from '../synth/rng.js';
+import { armBudget, type BenchConfig } from './config.js';
+import type { PreparedSeed, PreparedSite, PreparedSplit } from './data/types.js';
+import type { ArmSeedResult, OracleSeedResult, RoundRecord } from './results.js';
+
+/** Test-set scores of one arm for one seed, per site (rows in PreparedSite.test order). */
+export interface ArmPredictions {
+  arm: string;
+  seed: number;
+  scores: Record<string, Float64Array>;
+}
+
+export interface SeedOutcome {
+  seed: number;
+  arms: ArmSeedResult[];
+  oracle: OracleSeedResult | null;
+  predictions: ArmPredictions[];
+  warnings: string[];
+}
+
+export type Progress = (event: { seed: number; arm: string; round?: number; rounds?: number }) => void;
+
+/** Row-wise concatenation of labeled matrices (the pooled data only the central arm may see). */
+export function concatData(parts: readonly LabeledData[]): LabeledData {
+  const d = parts[0]?.d ?? 0;
+  const n = parts.reduce((a, p) => a + p.n, 0);
+  const x = new Float64Array(n * d);
+  const y = new Float64Array(n);
+  let row = 0;
+  for (const p of parts) {
+    x.set(p.x, row * d);
+    y.set(p.y, row);
+    row += p.n;
+  }
+  return { n, d, x, y };
+}
+
+function streamOf(seed: number, ...labels: string[]): () => number {
+  const rng = new Xoshiro128(streamState(seed, 'bench', ...labels));
+  return () => rng.uniform();
+}
+
+interface Evaluated {
+  threshold: number | null;
+  pooled: BinaryEvaluation;
+  sites: Record<string, BinaryEvaluation>;
+  worstSite: { site: string; auc: number } | null;
+  scores: Record<string, Float64Array>;
+}
+
+/** Scores every site's test set, picks the F1 threshold on `validation`, computes all metrics. */
+function evaluateModel(model: Model, params: Float64Array, sites: readonly PreparedSite[], validation: LabeledData): Evaluated {
+  const validationScores = model.predict(params, validation);
+  const chosen = selectF1Threshold(validation.y, validationScores);
+  const threshold = chosen?.threshold ?? null;
+  const scores: Record<string, Float64Array> = {};
+  const siteMetrics: Record<string, BinaryEvaluation> = {};
+  let worstSite: { site: string; auc: number } | null = null;
+  for (const site of sites) {
+    const s = model.predict(params, site.test.data);
+    scores[site.id] = s;
+    const m = evaluateBinary(site.test.data.y, s, threshold);
+    siteMetrics[site.id] = m;
+    if (m.auc !== null && (worstSite === null || m.auc < worstSite.auc)) worstSite = { site: site.id, auc: m.auc };
+  }
+  const pooledY = concatFloat(sites.map((s) => s.test.data.y));
+  const pooledScores = concatFloat(sites.map((s) => scores[s.id]));
+  return { threshold, pooled: evaluateBinary(pooledY, pooledScores, threshold), sites: siteMetrics, worstSite, scores };
+}
+
+function concatFloat(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function oracleOf(seed: number, sites: readonly PreparedSite[]): OracleSeedResult | null {
+  const risks = sites.map((s) => s.test.trueRisk);
+  if (risks.some((r) => r === null)) return null;
+  const perSite: Record<string, number | null> = {};
+  for (const s of sites) perSite[s.id] = auc(s.test.data.y, s.test.trueRisk as Float64Array);
+  return {
+    seed,
+    pooledAuc: auc(concatFloat(sites.map((s) => s.test.data.y)), concatFloat(risks as Float64Array[])),
+    sites: perSite,
+  };
+}
+
+export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?: Progress): SeedOutcome {
+  const { seed, sites } = prepared;
+  const d = prepared.featureNames.length;
+  const model = createModel(
+    config.model.kind === 'mlp'
+      ? { kind: 'mlp', featureCount: d, hiddenUnits: config.model.hiddenUnits, activation: config.model.activation, l2: config.model.l2 }
+      : { kind: 'logistic', featureCount: d, l2: config.model.l2 },
+  );
+  const initialParams = model.init(streamOf(seed, 'init'));
+  const pooledValidation = concatData(sites.map((s) => s.validation.data));
+  const pooledTest: PreparedSplit['data'] = concatData(sites.map((s) => s.test.data));
+  const arms: ArmSeedResult[] = [];
+  const predictions: ArmPredictions[] = [];
+  const warnings: string[] = [];
+  const record = (
+    arm: string,
+    family: ArmSeedResult['family'],
+    params: Float64Array,
+    validation: LabeledData,
+    training: { steps: number; examplesSeen: number },
+    extra: Partial<ArmSeedResult> = {},
+  ): ArmSeedResult => {
+    const ev = evaluateModel(model, params, sites, validation);
+    if (ev.threshold === null) warnings.push(`seed ${seed}, ${arm}: no F1 threshold (validation set without both classes); F1 and accuracy are null`);
+    const result: ArmSeedResult = {
+      arm,
+      family,
+      ...(extra.trainedOn ? { trainedOn: extra.trainedOn } : {}),
+      seed,
+      threshold: ev.threshold,
+      pooled: ev.pooled,
+      sites: ev.sites,
+      worstSite: ev.worstSite,
+      training,
+      ...extra,
+    };
+    arms.push(result);
+    predictions.push({ arm, seed, scores: ev.scores });
+    return result;
+  };
+
+  let centralAuc: number | null = null;
+  if (config.arms.includes('central')) {
+    onProgress?.({ seed, arm: 'central' });
+    const pooledTrain = concatData(sites.map((s) => s.train.data));
+    const params = Float64Array.from(initialParams);
+    const budget = armBudget(config, 'central', sites.length);
+    const trained = trainLocal(model, params, pooledTrain, {
+      batchSize: config.training.batchSize,
+      ...budget,
+      optimizer: createOptimizer(config.training.optimizer),
+      random: streamOf(seed, 'central', 'shuffle'),
+    });
+    centralAuc = record('central', 'central', params, pooledValidation, trained).pooled.auc;
+  }
+
+  if (config.arms.includes('local')) {
+    for (const site of sites) {
+      const arm = `local:${site.id}`;
+      onProgress?.({ seed, arm });
+      const params = Float64Array.from(initialParams);
+      const budget = armBudget(config, 'local', sites.length);
+      const trained =
+        site.train.data.n > 0
+          ? trainLocal(model, params, site.train.data, {
+              batchSize: config.training.batchSize,
+              ...budget,
+              optimizer: createOptimizer(config.training.optimizer),
+              random: streamOf(seed, 'local', site.id, 'shuffle'),
+            })
+          : { steps: 0, examplesSeen: 0 };
+      if (site.train.data.n === 0) warnings.push(`seed ${seed}, ${arm}: no training rows; the local model is the initial model`);
+      record(arm, 'local', params, site.validation.data, { steps: trained.steps, examplesSeen: trained.examplesSeen }, { trainedOn: site.id });
+    }
+  }
+
+  const strategies = config.arms.filter((a): a is StrategyName => a !== 'central' && a !== 'local');
+  for (const name of strategies) {
+    const { strategy, clientOptimizer } = config.federated.strategies[name];
+    const convergence: RoundRecord[] = [];
+    let roundsToTarget: number | null = null;
+    const target = centralAuc === null ? null : config.convergenceFraction * centralAuc;
+    let steps = 0;
+    let examplesSeen = 0;
+    const f = config.federated;
+    const run = runFederated({
+      model,
+      clients: sites.map((s) => ({ id: s.id, train: s.train.data })),
+      strategy,
+      rounds: f.rounds,
+      clientFraction: f.clientFraction,
+      local: {
+        batchSize: f.batchSize,
+        ...(f.localSteps !== undefined ? { steps: f.localSteps } : { epochs: f.localEpochs }),
+        optimizer: clientOptimizer,
+      },
+      initialParams,
+      seed,
+      streamLabel: `bench/${name}`,
+      onRound: (log, globalParams) => {
+        onProgress?.({ seed, arm: name, round: log.round, rounds: f.rounds });
+        const roundAuc = auc(pooledTest.y, model.predict(globalParams, pooledTest));
+        if (roundsToTarget === null && target !== null && roundAuc !== null && roundAuc >= target) roundsToTarget = log.round;
+        const up = Object.values(log.bytesUp).reduce((a, b) => a + b, 0);
+        const down = Object.values(log.bytesDown).reduce((a, b) => a + b, 0);
+        convergence.push({ round: log.round, pooledAuc: roundAuc, participants: log.participants, bytesUp: up, bytesDown: down });
+      },
+    });
+    const bytesUpPerSite: Record<string, number> = {};
+    const bytesDownPerSite: Record<string, number> = {};
+    for (const s of sites) {
+      bytesUpPerSite[s.id] = 0;
+      bytesDownPerSite[s.id] = 0;
+    }
+    for (const log of run.rounds) {
+      for (const [id, b] of Object.entries(log.bytesUp)) bytesUpPerSite[id] += b;
+      for (const [id, b] of Object.entries(log.bytesDown)) bytesDownPerSite[id] += b;
+      for (const id of log.participants) {
+        const client = sites.find((s) => s.id === id);
+        const perRound = f.localSteps !== undefined ? f.localSteps : Math.ceil((client?.train.data.n ?? 0) / Math.max(1, f.batchSize)) * (f.localEpochs ?? 1);
+        steps += perRound;
+        examplesSeen += f.localSteps !== undefined ? f.localSteps * f.batchSize : (client?.train.data.n ?? 0) * (f.localEpochs ?? 1);
+      }
+    }
+    record(name, 'federated', run.params, pooledValidation, { steps, examplesSeen }, {
+      convergence,
+      communication: {
+        rounds: run.rounds.length,
+        bytesUpPerSite,
+        bytesDownPerSite,
+        totalBytesUp: Object.values(bytesUpPerSite).reduce((a, b) => a + b, 0),
+        totalBytesDown: Object.values(bytesDownPerSite).reduce((a, b) => a + b, 0),
+      },
+      roundsToTarget,
+    });
+  }
+
+  return { seed, arms, oracle: oracleOf(seed, sites), predictions, warnings };
+}

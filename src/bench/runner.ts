@@ -1,0 +1,158 @@
+/**
+ * The bench runner: input → prepared splits per seed → every arm per seed (in worker threads
+ * when there is more than one core and more than one seed) → multi-seed summaries and gates →
+ * BenchResult. No printing: progress goes to a callback, output files to bench/outputs.ts.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { FEDAGE_VERSION } from '../version.js';
+import { summarize } from '../metrics/summarize.js';
+import { describeBackend } from '../model/tfjs-backend.js';
+import { loadBenchDataset } from './data/load.js';
+import { prepareSeed } from './data/prepare.js';
+import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed } from './data/types.js';
+import { resolveBenchConfig, type BenchConfig, type BenchOverrides } from './config.js';
+import { evaluateGates, maxGapGates, parseGate } from './gate.js';
+import { runSeed, type Progress, type SeedOutcome } from './run-seed.js';
+import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type ArmSummary, type BenchResult, type SiteSplitCounts } from './results.js';
+import { summarizeArms } from './summarize-arms.js';
+import type { BenchSettingsInput } from '../scenario/bench-schema.js';
+import { loadScenario } from '../scenario/parse.js';
+
+export interface BenchRunOptions {
+  /** Bench settings from a --config file (data directories); a scenario's own `bench:` applies otherwise. */
+  settings?: BenchSettingsInput;
+  overrides?: BenchOverrides;
+  /** Worker threads for seeds; default min(cores, seeds); 1 runs in-process. */
+  workers?: number;
+  onProgress?: Progress;
+}
+
+export interface BenchRun {
+  result: BenchResult;
+  dataset: BenchDataset;
+  prepared: PreparedSeed[];
+  outcomes: SeedOutcome[];
+}
+
+export async function runBench(input: string, opts: BenchRunOptions = {}): Promise<BenchRun> {
+  const dataset = await loadBenchDataset(input, {});
+  const settings = opts.settings ?? (dataset.kind === 'scenario' ? (await loadScenario(input)).bench : {});
+  const config = resolveBenchConfig(settings, opts.overrides);
+  // Gate expressions are checked before any training, so a typo costs nothing.
+  const gates = [...config.gates.map(parseGate)];
+  const prepared = config.seeds.map((seed) =>
+    prepareSeed(dataset, {
+      seed,
+      split: config.split,
+      normalization: config.preprocessing.normalization,
+      harmonizeUnits: config.preprocessing.harmonizeUnits,
+      missingIndicators: config.preprocessing.missingIndicators,
+    }),
+  );
+  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length));
+  const outcomes = workers > 1 ? await runInWorkers(config, prepared, workers, opts.onProgress) : prepared.map((p) => runSeed(config, p, opts.onProgress));
+  outcomes.sort((a, b) => config.seeds.indexOf(a.seed) - config.seeds.indexOf(b.seed));
+
+  const siteIds = dataset.sites.map((s) => s.id);
+  const perSeed = outcomes.flatMap((o) => o.arms);
+  const summary = summarizeArms(perSeed, config.seeds, siteIds);
+  const federatedArms = [...new Set(perSeed.filter((r) => r.family === 'federated').map((r) => r.arm))];
+  if (config.maxGap !== null) gates.push(...maxGapGates(config.maxGap, federatedArms));
+  const knownArms = summary.map((s) => s.arm);
+  const lookup = (arm: string, metric: string): number | null => {
+    const s = summary.find((x) => x.arm === arm);
+    const m = s?.metrics[metric as keyof ArmSummary['metrics']];
+    return m ? m.mean : null;
+  };
+  const gateOutcomes = gates.length > 0 ? evaluateGates(gates, lookup, knownArms) : [];
+  const oracles = outcomes.map((o) => o.oracle).filter((o) => o !== null);
+
+  const result: BenchResult = {
+    format: RESULTS_FORMAT,
+    formatVersion: RESULTS_FORMAT_VERSION,
+    fedageVersion: FEDAGE_VERSION,
+    backend: describeBackend(),
+    data: {
+      kind: dataset.kind,
+      origin: dataset.origin,
+      scenarioName: dataset.manifest.scenario.name,
+      manifestSha256: dataset.manifestSha256,
+      target: dataset.manifest.target,
+      sites: siteIds,
+      synthetic: dataset.manifest.source === 'synthetic',
+    },
+    config,
+    features: prepared[0]?.preprocessing.features ?? [],
+    splits: Object.fromEntries(prepared.map((p) => [String(p.seed), splitCounts(p)])),
+    perSeed,
+    oracle: oracles.length === outcomes.length && oracles.length > 0 ? { perSeed: oracles, pooledAuc: summarize(oracles.map((o) => o.pooledAuc)) } : null,
+    summary,
+    gates: gateOutcomes.map((g) => ({ expression: g.expression, passed: g.passed, left: g.left, right: g.right, message: g.message })),
+    warnings: outcomes.flatMap((o) => o.warnings),
+  };
+  return { result, dataset, prepared, outcomes };
+}
+
+function splitCounts(p: PreparedSeed): SiteSplitCounts[] {
+  return p.sites.map((s) => {
+    const counts = [0, 0, 0];
+    let excluded = 0;
+    for (const code of s.splitOfRow) {
+      if (code === SPLIT_EXCLUDED) excluded++;
+      else counts[code]++;
+    }
+    const positives = (y: Float64Array) => y.reduce((a, v) => a + v, 0);
+    return {
+      site: s.id,
+      train: counts[SPLIT_TRAIN],
+      validation: counts[SPLIT_VALIDATION],
+      test: counts[SPLIT_TEST],
+      excluded,
+      trainPositives: positives(s.train.data.y),
+      testPositives: positives(s.test.data.y),
+    };
+  });
+}
+
+/** Seeds are independent: a small pool of worker threads, one seed per task. */
+async function runInWorkers(config: BenchConfig, prepared: PreparedSeed[], workers: number, onProgress?: Progress): Promise<SeedOutcome[]> {
+  const queue = [...prepared];
+  const outcomes: SeedOutcome[] = [];
+  const workerUrl = new URL('./seed-worker.js', import.meta.url);
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      const worker = new Worker(workerUrl);
+      try {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          outcomes.push(await runInWorker(worker, config, next, onProgress));
+        }
+      } finally {
+        await worker.terminate();
+      }
+    }),
+  );
+  return outcomes;
+}
+
+function runInWorker(worker: Worker, config: BenchConfig, prepared: PreparedSeed, onProgress?: Progress): Promise<SeedOutcome> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { type: 'progress'; event: Parameters<Progress>[0] } | { type: 'done'; outcome: SeedOutcome } | { type: 'error'; error: string }) => {
+      if (message.type === 'progress') {
+        onProgress?.(message.event);
+        return;
+      }
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      if (message.type === 'done') resolve(message.outcome);
+      else reject(new Error(message.error));
+    };
+    const onError = (err: Error) => {
+      worker.off('message', onMessage);
+      reject(err);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.postMessage({ config, prepared, progress: onProgress !== undefined });
+  });
+}

@@ -1,0 +1,147 @@
+/** `fedage bench <scenario.yaml | data-dir>`: central vs local vs federated, with gates. */
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { GateFailed, UsageError } from '../errors.js';
+import { loadBenchConfig } from '../scenario/parse.js';
+import type { BenchOverrides } from '../bench/config.js';
+import { runBench } from '../bench/runner.js';
+import { markdownSummary } from '../bench/markdown.js';
+import { checkBenchOutputDir, resultsJson, writeBenchOutputs } from '../bench/outputs.js';
+import type { Progress } from '../bench/run-seed.js';
+
+export interface BenchCommandOptions {
+  out?: string;
+  force?: boolean;
+  config?: string;
+  seeds?: string;
+  arms?: string;
+  model?: string;
+  rounds?: string;
+  localEpochs?: string;
+  localSteps?: string;
+  batchSize?: string;
+  lr?: string;
+  clientFraction?: string;
+  gate?: string[];
+  maxGap?: string;
+  workers?: string;
+  json?: boolean;
+}
+
+function positiveInt(flag: string, text: string | undefined, max = 1e9): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(v) || v < 1 || v > max) throw new UsageError(`${flag}: expected an integer between 1 and ${max}, found "${text}"`);
+  return v;
+}
+
+function numberIn(flag: string, text: string | undefined, lo: number, hi: number, loOpen: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  const ok = text.trim() !== '' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && v <= hi;
+  if (!ok) throw new UsageError(`${flag}: expected a number in ${loOpen ? '(' : '['}${lo}, ${hi}], found "${text}"`);
+  return v;
+}
+
+/** `--seeds 5` runs seeds 0..4; `--seeds 3,7,11` runs exactly those. */
+export function parseSeeds(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  if (/^\d+$/.test(text)) {
+    const n = positiveInt('--seeds', text, 1000) as number;
+    return Array.from({ length: n }, (_, i) => i);
+  }
+  const parts = text.split(',').map((s) => s.trim());
+  if (parts.length < 2 || parts.some((p) => !/^\d+$/.test(p) || Number(p) > 2 ** 32 - 1)) {
+    throw new UsageError(`--seeds: expected a count (e.g. 5) or a comma-separated list of seeds (e.g. 1,2,3), found "${text}"`);
+  }
+  return parts.map(Number);
+}
+
+export function benchOverrides(o: BenchCommandOptions): BenchOverrides {
+  if (o.model !== undefined && o.model !== 'logistic' && o.model !== 'mlp') throw new UsageError(`--model: expected logistic or mlp, found "${o.model}"`);
+  if (o.localEpochs !== undefined && o.localSteps !== undefined) throw new UsageError('--local-epochs and --local-steps exclude each other');
+  const overrides: BenchOverrides = {
+    model: o.model as BenchOverrides['model'],
+    arms: o.arms?.split(',').map((a) => a.trim()).filter(Boolean),
+    seeds: parseSeeds(o.seeds),
+    rounds: positiveInt('--rounds', o.rounds, 100_000),
+    localEpochs: positiveInt('--local-epochs', o.localEpochs, 10_000),
+    localSteps: positiveInt('--local-steps', o.localSteps, 10_000_000),
+    batchSize: positiveInt('--batch-size', o.batchSize, 1_000_000),
+    learningRate: numberIn('--lr', o.lr, 0, 100, true),
+    clientFraction: numberIn('--client-fraction', o.clientFraction, 0, 1, true),
+    gates: o.gate,
+    maxGap: numberIn('--max-gap', o.maxGap, 0, 1, false),
+  };
+  return Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as BenchOverrides;
+}
+
+function progressReporter(isTty: boolean): { onProgress?: Progress; stop: () => void } {
+  if (!isTty) return { stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    { format: 'bench [{bar}] seed {seed} {arm} {detail}', hideCursor: true, stream: process.stderr, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    onProgress: (e) => {
+      if (!started) {
+        bar.start(e.rounds ?? 1, 0, { seed: e.seed, arm: e.arm, detail: '' });
+        started = true;
+      }
+      bar.setTotal(e.rounds ?? 1);
+      bar.update(e.round ?? 0, { seed: e.seed, arm: e.arm, detail: e.round ? `round ${e.round}/${e.rounds}` : '' });
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+export async function benchCommand(input: string, o: BenchCommandOptions): Promise<void> {
+  const overrides = benchOverrides(o);
+  const workers = positiveInt('--workers', o.workers, 64);
+  if (o.out) checkBenchOutputDir(o.out, o.force ?? false);
+  const settings = o.config ? await loadBenchConfig(o.config) : undefined;
+  const progress = progressReporter(process.stderr.isTTY === true);
+  const started = performance.now();
+  let run;
+  try {
+    run = await runBench(input, { settings, overrides, workers, onProgress: progress.onProgress });
+  } finally {
+    progress.stop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const { result } = run;
+  if (o.out) writeBenchOutputs(o.out, result, run.prepared, run.outcomes, o.force ?? false);
+  process.stdout.write(o.json ? resultsJson(result) : markdownSummary(result));
+  process.stderr.write(`bench: ${result.perSeed.length} arm runs over ${result.config.seeds.length} seeds in ${seconds.toFixed(1)} s (backend ${result.backend.name})${o.out ? `; wrote ${o.out}/results.json, results.md, predictions.arrow, splits.arrow` : ''}\n`);
+  const failed = result.gates.filter((g) => !g.passed);
+  if (failed.length > 0) throw new GateFailed(`${failed.length} of ${result.gates.length} gate${result.gates.length === 1 ? '' : 's'} failed:\n${failed.map((g) => `  ${g.message}`).join('\n')}`);
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('train central, local and federated arms over several seeds and report AUC/F1 with CIs; gate CI on the gap')
+    .argument('<input>', 'a scenario YAML (generated in memory) or a data directory written by `fedage generate`/`import`')
+    .option('-o, --out <dir>', 'write results.json, results.md, predictions.arrow and splits.arrow here')
+    .option('--force', 'overwrite existing output files')
+    .option('-c, --config <file>', 'bench settings YAML (a `bench:` section), e.g. for a data directory')
+    .option('--seeds <n|list>', 'number of seeds (0..n-1) or a list like 1,2,3 (default 5)')
+    .option('--arms <list>', 'comma-separated arms: central,local,fedavg,fedavgm,fedprox,scaffold,fedadam,fedyogi,fedadagrad (default all)')
+    .option('--model <kind>', 'logistic or mlp')
+    .option('--rounds <n>', 'federated rounds')
+    .option('--local-epochs <n>', 'local epochs per round')
+    .option('--local-steps <n>', 'local minibatch steps per round (instead of epochs)')
+    .option('--batch-size <n>', 'minibatch size')
+    .option('--lr <x>', 'learning rate of every arm (overrides the YAML)')
+    .option('--client-fraction <f>', 'fraction of sites sampled per round')
+    .option('--gate <expr>', 'fail (exit 3) unless e.g. "fedavg.auc >= central.auc - 0.02"; repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--max-gap <x>', 'gate every federated arm: auc >= central.auc - x')
+    .option('--workers <n>', 'worker threads for seeds (default: cores)')
+    .option('--json', 'print results.json to stdout instead of the Markdown summary')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  fedage bench scenarios/alzheimers-3site.yaml\n  fedage bench data/ --out bench-out --max-gap 0.02\n  fedage bench scenarios/alzheimers-3site.yaml --arms central,local,fedavg --seeds 3 --json',
+    )
+    .action(async (input: string, o: BenchCommandOptions) => benchCommand(input, o));
+}

@@ -1,0 +1,86 @@
+/**
+ * The `bench:` section of a scenario (or of a `--config` file for data directories): what
+ * `fedage bench` trains and how. Every field is optional; src/bench/config.ts fills the
+ * documented defaults and applies command-line overrides.
+ */
+import { z } from 'zod';
+
+export const BENCH_ARM_KINDS = ['central', 'local', 'fedavg', 'fedavgm', 'fedprox', 'scaffold', 'fedadam', 'fedyogi', 'fedadagrad'] as const;
+export const FEDERATED_STRATEGIES = ['fedavg', 'fedavgm', 'fedprox', 'scaffold', 'fedadam', 'fedyogi', 'fedadagrad'] as const;
+
+const positiveInt = z.number().int().min(1);
+const learningRate = z.number().gt(0).max(100);
+
+const optimizerSettings = {
+  optimizer: z.enum(['sgd', 'adam']).optional().describe('sgd (default) or adam'),
+  learningRate: learningRate.optional().describe('step size'),
+  momentum: z.number().min(0).lt(1).optional().describe('SGD momentum (0 = plain SGD)'),
+  batchSize: positiveInt.max(1_000_000).optional().describe('minibatch size'),
+};
+
+export const strategySettingsSchema = z.strictObject({
+  serverLearningRate: learningRate.optional().describe('server step size (FedAvgM, FedOpt, SCAFFOLD)'),
+  serverMomentum: z.number().min(0).lt(1).optional().describe('FedAvgM server momentum'),
+  proxMu: z.number().min(0).optional().describe('FedProx proximal strength mu'),
+  beta1: z.number().min(0).lt(1).optional().describe('FedOpt first-moment decay'),
+  beta2: z.number().min(0).lt(1).optional().describe('FedOpt second-moment decay'),
+  tau: z.number().gt(0).optional().describe('FedOpt adaptivity tau'),
+  learningRate: learningRate.optional().describe('client learning rate for this strategy (overrides federated.learningRate)'),
+});
+
+export const benchSettingsSchema = z.strictObject({
+  model: z
+    .strictObject({
+      kind: z.enum(['logistic', 'mlp']).optional().describe('logistic (default) or mlp'),
+      hiddenUnits: z.array(positiveInt.max(4096)).min(1).max(2).optional().describe('MLP hidden layer widths (1-2 layers)'),
+      activation: z.enum(['relu', 'tanh']).optional(),
+      l2: z.number().min(0).optional().describe('L2 penalty lambda on weights'),
+    })
+    .optional(),
+  arms: z.array(z.enum(BENCH_ARM_KINDS)).min(1).optional().describe('arms to run (default: all)'),
+  seeds: z
+    .union([positiveInt.max(1000), z.array(z.number().int().min(0).max(2 ** 32 - 1)).min(1)])
+    .optional()
+    .describe('number of seeds (0..n-1) or an explicit list'),
+  split: z
+    .strictObject({ train: z.number().gt(0).lt(1), validation: z.number().min(0).lt(1), test: z.number().gt(0).lt(1) })
+    .refine((s) => Math.abs(s.train + s.validation + s.test - 1) < 1e-9, { message: 'train + validation + test = 1' })
+    .optional()
+    .describe('per-site stratified split fractions (sum 1)'),
+  preprocessing: z
+    .strictObject({
+      normalization: z.enum(['federated', 'per-site', 'none']).optional(),
+      harmonizeUnits: z.boolean().optional(),
+      missingIndicators: z.boolean().optional(),
+    })
+    .optional(),
+  training: z
+    .strictObject({
+      ...optimizerSettings,
+      epochs: positiveInt.max(100_000).optional().describe('epochs for central and local arms (default: the federated budget)'),
+      steps: positiveInt.max(100_000_000).optional().describe('minibatch steps instead of epochs'),
+    })
+    .optional()
+    .describe('central and local (site-alone) training'),
+  federated: z
+    .strictObject({
+      ...optimizerSettings,
+      rounds: positiveInt.max(100_000).optional(),
+      clientFraction: z.number().gt(0).max(1).optional().describe('fraction of sites sampled per round'),
+      localEpochs: positiveInt.max(10_000).optional(),
+      localSteps: positiveInt.max(10_000_000).optional().describe('local minibatch steps per round instead of epochs'),
+      strategies: z.partialRecord(z.enum(FEDERATED_STRATEGIES), strategySettingsSchema).optional(),
+    })
+    .optional(),
+  convergenceFraction: z.number().gt(0).max(1).optional().describe('rounds-to-target reports the first round reaching this fraction of central AUC'),
+  gates: z.array(z.string().min(1)).optional().describe('CI gates, e.g. "fedavg.auc >= central.auc - 0.02"'),
+  maxGap: z.number().min(0).max(1).optional().describe('gate every federated arm: auc >= central.auc - maxGap'),
+});
+
+export type BenchSettingsInput = z.infer<typeof benchSettingsSchema>;
+
+/** A stand-alone bench config file (for data directories): `bench:` at the top level. */
+export const benchConfigFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  bench: benchSettingsSchema,
+});
