@@ -177,10 +177,12 @@ export class TfjsModel implements Model {
   private objective(theta: TfModule.Tensor1D, x: TfModule.Tensor2D, y: TfModule.Tensor1D): TfModule.Scalar {
     const tf = this.tf;
     const z = this.logits(theta, x);
-    // −[y·log σ(z) + (1−y)·log σ(−z)]: logSigmoid has a stable value (−softplus(−z)) and an exact
-    // gradient at z = 0, unlike the max(z,0) − yz + log1p(e^−|z|) form under autodiff, whose
-    // relu′(0) = |·|′(0) = 0 give σ′ the wrong value at a zero start.
-    const bce = tf.neg(tf.add(tf.mul(y, tf.logSigmoid(z)), tf.mul(tf.sub(1, y), tf.logSigmoid(tf.neg(z)))));
+    // BCE(z, y) = softplus(z) − y·z: softplus is stable in tfjs's kernels and its registered
+    // gradient is σ(z), so ∂/∂z = σ(z) − y exactly, also at z = 0 (a zero start), where the
+    // max(z,0) − yz + log1p(e^−|z|) form gets relu′(0) = |·|′(0) = 0 wrong under autodiff.
+    // (tf.logSigmoid would do too, but its customGrad fails on tfjs-cpu 4.22 when its input is
+    // an intermediate of the tape: "Cannot read properties of undefined (reading 'backend')".)
+    const bce = tf.sub(tf.softplus(z), tf.mul(y, z));
     let objective: TfModule.Scalar = tf.mean(bce);
     if (this.l2 > 0) {
       let sq: TfModule.Scalar = tf.scalar(0);
