@@ -52,9 +52,9 @@ export function readNumeric(table: Table, name: string): NumericValues {
   let anyNull = false;
   let at = 0;
   for (const data of vector.data) {
-    const src = data.values as ArrayLike<number>;
     const len = data.length;
-    for (let i = 0; i < len; i++) values[at + i] = src[i];
+    // TypedArray.prototype.set converts element types natively (no per-element JS).
+    values.set((data.values as Float32Array).subarray(0, len), at);
     if (copyValidity(data, valid, at)) anyNull = true;
     at += len;
   }
