@@ -324,6 +324,11 @@ export class LiabilityCdfTable {
   severityZ(bandCdf: Float64Array, liability: number, group: number): number {
     return severityFromCdf(bandCdf, this.cdf(liability), group);
   }
+
+  /** severityZ for patients [0, n): out[i] = severityZ(bandCdf, liability[i], group[i]). */
+  severityZs(bandCdf: Float64Array, liability: Float64Array, group: Uint8Array, out: Float64Array, n: number): void {
+    for (let i = 0; i < n; i++) out[i] = severityFromCdf(bandCdf, this.cdf(liability[i]), group[i]);
+  }
 }
 
 /** Empirical CDF at the band edges: [0, F(t1), F(t2), 1]. */
