@@ -10,6 +10,7 @@ import { createOptimizer } from '../model/optimizer.js';
 import { trainLocal } from '../model/train.js';
 import type { LabeledData, Model } from '../model/types.js';
 import { runFederated } from '../federated/run-federated.js';
+import { InputError } from '../errors.js';
 import type { StrategyName } from '../federated/types.js';
 import { Xoshiro128, streamState } from '../synth/rng.js';
 import { armBudget, type BenchConfig } from './config.js';
@@ -188,9 +189,12 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
     let steps = 0;
     let examplesSeen = 0;
     const f = config.federated;
+    const clients = sites.filter((s) => s.train.data.n > 0).map((s) => ({ id: s.id, train: s.train.data }));
+    for (const s of sites) if (s.train.data.n === 0) warnings.push(`seed ${seed}, ${name}: site ${s.id} has no training rows and takes no part`);
+    if (clients.length === 0) throw new InputError([{ file: prepared.sites[0]?.id ?? 'input', path: '', expected: 'at least one site with training rows', found: 'none' }]);
     const run = runFederated({
       model,
-      clients: sites.map((s) => ({ id: s.id, train: s.train.data })),
+      clients,
       strategy,
       rounds: f.rounds,
       clientFraction: f.clientFraction,
