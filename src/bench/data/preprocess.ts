@@ -22,6 +22,9 @@
  *    ones, because every site must feed the same model. A site with no observed training value
  *    of a column falls back to the pooled value.
  *  - none: raw values (after unit harmonization); imputation with the pooled mean still applies.
+ *  - a feature with no observed value in the pooled training rows (e.g. MoCA when every site
+ *    screens with the MMSE) has no design column at all: it would be a constant. It is listed
+ *    in `droppedFeatures`.
  */
 import {
   SPLIT_TEST,
@@ -211,9 +214,14 @@ export function fitPreprocessing(stats: readonly SiteStats[], sources: readonly 
   const pooled = aggregateStats(stats);
   const features: FeatureDescriptor[] = [];
   const imputation: Record<string, number> = {};
+  const droppedFeatures: string[] = [];
   for (const src of sources) {
     if (src.featureType === 'categorical') {
       const counts = pooled.categorical[src.name] ?? { levels: [], counts: [], missing: 0 };
+      if (!counts.counts.some((c) => c > 0)) {
+        droppedFeatures.push(src.name);
+        continue;
+      }
       counts.levels.forEach((level, k) => {
         if (counts.counts[k] > 0) features.push({ name: `${src.name}=${level}`, source: src.name, kind: 'one-hot', level });
       });
@@ -221,6 +229,10 @@ export function fitPreprocessing(stats: readonly SiteStats[], sources: readonly 
       continue;
     }
     const st = pooled.numeric[src.name] ?? { count: 0, sum: 0, sumSquares: 0, missing: 0 };
+    if (st.count === 0) {
+      droppedFeatures.push(src.name);
+      continue;
+    }
     imputation[src.name] = usableCenter(statsMean(st));
     features.push({
       name: src.name,
@@ -256,6 +268,7 @@ export function fitPreprocessing(stats: readonly SiteStats[], sources: readonly 
     scale: new Float64Array(d).fill(1),
     imputation,
     unitConversions: opts.unitConversions ?? {},
+    droppedFeatures,
   };
   if (opts.normalization === 'federated') {
     [fitted.center, fitted.scale] = centerScaleFrom(pooled.numeric);

@@ -100,6 +100,11 @@ export interface FittedPreprocessing {
    * column (its training mean; the pooled value where a site has none observed).
    */
   imputationBySite?: Record<string, Record<string, number>>;
+  /**
+   * Manifest features without a design column because no pooled training row observed them
+   * (every value missing: the column would be a constant).
+   */
+  droppedFeatures?: string[];
   /** Unit conversions applied: site id → column → { from, to, factor, offset }. */
   unitConversions: Record<string, Record<string, { from: string; to: string; factor?: number; offset?: number }>>;
 }

@@ -29,7 +29,9 @@ describe('prepareSeed', () => {
       for (const banned of ['patient_id', 'site', 'target', 'true_risk', 'true_event', 'true_liability', 'followup_years', 'enrollment_date']) {
         assert.ok(!sources.has(banned), `${target}: ${banned} used as a feature`);
       }
-      assert.deepEqual([...sources], d.manifest.features, 'features in the manifest order');
+      const dropped = p.preprocessing.droppedFeatures ?? [];
+      assert.deepEqual([...sources], d.manifest.features.filter((f) => !dropped.includes(f)), 'features in the manifest order');
+      assert.ok(dropped.includes('moca'), 'MoCA is never observed when every site screens with the MMSE');
     }
   });
 

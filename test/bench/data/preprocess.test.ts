@@ -168,6 +168,14 @@ describe('fitPreprocessing and transform on hand-made sites', () => {
     assert.equal(t.test.data.x[0], 100);
   });
 
+  test('a feature never observed in the pooled training rows gets no design column', () => {
+    const e = makeSite('e', [{ v: null, b: 1, c: null, split: 0 }, { v: 5, b: 0, c: 'x', split: 1 }], ['x']);
+    const fit = fitPreprocessing([siteStats(e)], SOURCES, { normalization: 'federated', missingIndicators: true });
+    assert.deepEqual(fit.features.map((f) => f.name), ['bin']);
+    assert.deepEqual(fit.droppedFeatures, ['num', 'cat']);
+    assert.deepEqual(Array.from(transform(e, fit).validation.data.x), [0]);
+  });
+
   test('a constant column gets scale 1 (no division by 0)', () => {
     const c = makeSite('c', [1, 2, 3].map(() => ({ v: 4, b: 1, c: 'x', split: 0 })), ['x']);
     const fit = fitPreprocessing([siteStats(c)], SOURCES, { normalization: 'federated', missingIndicators: true });
