@@ -55,7 +55,7 @@ export function markdownSummary(result: BenchResult): string {
   if (result.gates.length > 0) {
     lines.push('');
     lines.push('Gates:');
-    for (const g of result.gates) lines.push(`- ${g.passed ? 'PASS' : 'FAIL'} ${g.message}`);
+    for (const g of result.gates) lines.push(`- ${g.message}`);
   }
   if (result.warnings.length > 0) {
     lines.push('');

@@ -133,7 +133,7 @@ describe('fedage bench (built CLI)', () => {
     assert.match(failing.stderr, /0\.\d+/);
     const passing = fedage('bench', SCENARIO, '--seeds', '2', '--rounds', '3', '--arms', 'central,fedavg', '--max-gap', '1');
     assert.equal(passing.status, 0, passing.stderr);
-    assert.match(passing.stdout, /PASS fedavg\.auc >= central\.auc - 1/);
+    assert.match(passing.stdout, /passed fedavg\.auc >= central\.auc - 1/);
   });
 
   test('bad gates and flags exit 2 before any training', () => {
