@@ -15,6 +15,7 @@
  */
 import { DX_AD, DX_MCI, ICD_SYSTEM_INDEX, dxCodeIndex, systemIndexOn } from './coding.js';
 import { type ColumnBatch, type ColumnBuffer, dictionaryIndices, numeric } from './columnar.js';
+import { clampInt, roundHalfUp } from './branchless.js';
 import { normalCdf } from './normal.js';
 import { SiteStreams } from './rng.js';
 import {
@@ -42,6 +43,24 @@ const GROUP_KEYS: Group[] = ['CN', 'MCI', 'AD'];
 const EXP_NEG_WEIGHT_LOSS = Math.exp(-FRAILTY.weightLossIntercept);
 const EXP_NEG_EXHAUSTION = Math.exp(-FRAILTY.exhaustionIntercept);
 const EXP_NEG_LOW_ACTIVITY = Math.exp(-FRAILTY.lowActivityIntercept);
+
+// Two-way choices as arrays indexed by a 0/1 flag, so that hot loops select without a jump
+// (branchless.ts); each entry is the constant the plain ternary would have used.
+/** By female (0 male, 1 female). */
+const ICV_MEAN = Float64Array.of(1480, 1330);
+const ICV_SD = Float64Array.of(120, 110);
+const CREATININE_SCALE = Float64Array.of(1.05, 0.85);
+const STEPS_SEX_SHIFT = Float64Array.of(0.05, -0.05);
+const SLEEP_SEX_SHIFT = Float64Array.of(-0.15, 0.15);
+/** By diabetes (0/1). */
+const GLUCOSE_MEAN = Float64Array.of(97, 150);
+const GLUCOSE_SD = Float64Array.of(11, 35);
+const HBA1C_MEAN = Float64Array.of(5.5, 7.2);
+const HBA1C_SD = Float64Array.of(0.35, 1.0);
+/** By hyperlipidemia (0/1). */
+const CHOLESTEROL_MEAN = Float64Array.of(190, 215);
+/** By hypertension (0/1): log-scale WMH shift. */
+const WMH_HYPERTENSION = Float64Array.of(0, 0.25);
 
 /** Patient state kept between the baseline pass and the visits pass. */
 interface LatentState {
@@ -277,13 +296,13 @@ function demographics(site: ResolvedSite, streams: SiteStreams, n: number, w: Sc
   const { female, age, edu, e4 } = w;
   const ff = site.demographics.femaleFraction;
   const us = streams.get('sex').uniforms(n);
-  for (let i = 0; i < n; i++) female[i] = us[i] < ff ? 1 : 0;
+  for (let i = 0; i < n; i++) female[i] = +(us[i] < ff);
   ageDistribution(site).fromUniforms(streams.get('age').uniforms(n), age, n);
   educationDistribution(site).fromUniforms(streams.get('education').uniforms(n), edu, n);
-  for (let i = 0; i < n; i++) edu[i] = Math.round(edu[i]);
+  for (let i = 0; i < n; i++) edu[i] = roundHalfUp(edu[i]);
   const rate = site.apoeE4CarrierRate;
   const ug = streams.get('apoe').uniforms(n);
-  for (let i = 0; i < n; i++) e4[i] = ug[i] < rate ? 1 : 0;
+  for (let i = 0; i < n; i++) e4[i] = +(ug[i] < rate);
 }
 
 // ---- missingness flags per modality (one stream, fixed draws per patient)
@@ -305,13 +324,13 @@ function missingness(site: ResolvedSite, streams: SiteStreams, n: number): Obser
   const frailAvail = site.frailty.availableFraction * (1 - miss.frailty);
   const wearAvail = site.wearables.availableFraction * (1 - miss.wearables);
   for (let i = 0, j = 0; i < n; i++, j += 7) {
-    apoe[i] = u[j] >= mApoe ? 1 : 0;
-    edu[i] = u[j + 1] >= mEdu ? 1 : 0;
-    cog[i] = u[j + 2] >= mCog ? 1 : 0;
-    mriObs[i] = u[j + 3] < scanned ? 1 : 0;
-    frail[i] = u[j + 4] < frailAvail ? 1 : 0;
-    wear[i] = u[j + 5] < wearAvail ? 1 : 0;
-    lab[i] = u[j + 6] >= mLab ? 1 : 0;
+    apoe[i] = +(u[j] >= mApoe);
+    edu[i] = +(u[j + 1] >= mEdu);
+    cog[i] = +(u[j + 2] >= mCog);
+    mriObs[i] = +(u[j + 3] < scanned);
+    frail[i] = +(u[j + 4] < frailAvail);
+    wear[i] = +(u[j + 5] < wearAvail);
+    lab[i] = +(u[j + 6] >= mLab);
   }
   return { apoe, edu, cog, mri: mriObs, frail, wear, lab };
 }
@@ -323,8 +342,8 @@ function demographicColumns(n: number, w: Scratch, obs: Observed, cols: Map<stri
   const eduOut = new Int8Array(n);
   const e4Out = new Int8Array(n);
   for (let i = 0; i < n; i++) {
-    sex[i] = female[i] ? 0 : 1;
-    ageOut[i] = Math.round(age[i] * 10) / 10;
+    sex[i] = 1 - female[i];
+    ageOut[i] = roundHalfUp(age[i] * 10) / 10;
     eduOut[i] = edu[i];
     e4Out[i] = e4[i];
   }
@@ -348,7 +367,8 @@ function liabilityAndDiagnosis(model: SiteModel, streams: SiteStreams, n: number
     // liabilityMean(site, age, e4, female, edu) + z, written out term by term in its order.
     const l = (ageK * (age[i] - REF_AGE)) / 10 + e4K * e4[i] + femaleK * female[i] + eduK * (edu[i] - REF_EDUCATION) + z[i];
     liability[i] = l;
-    group[i] = l < t1 ? 0 : l < t2 ? 1 : 2;
+    // l < t1 ? 0 : l < t2 ? 1 : 2, as t1 <= t2.
+    group[i] = +(l >= t1) + +(l >= t2);
   }
   model.liabilityCdfTable.severityZs(model.bandCdf, liability, group, w.sev, n);
 }
@@ -377,21 +397,26 @@ function cognition(site: ResolvedSite, streams: SiteStreams, n: number, w: Scrat
   const cdrSd = groupTable(c.cdrSbByGroup, (d) => d.sd);
   const eduEffect = c.educationEffectPerYear;
   const ageEffect = c.ageEffectPerYear;
+  const cdrPick = Float64Array.of(0, 0, 18);
   for (let i = 0; i < n; i++) {
     const g = group[i];
     const cog = 0.6 * sev[i] + 0.8 * zc[i]; // higher = more impaired
     const adjust = eduEffect * (edu[i] - REF_EDUCATION) + ageEffect * (age[i] - REF_AGE);
     const mm = mmseMean[g] + adjust - mmseSd[g] * (0.9 * cog + 0.436 * zm[2 * i]);
     // MoCA's scoring rule adds 1 point for <= 12 y schooling (NAS): part of every MoCA score.
-    const mo = mocaMean[g] + adjust - mocaSd[g] * (0.9 * cog + 0.436 * zq[2 * i]) + (edu[i] <= 12 ? 1 : 0);
+    const mo = mocaMean[g] + adjust - mocaSd[g] * (0.9 * cog + 0.436 * zq[2 * i]) + +(edu[i] <= 12);
     const cd = cdrMean[g] + cdrSd[g] * (0.8 * cog + 0.6 * zd[i]);
     mmse0[i] = mm;
     moca0[i] = mo;
     cdr0[i] = cd;
     // Baseline observation: visit noise SD 1 point.
-    mmseOut[i] = clamp(Math.round(mm + zm[2 * i + 1]), 0, 30);
-    mocaOut[i] = clamp(Math.round(mo + zq[2 * i + 1]), 0, 30);
-    cdrOut[i] = clamp(Math.round(cd * 2) / 2, 0, 18);
+    // Scores are small integers: clamp them as int32 (NaN, impossible here, would give 0 either way).
+    mmseOut[i] = clampInt(roundHalfUp(mm + zm[2 * i + 1]) | 0, 30);
+    mocaOut[i] = clampInt(roundHalfUp(mo + zq[2 * i + 1]) | 0, 30);
+    // clamp(x, 0, 18) by an indexed pick: x itself (-0 included), 0 or 18.
+    const x = roundHalfUp(cd * 2) / 2;
+    cdrPick[0] = x;
+    cdrOut[i] = cdrPick[+(x < 0) + 2 * +(x > 18)];
   }
   cols.set('mmse', numeric(mmseOut, hasMmse ? obs.cog : new Uint8Array(n)));
   cols.set('moca', numeric(mocaOut, hasMoca ? obs.cog : new Uint8Array(n)));
@@ -412,9 +437,9 @@ function comorbiditiesAndLabs(site: ResolvedSite, streams: SiteStreams, n: numbe
   for (let i = 0; i < n; i++) {
     // Hypertension rises with age (~1.5 %-points per year around the reference age).
     const pHtn = clamp(htnRate + 0.015 * (age[i] - REF_AGE), 0, 1);
-    hypertension[i] = htn[i] = u[3 * i] < pHtn ? 1 : 0;
-    diabetes[i] = dm[i] = u[3 * i + 1] < dmRate ? 1 : 0;
-    hl[i] = u[3 * i + 2] < hlRate ? 1 : 0;
+    hypertension[i] = htn[i] = +(u[3 * i] < pHtn);
+    diabetes[i] = dm[i] = +(u[3 * i + 1] < dmRate);
+    hl[i] = +(u[3 * i + 2] < hlRate);
   }
   cols.set('hypertension', numeric(htn));
   cols.set('diabetes', numeric(dm));
@@ -428,18 +453,19 @@ function comorbiditiesAndLabs(site: ResolvedSite, streams: SiteStreams, n: numbe
   const creat = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const j = 4 * i;
-    const g = diabetes[i] ? 150 + 35 * zl[j] : 97 + 11 * zl[j]; // mg/dL
-    const a = diabetes[i] ? 7.2 + 1.0 * zl[j + 1] : 5.5 + 0.35 * zl[j + 1]; // NGSP %
-    const ch = (hl[i] ? 215 : 190) + 38 * zl[j + 2]; // mg/dL
-    const cr = (female[i] ? 0.85 : 1.05) * Math.exp(0.22 * zl[j + 3] + 0.006 * (age[i] - REF_AGE)); // mg/dL
+    const d = diabetes[i];
+    const g = GLUCOSE_MEAN[d] + GLUCOSE_SD[d] * zl[j]; // mg/dL
+    const a = HBA1C_MEAN[d] + HBA1C_SD[d] * zl[j + 1]; // NGSP %
+    const ch = CHOLESTEROL_MEAN[hl[i]] + 38 * zl[j + 2]; // mg/dL
+    const cr = CREATININE_SCALE[female[i]] * Math.exp(0.22 * zl[j + 3] + 0.006 * (age[i] - REF_AGE)); // mg/dL
     const gC = Math.max(40, g);
     const aC = Math.max(4, a);
     const chC = Math.max(90, ch);
     // UNITS1/UNITS2/UNITS3 conversions
-    glucose[i] = si ? Math.round(gC * 0.0555 * 10) / 10 : Math.round(gC);
-    hba1c[i] = si ? Math.round((aC - 2.15) * 10.929) : Math.round(aC * 10) / 10;
-    chol[i] = si ? Math.round((chC / 38.67) * 100) / 100 : Math.round(chC);
-    creat[i] = si ? Math.round(cr * 88.4) : Math.round(cr * 100) / 100;
+    glucose[i] = si ? roundHalfUp(gC * 0.0555 * 10) / 10 : roundHalfUp(gC);
+    hba1c[i] = si ? roundHalfUp((aC - 2.15) * 10.929) : roundHalfUp(aC * 10) / 10;
+    chol[i] = si ? roundHalfUp((chC / 38.67) * 100) / 100 : roundHalfUp(chC);
+    creat[i] = si ? roundHalfUp(cr * 88.4) : roundHalfUp(cr * 100) / 100;
   }
   cols.set('glucose', numeric(glucose, obs.lab));
   cols.set('hba1c', numeric(hba1c, obs.lab));
@@ -485,26 +511,26 @@ function mri(site: ResolvedSite, streams: SiteStreams, n: number, w: Scratch, ob
     const s = sev[i];
     const j = 10 * i;
     const ageDelta = age[i] - REF_AGE;
-    const icv = female[i] ? 1330 + 110 * z[j] : 1480 + 120 * z[j];
+    const icv = ICV_MEAN[female[i]] + ICV_SD[female[i]] * z[j];
     // FRASER: ~0.85 %/yr healthy-ageing hippocampal loss; HUA: ventricles expand faster when younger.
     const hipAdjTrue = (hipMean[g] - hipSd[g] * (0.5 * s + 0.866 * z[j + 1])) * (1 - 0.0085 * ageDelta);
     const hipTrue = Math.max(1, hipAdjTrue + HIPPOCAMPUS_ICV_SLOPE * (icv - REF_ICV_CM3));
     hipTrue0[i] = hipTrue;
     const erc = Math.max(1, ercMean[g] - ercSd[g] * (0.5 * s + 0.866 * z[j + 2]));
     const vent = Math.max(5, (ventMean[g] + ventSd[g] * (0.4 * s + 0.917 * z[j + 3])) * (1 + 0.02 * ageDelta));
-    const wmh = Math.exp(wmhMu[g] + wmhSigma[g] * z[j + 4] + 0.04 * ageDelta + (hypertension[i] ? 0.25 : 0));
+    const wmh = Math.exp(wmhMu[g] + wmhSigma[g] * z[j + 4] + 0.04 * ageDelta + WMH_HYPERTENSION[hypertension[i]]);
     // Measurement: field strength scales volumes (BUCH), the site's bias, then scan noise.
     const icvM = icv * fieldFactor * (1 + cv * z[j + 5]);
     const hipM = (hipTrue * fieldFactor * hipMul + hipAdd) * (1 + cv * z[j + 6]);
     const ercM = (erc * ercMul + ercAdd) * (1 + cv * z[j + 7]);
     const ventM = (vent * fieldFactor * ventMul + ventAdd) * (1 + cv * z[j + 8]);
     const wmhM = Math.max(0, (wmh * fieldFactor * wmhMul + wmhAdd) * (1 + 3 * cv * z[j + 9]));
-    icvOut[i] = Math.round(icvM);
-    hipOut[i] = Math.round(hipM * 1000) / 1000;
-    hipAdjOut[i] = Math.round((hipM - HIPPOCAMPUS_ICV_SLOPE * (icvM - REF_ICV_CM3)) * 1000) / 1000;
-    ercOut[i] = Math.round(ercM * 1000) / 1000;
-    ventOut[i] = Math.round(ventM * 10) / 10;
-    wmhOut[i] = Math.round(wmhM * 100) / 100;
+    icvOut[i] = roundHalfUp(icvM);
+    hipOut[i] = roundHalfUp(hipM * 1000) / 1000;
+    hipAdjOut[i] = roundHalfUp((hipM - HIPPOCAMPUS_ICV_SLOPE * (icvM - REF_ICV_CM3)) * 1000) / 1000;
+    ercOut[i] = roundHalfUp(ercM * 1000) / 1000;
+    ventOut[i] = roundHalfUp(ventM * 10) / 10;
+    wmhOut[i] = roundHalfUp(wmhM * 100) / 100;
   }
   cols.set('mri_field_strength', numeric(fs, obs.mri));
   cols.set('mri_vendor', numeric(vendor, obs.mri));
@@ -547,12 +573,11 @@ function bodyAndFrailty(model: SiteModel, streams: SiteStreams, n: number, w: Sc
   const gaitMean = gs.mean;
   const gaitSlope = FRAILTY.gaitSlopeMps;
   const gaitResidualSd = gs.sd * FRAILTY.gaitResidualSdFactor;
-  const gripMeanF = site.frailty.gripStrengthKg.female.mean;
-  const gripMeanM = site.frailty.gripStrengthKg.male.mean;
-  const gripSdF = site.frailty.gripStrengthKg.female.sd;
-  const gripSdM = site.frailty.gripStrengthKg.male.sd;
-  const gripSlopeF = FRAILTY.gripSlopeKg.female;
-  const gripSlopeM = FRAILTY.gripSlopeKg.male;
+  // [male, female]
+  const grips = site.frailty.gripStrengthKg;
+  const gripMean = Float64Array.of(grips.male.mean, grips.female.mean);
+  const gripSd = Float64Array.of(grips.male.sd, grips.female.sd);
+  const gripSlope = Float64Array.of(FRAILTY.gripSlopeKg.male, FRAILTY.gripSlopeKg.female);
   const gripResidualFactor = FRAILTY.gripResidualSdFactor;
   const slope = FRAILTY.criterionSlope;
   for (let i = 0; i < n; i++) {
@@ -561,9 +586,9 @@ function bodyAndFrailty(model: SiteModel, streams: SiteStreams, n: number, w: Sc
     const bmi = drawBmi(zb[2 * i + 1]);
     const hm = h / 100;
     const wt = bmi * hm * hm;
-    heightOut[i] = Math.round(h * 10) / 10;
-    weightOut[i] = Math.round((lb ? wt * 2.20462 : wt) * 10) / 10;
-    bmiOut[i] = Math.round(bmi * 10) / 10;
+    heightOut[i] = roundHalfUp(h * 10) / 10;
+    weightOut[i] = roundHalfUp((lb ? wt * 2.20462 : wt) * 10) / 10;
+    bmiOut[i] = roundHalfUp(bmi * 10) / 10;
     const f = frailtyLatentMean(age[i], fem, diabetes[i], group[i], sev[i]) + latentSd * zf[3 * i] + offset;
     frailty[i] = f;
     if (needFrailRisk) {
@@ -572,17 +597,15 @@ function bodyAndFrailty(model: SiteModel, streams: SiteStreams, n: number, w: Sc
     }
     // u < logistic(a + b f)  <=>  (1 - u) / u > exp(-(a + b f)): one exp for the three.
     const e = Math.exp(-slope * f);
-    const wl = uf[3 * i] * (1 + EXP_NEG_WEIGHT_LOSS * e) < 1 ? 1 : 0;
-    const ex = uf[3 * i + 1] * (1 + EXP_NEG_EXHAUSTION * e) < 1 ? 1 : 0;
-    const la = uf[3 * i + 2] * (1 + EXP_NEG_LOW_ACTIVITY * e) < 1 ? 1 : 0;
+    const wl = +(uf[3 * i] * (1 + EXP_NEG_WEIGHT_LOSS * e) < 1);
+    const ex = +(uf[3 * i + 1] * (1 + EXP_NEG_EXHAUSTION * e) < 1);
+    const la = +(uf[3 * i + 2] * (1 + EXP_NEG_LOW_ACTIVITY * e) < 1);
     const gait = Math.max(0.1, gaitMean - gaitSlope * f + gaitResidualSd * zf[3 * i + 1]);
     // Same expression as gd.mean - gripSlope * f + gd.sd * factor * z, per sex.
-    const grip = fem
-      ? Math.max(2, gripMeanF - gripSlopeF * f + gripSdF * gripResidualFactor * zf[3 * i + 2])
-      : Math.max(2, gripMeanM - gripSlopeM * f + gripSdM * gripResidualFactor * zf[3 * i + 2]);
+    const grip = Math.max(2, gripMean[fem] - gripSlope[fem] * f + gripSd[fem] * gripResidualFactor * zf[3 * i + 2]);
     gait0[i] = gait;
-    const slow = gait <= slowGaitSpeedThreshold(fem, h) ? 1 : 0;
-    const weak = grip <= weakGripThresholdKg(fem, bmi) ? 1 : 0;
+    const slow = +(gait <= slowGaitSpeedThreshold(fem, h));
+    const weak = +(grip <= weakGripThresholdKg(fem, bmi));
     critWeightLoss[i] = wl;
     critExhaustion[i] = ex;
     critLowActivity[i] = la;
@@ -590,10 +613,11 @@ function bodyAndFrailty(model: SiteModel, streams: SiteStreams, n: number, w: Sc
     critWeakGrip[i] = weak;
     const count = wl + ex + la + slow + weak;
     countOut[i] = count;
-    phenoOut[i] = count === 0 ? 0 : count < 3 ? 1 : 2;
-    frail[i] = count >= 3 ? 1 : 0;
-    gaitOut[i] = Math.round(gait * 100) / 100;
-    gripOut[i] = Math.round(grip * 10) / 10;
+    // robust 0, prefrail 1-2, frail >= 3
+    phenoOut[i] = +(count > 0) + +(count >= 3);
+    frail[i] = +(count >= 3);
+    gaitOut[i] = roundHalfUp(gait * 100) / 100;
+    gripOut[i] = roundHalfUp(grip * 10) / 10;
   }
   const frailObs = obs.frail;
   cols.set('height_cm', numeric(heightOut));
@@ -625,8 +649,8 @@ function wearables(model: SiteModel, streams: SiteStreams, n: number, w: Scratch
   const sleepSd = site.wearables.sleepHours.sd;
   for (let i = 0; i < n; i++) {
     // TL09/TL11: fewer steps with age and frailty, men walk more; NSHAP: women sleep longer.
-    steps[i] = Math.round(Math.exp(mu + sigma * zw[2 * i] - 0.3 * (frailty[i] - offset) + (female[i] ? -0.05 : 0.05)));
-    sleep[i] = Math.round(clamp(sleepMean + (female[i] ? 0.15 : -0.15) + sleepSd * zw[2 * i + 1], 2, 14) * 10) / 10;
+    steps[i] = roundHalfUp(Math.exp(mu + sigma * zw[2 * i] - 0.3 * (frailty[i] - offset) + STEPS_SEX_SHIFT[female[i]]));
+    sleep[i] = roundHalfUp(clamp(sleepMean + SLEEP_SEX_SHIFT[female[i]] + sleepSd * zw[2 * i + 1], 2, 14) * 10) / 10;
   }
   cols.set('steps_per_day', numeric(steps, obs.wear));
   cols.set('sleep_hours', numeric(sleep, obs.wear));
@@ -677,9 +701,9 @@ function codingRecognition(site: ResolvedSite, streams: SiteStreams, n: number, 
   const mciAsDemRate = c.mciCodedAsDementia;
   const demSens = c.dementiaSensitivity;
   for (let i = 0; i < n; i++) {
-    recMci[i] = u[3 * i] < mciSens ? 1 : 0;
-    mciAsDem[i] = u[3 * i + 1] < mciAsDemRate ? 1 : 0;
-    recAd[i] = u[3 * i + 2] < demSens ? 1 : 0;
+    recMci[i] = +(u[3 * i] < mciSens);
+    mciAsDem[i] = +(u[3 * i + 1] < mciAsDemRate);
+    recAd[i] = +(u[3 * i + 2] < demSens);
   }
 }
 

@@ -109,13 +109,28 @@ export function liabilityCdf(sorted: Float64Array, x: number): number {
   return (lo + 0.5) / (n + 1);
 }
 
+// Per-group and per-sex constants as arrays indexed by group (0-2) or by female (0/1): the
+// helpers below select by index, not by a jump (see branchless.ts), with the same arithmetic.
+const FRAILTY_IMPAIRMENT = Float64Array.of(FRAILTY.impairment.CN, FRAILTY.impairment.MCI, FRAILTY.impairment.AD);
+/** Weight of the within-stage severity: 0 for CN (0 * z adds a zero: the sum is unchanged). */
+const FRAILTY_SEVERITY_WEIGHT = Float64Array.of(0, 0.15, 0.15);
+/** [male, female]: the "tall" height cut-off for the slow-gait criterion (cm). */
+const TALL_CM = Float64Array.of(173, 159);
+/** [not tall, tall]: 15 ft in 7 s, or in 6 s for tall people, as a speed (m/s). */
+const SLOW_GAIT_SPEED = Float64Array.of(4.572 / 7, 4.572 / 6);
+/** BMI band upper edges and weak-grip cut-offs (kg), male then female (Fried 2001, FTAB). */
+const GRIP_BMI_EDGES = Float64Array.of(24, 26, 28, 23, 26, 29);
+const WEAK_GRIP_KG = Float64Array.of(29, 30, 31, 32, 17, 17.3, 18, 21);
+/** [male, female] height distribution (cm). */
+const HEIGHT_MEAN_CM = Float64Array.of(175, 161);
+const HEIGHT_SD_CM = Float64Array.of(7, 6.5);
+
 /** Impairment level used by frailty: CN 0, MCI, AD by group plus within-stage severity. */
 export function frailtyLatentMean(age: number, female: number, diabetes: number, group: number, severityZ: number): number {
-  const imp = group === 0 ? FRAILTY.impairment.CN : group === 1 ? FRAILTY.impairment.MCI : FRAILTY.impairment.AD;
   return (
     (FRAILTY.ageSlopePer10y * (age - REF_AGE)) / 10 +
-    imp +
-    (group > 0 ? 0.15 * severityZ : 0) +
+    FRAILTY_IMPAIRMENT[group] +
+    FRAILTY_SEVERITY_WEIGHT[group] * severityZ +
     FRAILTY.female * female +
     FRAILTY.diabetes * diabetes
   );
@@ -123,14 +138,13 @@ export function frailtyLatentMean(age: number, female: number, diabetes: number,
 
 /** Fried slow-gait threshold as a speed (m/s): 15 ft in >= 7 s, or >= 6 s for tall people. */
 export function slowGaitSpeedThreshold(female: number, heightCm: number): number {
-  const tall = female ? heightCm > 159 : heightCm > 173;
-  return 4.572 / (tall ? 6 : 7);
+  return SLOW_GAIT_SPEED[+(heightCm > TALL_CM[female])];
 }
 
-/** Fried weak-grip cut-off (kg) by sex and BMI band (Fried 2001, FTAB). */
+/** Fried weak-grip cut-off (kg) by sex and BMI band (Fried 2001, FTAB): bands (.., e1], (e1, e2], (e2, e3], (e3, ..). */
 export function weakGripThresholdKg(female: number, bmi: number): number {
-  if (female) return bmi <= 23 ? 17 : bmi <= 26 ? 17.3 : bmi <= 29 ? 18 : 21;
-  return bmi <= 24 ? 29 : bmi <= 26 ? 30 : bmi <= 28 ? 31 : 32;
+  const e = 3 * female;
+  return WEAK_GRIP_KG[4 * female + (+(bmi > GRIP_BMI_EDGES[e]) + +(bmi > GRIP_BMI_EDGES[e + 1]) + +(bmi > GRIP_BMI_EDGES[e + 2]))];
 }
 
 /** Per-criterion probabilities of the Fried phenotype given the latent frailty (with offset). */
@@ -167,8 +181,9 @@ export function probAtLeastThree(p: Float64Array): number {
   return 1 - c0 - c1 - c2;
 }
 
+/** Height (cm) from a standard normal; female is 0 or 1. */
 export function drawHeightCm(female: number, z: number): number {
-  return female ? 161 + 6.5 * z : 175 + 7 * z;
+  return HEIGHT_MEAN_CM[female] + HEIGHT_SD_CM[female] * z;
 }
 
 export function drawBmi(z: number): number {
