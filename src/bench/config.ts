@@ -20,7 +20,7 @@ export interface TrainingBudget {
 }
 
 export interface BenchConfig {
-  model: { kind: ModelKind; hiddenUnits: number[]; activation: 'relu' | 'tanh'; l2: number };
+  model: { kind: ModelKind; hiddenUnits: number[]; activation: 'relu' | 'tanh'; l2: number; backend: 'js' | 'tfjs' };
   arms: ArmKind[];
   seeds: number[];
   split: SplitFractions;
@@ -43,7 +43,7 @@ export interface BenchConfig {
 
 /** Documented defaults (README "Bench settings"). */
 export const BENCH_DEFAULTS = {
-  model: { kind: 'logistic' as ModelKind, hiddenUnits: [32], activation: 'relu' as const, l2: 1e-3 },
+  model: { kind: 'logistic' as ModelKind, hiddenUnits: [32], activation: 'relu' as const, l2: 1e-3, backend: 'js' as const },
   seedCount: 5,
   split: { train: 0.6, validation: 0.2, test: 0.2 },
   preprocessing: { normalization: 'federated' as Normalization, harmonizeUnits: true, missingIndicators: true },
@@ -72,6 +72,7 @@ export const BENCH_DEFAULTS = {
 /** Flags that override the YAML (parsed by the CLI). */
 export interface BenchOverrides {
   model?: ModelKind;
+  backend?: 'js' | 'tfjs';
   arms?: string[];
   seeds?: number[];
   rounds?: number;
@@ -125,6 +126,7 @@ export function resolveBenchConfig(settings: BenchSettingsInput, overrides: Benc
       hiddenUnits: settings.model?.hiddenUnits ?? BENCH_DEFAULTS.model.hiddenUnits,
       activation: settings.model?.activation ?? BENCH_DEFAULTS.model.activation,
       l2: settings.model?.l2 ?? BENCH_DEFAULTS.model.l2,
+      backend: overrides.backend ?? settings.model?.backend ?? BENCH_DEFAULTS.model.backend,
     },
     arms,
     seeds,

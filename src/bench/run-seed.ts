@@ -109,8 +109,8 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
   const d = prepared.featureNames.length;
   const model = createModel(
     config.model.kind === 'mlp'
-      ? { kind: 'mlp', featureCount: d, hiddenUnits: config.model.hiddenUnits, activation: config.model.activation, l2: config.model.l2 }
-      : { kind: 'logistic', featureCount: d, l2: config.model.l2 },
+      ? { kind: 'mlp', featureCount: d, hiddenUnits: config.model.hiddenUnits, activation: config.model.activation, l2: config.model.l2, backend: config.model.backend }
+      : { kind: 'logistic', featureCount: d, l2: config.model.l2, backend: config.model.backend },
   );
   const initialParams = model.init(streamOf(seed, 'init'));
   const pooledValidation = concatData(sites.map((s) => s.validation.data));
@@ -118,6 +118,7 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
   const arms: ArmSeedResult[] = [];
   const predictions: ArmPredictions[] = [];
   const warnings: string[] = [];
+  const siteWarnings = new Set<string>();
   const record = (
     arm: string,
     family: ArmSeedResult['family'],
@@ -128,6 +129,14 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
   ): ArmSeedResult => {
     const ev = evaluateModel(model, params, sites, validation);
     if (ev.threshold === null) warnings.push(`seed ${seed}, ${arm}: no F1 threshold (validation set without both classes); F1 and accuracy are null`);
+    // A degenerate test set (one class, no rows) affects every arm alike: one warning per seed
+    // and site. Threshold-metric conventions (no predicted positives) depend on the arm.
+    const note = (where: string, w: string) => {
+      if (/no decision threshold/.test(w)) return; // already reported above
+      siteWarnings.add(/^(auc|recall set to 0)/.test(w) ? `seed ${seed}, ${where}: ${w}` : `seed ${seed}, ${arm}, ${where}: ${w}`);
+    };
+    for (const [siteId, m] of Object.entries(ev.sites)) for (const w of m.warnings) note(`site ${siteId} test set`, w);
+    for (const w of ev.pooled.warnings) note('pooled test set', w);
     const result: ArmSeedResult = {
       arm,
       family,
@@ -151,6 +160,7 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
     const pooledTrain = concatData(sites.map((s) => s.train.data));
     const params = Float64Array.from(initialParams);
     const budget = armBudget(config, 'central', sites.length);
+    if (pooledTrain.n === 0) throw new InputError([{ file: 'input', path: '', expected: 'training rows at some site', found: 'none' }]);
     const trained = trainLocal(model, params, pooledTrain, {
       batchSize: config.training.batchSize,
       ...budget,
@@ -191,7 +201,7 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
     const f = config.federated;
     const clients = sites.filter((s) => s.train.data.n > 0).map((s) => ({ id: s.id, train: s.train.data }));
     for (const s of sites) if (s.train.data.n === 0) warnings.push(`seed ${seed}, ${name}: site ${s.id} has no training rows and takes no part`);
-    if (clients.length === 0) throw new InputError([{ file: prepared.sites[0]?.id ?? 'input', path: '', expected: 'at least one site with training rows', found: 'none' }]);
+    if (clients.length === 0) throw new InputError([{ file: 'input', path: '', expected: 'at least one site with training rows', found: 'none' }]);
     const run = runFederated({
       model,
       clients,
@@ -244,5 +254,5 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
     });
   }
 
-  return { seed, arms, oracle: oracleOf(seed, sites), predictions, warnings };
+  return { seed, arms, oracle: oracleOf(seed, sites), predictions, warnings: [...warnings, ...siteWarnings] };
 }

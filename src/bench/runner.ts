@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FEDAGE_VERSION } from '../version.js';
 import { summarize } from '../metrics/summarize.js';
-import { describeBackend } from '../model/tfjs-backend.js';
+import { describeBackend, loadTfjs } from '../model/tfjs-backend.js';
 import { loadBenchDataset } from './data/load.js';
 import { prepareSeed } from './data/prepare.js';
 import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed } from './data/types.js';
@@ -41,6 +41,7 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
   const config = resolveBenchConfig(settings, opts.overrides);
   // Gate expressions are checked before any training, so a typo costs nothing.
   const gates = [...config.gates.map(parseGate)];
+  if (config.model.backend === 'tfjs') await loadTfjs();
   const prepared = config.seeds.map((seed) =>
     prepareSeed(dataset, {
       seed,
@@ -72,7 +73,7 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
     format: RESULTS_FORMAT,
     formatVersion: RESULTS_FORMAT_VERSION,
     fedageVersion: FEDAGE_VERSION,
-    backend: describeBackend(),
+    backend: config.model.backend === 'tfjs' ? describeBackend() : { name: 'js-typed-array' },
     data: {
       kind: dataset.kind,
       origin: dataset.origin,

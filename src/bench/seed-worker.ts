@@ -3,9 +3,11 @@ import { parentPort } from 'node:worker_threads';
 import type { BenchConfig } from './config.js';
 import type { PreparedSeed } from './data/types.js';
 import { runSeed } from './run-seed.js';
+import { loadTfjs } from '../model/tfjs-backend.js';
 
-parentPort?.on('message', (message: { config: BenchConfig; prepared: PreparedSeed; progress: boolean }) => {
+parentPort?.on('message', async (message: { config: BenchConfig; prepared: PreparedSeed; progress: boolean }) => {
   try {
+    if (message.config.model.backend === 'tfjs') await loadTfjs();
     const outcome = runSeed(
       message.config,
       message.prepared,

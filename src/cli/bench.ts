@@ -16,6 +16,7 @@ export interface BenchCommandOptions {
   seeds?: string;
   arms?: string;
   model?: string;
+  backend?: string;
   rounds?: string;
   localEpochs?: string;
   localSteps?: string;
@@ -59,9 +60,11 @@ export function parseSeeds(text: string | undefined): number[] | undefined {
 
 export function benchOverrides(o: BenchCommandOptions): BenchOverrides {
   if (o.model !== undefined && o.model !== 'logistic' && o.model !== 'mlp') throw new UsageError(`--model: expected logistic or mlp, found "${o.model}"`);
+  if (o.backend !== undefined && o.backend !== 'js' && o.backend !== 'tfjs') throw new UsageError(`--backend: expected js or tfjs, found "${o.backend}"`);
   if (o.localEpochs !== undefined && o.localSteps !== undefined) throw new UsageError('--local-epochs and --local-steps exclude each other');
   const overrides: BenchOverrides = {
     model: o.model as BenchOverrides['model'],
+    backend: o.backend as BenchOverrides['backend'],
     arms: o.arms?.split(',').map((a) => a.trim()).filter(Boolean),
     seeds: parseSeeds(o.seeds),
     rounds: positiveInt('--rounds', o.rounds, 100_000),
@@ -129,6 +132,7 @@ export function registerBench(program: Command): void {
     .option('--seeds <n|list>', 'number of seeds (0..n-1) or a list like 1,2,3 (default 5)')
     .option('--arms <list>', 'comma-separated arms: central,local,fedavg,fedavgm,fedprox,scaffold,fedadam,fedyogi,fedadagrad (default all)')
     .option('--model <kind>', 'logistic or mlp')
+    .option('--backend <name>', 'js (typed arrays, default) or tfjs (tfjs-node when installed, else tfjs cpu; much slower)')
     .option('--rounds <n>', 'federated rounds')
     .option('--local-epochs <n>', 'local epochs per round')
     .option('--local-steps <n>', 'local minibatch steps per round (instead of epochs)')

@@ -35,6 +35,7 @@ export const benchSettingsSchema = z.strictObject({
       hiddenUnits: z.array(positiveInt.max(4096)).min(1).max(2).optional().describe('MLP hidden layer widths (1-2 layers)'),
       activation: z.enum(['relu', 'tanh']).optional(),
       l2: z.number().min(0).optional().describe('L2 penalty lambda on weights'),
+      backend: z.enum(['js', 'tfjs']).optional().describe('js (hand-written typed arrays, default) or tfjs (tfjs-node when it loads, else tfjs cpu)'),
     })
     .optional(),
   arms: z.array(z.enum(BENCH_ARM_KINDS)).min(1).optional().describe('arms to run (default: all)'),

@@ -192,4 +192,16 @@ describe('fedage bench (built CLI)', () => {
     assert.match(failed.stderr, /did you mean `rounds`/);
     assert.match(failed.stderr, /bad\.yaml:5:\d+ at bench\.split/);
   });
+
+  test('a degenerate site (test set without positives): a warning and null metrics, never NaN or a crash', () => {
+    const run = fedage('bench', 'fixtures/valid/bench-tiny-site.yaml', '--seeds', '2', '--rounds', '2', '--arms', 'central,local,fedavg', '--json');
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(!/NaN/.test(run.stdout));
+    const parsed = JSON.parse(run.stdout);
+    const central = parsed.perSeed.find((r: any) => r.arm === 'central' && r.seed === 0);
+    assert.equal(central.sites.tiny.auc, null);
+    assert.ok(central.sites.tiny.warnings.length > 0);
+    assert.equal(central.worstSite.site, 'big');
+    assert.ok(parsed.warnings.some((w: string) => /site tiny test set: auc, auprc undefined/.test(w)));
+  });
 });
