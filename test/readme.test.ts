@@ -5,15 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseScenario } from '../src/scenario/parse.js';
+import { parseBenchConfig, parseScenario } from '../src/scenario/parse.js';
+import { resolveBenchConfig } from '../src/bench/config.js';
 import { buildProgram } from '../src/cli/program.js';
 
 const root = new URL('../../', import.meta.url);
 const readme = readFileSync(new URL('README.md', root), 'utf8');
 
 test('the annotated example scenario in the README is valid and resolves its overrides', () => {
-  const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
-  assert.ok(blocks.length >= 1, 'README has a yaml block');
+  const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => b.includes('consortium:'));
+  assert.ok(blocks.length >= 1, 'README has a scenario yaml block');
   const scenario = parseScenario(blocks[0], 'README.md');
   assert.equal(scenario.sites.length, 2);
   const uppsala = scenario.sites.find((s) => s.id === 'uppsala')!;
@@ -29,11 +30,32 @@ test('every `fedage <command>` the README mentions is a registered command', () 
   const known = new Set(program.commands.map((c) => c.name()));
   const mentioned = new Set([...readme.matchAll(/fedage (validate|generate|inspect|schema|bench|import|report)\b/g)].map((m) => m[1]));
   for (const name of mentioned) {
-    // bench/import/report are described as not yet available in the README's Status section.
-    if (['bench', 'import', 'report'].includes(name)) continue;
+    // import/report are described as not yet available in the README's Status section.
+    if (['import', 'report'].includes(name)) continue;
     assert.ok(known.has(name), `README mentions fedage ${name}`);
   }
   assert.ok(mentioned.has('generate'));
+  assert.ok(mentioned.has('bench'));
+});
+
+test('the README bench section shows the real defaults, and every bench flag it names exists', () => {
+  const block = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.startsWith('bench:'));
+  assert.ok(block, 'README has a bench: yaml block');
+  assert.deepEqual(resolveBenchConfig(parseBenchConfig(block, 'README.md')), resolveBenchConfig({}));
+  const bench = buildProgram().commands.find((c) => c.name() === 'bench')!;
+  const flags = new Set(bench.options.map((o) => o.long));
+  const section = readme.slice(readme.indexOf('### `fedage bench'), readme.indexOf('### `fedage inspect'));
+  for (const [flag] of section.matchAll(/--[a-z][a-z-]+/g)) assert.ok(flags.has(flag), `README names ${flag}`);
+});
+
+test('the README documents every top-level key of results.json', async () => {
+  const { runBench } = await import('../src/bench/runner.js');
+  const run = await runBench(new URL('fixtures/valid/bench-tiny-site.yaml', root).pathname, {
+    overrides: { seeds: [0], rounds: 1, arms: ['central', 'fedavg'] },
+    workers: 1,
+  });
+  const section = readme.slice(readme.indexOf('**Outputs**'), readme.indexOf('### `fedage inspect'));
+  for (const key of Object.keys(run.result)) assert.ok(section.includes(`\`${key}\``) || key === 'format' && section.includes('fedage-bench-results'), `README documents results.json key ${key}`);
 });
 
 test('.ci/run runs npm ci and then exactly the README test command', () => {
