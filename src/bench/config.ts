@@ -9,6 +9,7 @@ import { BENCH_ARM_KINDS, FEDERATED_STRATEGIES } from '../scenario/bench-schema.
 import type { ModelKind, OptimizerConfig } from '../model/types.js';
 import type { StrategyConfig, StrategyName } from '../federated/types.js';
 import type { Normalization, SplitFractions } from './data/types.js';
+import type { Target } from '../scenario/targets.js';
 
 export type ArmKind = (typeof BENCH_ARM_KINDS)[number];
 
@@ -20,6 +21,8 @@ export interface TrainingBudget {
 }
 
 export interface BenchConfig {
+  /** null: the scenario's (or data directory's) own target. */
+  target: Target | null;
   model: { kind: ModelKind; hiddenUnits: number[]; activation: 'relu' | 'tanh'; l2: number; backend: 'js' | 'tfjs' };
   arms: ArmKind[];
   seeds: number[];
@@ -71,6 +74,7 @@ export const BENCH_DEFAULTS = {
 
 /** Flags that override the YAML (parsed by the CLI). */
 export interface BenchOverrides {
+  target?: Target;
   model?: ModelKind;
   backend?: 'js' | 'tfjs';
   arms?: string[];
@@ -121,6 +125,7 @@ export function resolveBenchConfig(settings: BenchSettingsInput, overrides: Benc
 
   if (training.epochs !== undefined && training.steps !== undefined) throw new UsageError('bench.training: set epochs or steps, not both');
   return {
+    target: overrides.target ?? settings.target ?? null,
     model: {
       kind: overrides.model ?? settings.model?.kind ?? BENCH_DEFAULTS.model.kind,
       hiddenUnits: settings.model?.hiddenUnits ?? BENCH_DEFAULTS.model.hiddenUnits,

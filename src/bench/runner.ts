@@ -3,19 +3,21 @@
  * when there is more than one core and more than one seed) → multi-seed summaries and gates →
  * BenchResult. No printing: progress goes to a callback, output files to bench/outputs.ts.
  */
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FEDAGE_VERSION } from '../version.js';
-import { summarize } from '../metrics/summarize.js';
+import { UsageError } from '../errors.js';
+
 import { describeBackend, loadTfjs } from '../model/tfjs-backend.js';
-import { loadBenchDataset } from './data/load.js';
+import { datasetFromScenario, loadBenchDataset } from './data/load.js';
 import { prepareSeed } from './data/prepare.js';
 import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed } from './data/types.js';
 import { resolveBenchConfig, type BenchConfig, type BenchOverrides } from './config.js';
 import { evaluateGates, maxGapGates, parseGate } from './gate.js';
 import { runSeed, type Progress, type SeedOutcome } from './run-seed.js';
 import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type ArmSummary, type BenchResult, type SiteSplitCounts } from './results.js';
-import { summarizeArms } from './summarize-arms.js';
+import { summarizeArms, summarizeMetric } from './summarize-arms.js';
 import type { BenchSettingsInput } from '../scenario/bench-schema.js';
 import { loadScenario } from '../scenario/parse.js';
 
@@ -36,9 +38,7 @@ export interface BenchRun {
 }
 
 export async function runBench(input: string, opts: BenchRunOptions = {}): Promise<BenchRun> {
-  const dataset = await loadBenchDataset(input, {});
-  const settings = opts.settings ?? (dataset.kind === 'scenario' ? (await loadScenario(input)).bench : {});
-  const config = resolveBenchConfig(settings, opts.overrides);
+  const { dataset, config } = await loadInput(input, opts);
   // Gate expressions are checked before any training, so a typo costs nothing.
   const gates = [...config.gates.map(parseGate)];
   if (config.model.backend === 'tfjs') await loadTfjs();
@@ -87,13 +87,36 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
     features: prepared[0]?.preprocessing.features ?? [],
     splits: Object.fromEntries(prepared.map((p) => [String(p.seed), splitCounts(p)])),
     perSeed,
-    oracle: oracles.length === outcomes.length && oracles.length > 0 ? { perSeed: oracles, pooledAuc: summarize(oracles.map((o) => o.pooledAuc)) } : null,
+    oracle: oracles.length === outcomes.length && oracles.length > 0 ? { perSeed: oracles, pooledAuc: summarizeMetric(oracles.map((o) => o.pooledAuc)) } : null,
     summary,
     gates: gateOutcomes.map((g) => ({ expression: g.expression, passed: g.passed, left: g.left, right: g.right, message: g.message })),
     warnings: outcomes.flatMap((o) => o.warnings),
   };
   return { result, dataset, prepared, outcomes };
 }
+
+/**
+ * A scenario is loaded once: its `bench:` section gives the settings (unless --config), and it
+ * is generated in memory for the bench target. A data directory has a fixed target.
+ */
+async function loadInput(input: string, opts: BenchRunOptions): Promise<{ dataset: BenchDataset; config: BenchConfig }> {
+  const isScenario = SCENARIO_FILE.test(input) && (await stat(input).then((s) => s.isFile(), () => false));
+  if (isScenario) {
+    const scenario = await loadScenario(input);
+    const config = resolveBenchConfig(opts.settings ?? scenario.bench, opts.overrides);
+    return { dataset: datasetFromScenario({ ...scenario, target: config.target ?? scenario.target }, input), config };
+  }
+  const dataset = await loadBenchDataset(input, {});
+  const config = resolveBenchConfig(opts.settings ?? {}, opts.overrides);
+  if (config.target !== null && config.target !== dataset.manifest.target) {
+    throw new UsageError(
+      `${input} holds data for target "${dataset.manifest.target}", not "${config.target}"; regenerate it with consortium.target: ${config.target}, or drop the bench target`,
+    );
+  }
+  return { dataset, config };
+}
+
+const SCENARIO_FILE = /\.ya?ml$/i;
 
 function splitCounts(p: PreparedSeed): SiteSplitCounts[] {
   return p.sites.map((s) => {

@@ -5,11 +5,22 @@
  * data, so it flatters local training; the "gain over best local" is therefore conservative.
  * "worst_local" is the one with the lowest.
  */
-import { pairedDifference, summarize } from '../metrics/summarize.js';
+import { pairedDifference, summarize, type Summary } from '../metrics/summarize.js';
 import type { ArmSeedResult, ArmSummary, MetricName } from './results.js';
 import { SUMMARY_METRICS } from './results.js';
 
 type PerSeedValue = Map<number, number | null>;
+
+/**
+ * Every metric here lies in [0, 1] (differences in [-1, 1]), so the mean does too; intersecting
+ * the t-interval with that range keeps its coverage and avoids printing an AUC bound of 1.3
+ * when only two or three seeds ran.
+ */
+function withinRange(s: Summary | null, lo: number, hi: number): Summary | null {
+  if (!s || !s.ci95) return s;
+  return { ...s, ci95: [Math.max(lo, s.ci95[0]), Math.min(hi, s.ci95[1])] };
+}
+export const summarizeMetric = (values: readonly (number | null)[]) => withinRange(summarize(values), 0, 1);
 
 function metricOf(r: ArmSeedResult, metric: MetricName | 'worst_site_auc'): number | null {
   if (metric === 'worst_site_auc') return r.worstSite?.auc ?? null;
@@ -33,10 +44,10 @@ function bySeed(results: readonly ArmSeedResult[], metric: MetricName | 'worst_s
 }
 
 function paired(a: PerSeedValue, b: PerSeedValue, seeds: readonly number[]) {
-  return pairedDifference(
+  return withinRange(pairedDifference(
     seeds.map((s) => a.get(s) ?? null),
     seeds.map((s) => b.get(s) ?? null),
-  );
+  ), -1, 1);
 }
 
 export function summarizeArms(results: readonly ArmSeedResult[], seeds: readonly number[], siteIds: readonly string[]): ArmSummary[] {
@@ -54,9 +65,9 @@ export function summarizeArms(results: readonly ArmSeedResult[], seeds: readonly
   }
   return groups.map(({ arm, family, rows }) => {
     const metrics = {} as ArmSummary['metrics'];
-    for (const m of [...SUMMARY_METRICS, 'worst_site_auc'] as const) metrics[m] = summarize(seeds.map((s) => bySeed(rows, m).get(s) ?? null));
+    for (const m of [...SUMMARY_METRICS, 'worst_site_auc'] as const) metrics[m] = summarizeMetric(seeds.map((s) => bySeed(rows, m).get(s) ?? null));
     const siteAuc: Record<string, ReturnType<typeof summarize>> = {};
-    for (const id of siteIds) siteAuc[id] = summarize(rows.filter((r) => r.sites[id]).map((r) => r.sites[id].auc));
+    for (const id of siteIds) siteAuc[id] = summarizeMetric(rows.filter((r) => r.sites[id]).map((r) => r.sites[id].auc));
     const gapToCentral =
       central.length > 0 && arm !== 'central'
         ? { auc: paired(bySeed(rows, 'auc'), bySeed(central, 'auc'), seeds), f1: paired(bySeed(rows, 'f1'), bySeed(central, 'f1'), seeds) }

@@ -4,6 +4,7 @@
  * documented defaults and applies command-line overrides.
  */
 import { z } from 'zod';
+import { TARGETS } from './targets.js';
 
 export const BENCH_ARM_KINDS = ['central', 'local', 'fedavg', 'fedavgm', 'fedprox', 'scaffold', 'fedadam', 'fedyogi', 'fedadagrad'] as const;
 export const FEDERATED_STRATEGIES = ['fedavg', 'fedavgm', 'fedprox', 'scaffold', 'fedadam', 'fedyogi', 'fedadagrad'] as const;
@@ -38,6 +39,7 @@ export const benchSettingsSchema = z.strictObject({
       backend: z.enum(['js', 'tfjs']).optional().describe('js (hand-written typed arrays, default) or tfjs (tfjs-node when it loads, else tfjs cpu)'),
     })
     .optional(),
+  target: z.enum(TARGETS).optional().describe('prediction target (default: the consortium target); a data directory must have been generated for it'),
   arms: z.array(z.enum(BENCH_ARM_KINDS)).min(1).optional().describe('arms to run (default: all)'),
   seeds: z
     .union([positiveInt.max(1000), z.array(z.number().int().min(0).max(2 ** 32 - 1)).min(1)])

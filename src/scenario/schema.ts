@@ -52,8 +52,8 @@ export type Biomarker = (typeof BIOMARKERS)[number];
 export const ICD_SYSTEMS = ['ICD-9-CM', 'ICD-10-CM', 'WHO-ICD-10'] as const;
 export type IcdSystem = (typeof ICD_SYSTEMS)[number];
 
-export const TARGETS = ['conversion_to_ad', 'current_impairment', 'frailty'] as const;
-export type Target = (typeof TARGETS)[number];
+import { TARGETS, type Target } from './targets.js';
+export { TARGETS, type Target };
 
 export const INSTRUMENTS = ['MMSE', 'MoCA', 'both'] as const;
 export const FIELD_STRENGTHS = ['1.5T', '3T'] as const;

@@ -64,3 +64,13 @@ test('a seed with an undefined AUC is left out of the pairs, not turned into NaN
   assert.equal(fedavg.gapToCentral!.auc!.n, 2);
   assert.ok(Number.isFinite(fedavg.gapToCentral!.auc!.mean));
 });
+
+test('intervals are kept inside the metric range (two seeds: t = 12.7)', () => {
+  const two = [row('central', 'central', 0, 0.95), row('central', 'central', 1, 0.6), row('fedavg', 'federated', 0, 0.2), row('fedavg', 'federated', 1, 0.9)];
+  const summary = summarizeArms(two, [0, 1], []);
+  const central = summary.find((s) => s.arm === 'central')!;
+  assert.ok(central.metrics.auc!.ci95![0] >= 0 && central.metrics.auc!.ci95![1] === 1);
+  const gap = summary.find((s) => s.arm === 'fedavg')!.gapToCentral!.auc!;
+  assert.ok(gap.ci95![0] === -1 && gap.ci95![1] <= 1);
+  assert.ok(Math.abs(gap.mean - (0.2 - 0.95 + 0.9 - 0.6) / 2) < 1e-12);
+});
