@@ -145,18 +145,25 @@ function writeIds(model: SiteModel, start: number, n: number, bytes: Uint8Array,
 }
 
 /**
+ * Patients per pass of the stages over a batch. Every stage runs on patients [o, o + CHUNK),
+ * then the next chunk. Why: a chunk's draws (~3 MB for 53 draws per patient) stay in cache
+ * from the stage that draws them to the stage that uses them, and each stage function is called
+ * a few times per batch, so V8 optimizes it within the first batch instead of after a few
+ * (the first batches of a run used to take 5-10x longer). The content does not depend on the
+ * chunk size: each stream is consumed in patient order.
+ */
+const CHUNK = 8192;
+
+/**
  * Per-patient values a batch needs internally but never outputs. They are reused from batch to
- * batch of a site (one set per SiteStreams): ~40 arrays of 64 K entries per batch otherwise go
- * straight to the garbage collector. Every entry [0, n) is written before it is read. Output
- * columns (and validity arrays) are always fresh: callers may keep a batch.
+ * batch of a site (one set per SiteStreams): ~25 arrays of 64 K entries per batch otherwise go
+ * straight to the garbage collector. Every entry [0, n) is written before it is read.
  */
 class Scratch {
   capacity = 0;
   female = new Uint8Array(0);
   e4 = new Uint8Array(0);
   group = new Uint8Array(0);
-  diabetes = new Uint8Array(0);
-  hypertension = new Uint8Array(0);
   frail = new Uint8Array(0);
   recMci = new Uint8Array(0);
   mciAsDem = new Uint8Array(0);
@@ -184,8 +191,6 @@ class Scratch {
     this.female = new Uint8Array(n);
     this.e4 = new Uint8Array(n);
     this.group = new Uint8Array(n);
-    this.diabetes = new Uint8Array(n);
-    this.hypertension = new Uint8Array(n);
     this.frail = new Uint8Array(n);
     this.recMci = new Uint8Array(n);
     this.mciAsDem = new Uint8Array(n);
@@ -212,110 +217,284 @@ class Scratch {
 
 const scratchBySite = new WeakMap<SiteStreams, Scratch>();
 
-/** Missingness flags of one batch (also the validity arrays of the output columns). */
-interface Observed {
-  apoe: Uint8Array;
-  edu: Uint8Array;
-  cog: Uint8Array;
-  mri: Uint8Array;
-  frail: Uint8Array;
-  wear: Uint8Array;
-  lab: Uint8Array;
+/**
+ * The patient table's output arrays of one batch (always fresh: callers may keep a batch).
+ * Missingness flags double as the validity arrays of their columns.
+ */
+class PatientBuffers {
+  readonly enroll: Int32Array;
+  readonly sex: Int8Array;
+  readonly age: Float32Array;
+  readonly edu: Int8Array;
+  readonly e4: Int8Array;
+  readonly apoeObs: Uint8Array;
+  readonly eduObs: Uint8Array;
+  readonly cogObs: Uint8Array;
+  readonly mriObs: Uint8Array;
+  readonly frailObs: Uint8Array;
+  readonly wearObs: Uint8Array;
+  readonly labObs: Uint8Array;
+  readonly mmse: Int8Array;
+  readonly moca: Int8Array;
+  readonly cdr: Float32Array;
+  readonly hypertension: Int8Array;
+  readonly diabetes: Int8Array;
+  readonly hyperlipidemia: Int8Array;
+  readonly glucose: Float32Array;
+  readonly hba1c: Float32Array;
+  readonly cholesterol: Float32Array;
+  readonly creatinine: Float32Array;
+  readonly icv: Float32Array;
+  readonly hippocampus: Float32Array;
+  readonly hippocampusAdj: Float32Array;
+  readonly entorhinal: Float32Array;
+  readonly ventricles: Float32Array;
+  readonly wmh: Float32Array;
+  readonly height: Float32Array;
+  readonly weight: Float32Array;
+  readonly bmi: Float32Array;
+  readonly gait: Float32Array;
+  readonly grip: Float32Array;
+  readonly weightLoss: Int8Array;
+  readonly exhaustion: Int8Array;
+  readonly lowActivity: Int8Array;
+  readonly slowGait: Int8Array;
+  readonly weakGrip: Int8Array;
+  readonly friedCount: Int8Array;
+  readonly phenotype: Int8Array;
+  readonly steps: Int32Array;
+  readonly sleep: Float32Array;
+  readonly sysBase: Int8Array;
+  readonly codeBase: Int8Array;
+  readonly recBase: Int8Array;
+  readonly followup: Float32Array;
+  readonly target: Int8Array;
+  readonly targetValid: Uint8Array;
+  readonly trueDx: Int8Array;
+  readonly trueLiability: Float32Array;
+  readonly trueEvent: Int8Array;
+  readonly trueEventYears: Float32Array;
+  readonly trueEventYearsValid: Uint8Array;
+  readonly trueRisk: Float64Array;
+
+  constructor(readonly n: number) {
+    this.enroll = new Int32Array(n);
+    this.sex = new Int8Array(n);
+    this.age = new Float32Array(n);
+    this.edu = new Int8Array(n);
+    this.e4 = new Int8Array(n);
+    this.apoeObs = new Uint8Array(n);
+    this.eduObs = new Uint8Array(n);
+    this.cogObs = new Uint8Array(n);
+    this.mriObs = new Uint8Array(n);
+    this.frailObs = new Uint8Array(n);
+    this.wearObs = new Uint8Array(n);
+    this.labObs = new Uint8Array(n);
+    this.mmse = new Int8Array(n);
+    this.moca = new Int8Array(n);
+    this.cdr = new Float32Array(n);
+    this.hypertension = new Int8Array(n);
+    this.diabetes = new Int8Array(n);
+    this.hyperlipidemia = new Int8Array(n);
+    this.glucose = new Float32Array(n);
+    this.hba1c = new Float32Array(n);
+    this.cholesterol = new Float32Array(n);
+    this.creatinine = new Float32Array(n);
+    this.icv = new Float32Array(n);
+    this.hippocampus = new Float32Array(n);
+    this.hippocampusAdj = new Float32Array(n);
+    this.entorhinal = new Float32Array(n);
+    this.ventricles = new Float32Array(n);
+    this.wmh = new Float32Array(n);
+    this.height = new Float32Array(n);
+    this.weight = new Float32Array(n);
+    this.bmi = new Float32Array(n);
+    this.gait = new Float32Array(n);
+    this.grip = new Float32Array(n);
+    this.weightLoss = new Int8Array(n);
+    this.exhaustion = new Int8Array(n);
+    this.lowActivity = new Int8Array(n);
+    this.slowGait = new Int8Array(n);
+    this.weakGrip = new Int8Array(n);
+    this.friedCount = new Int8Array(n);
+    this.phenotype = new Int8Array(n);
+    this.steps = new Int32Array(n);
+    this.sleep = new Float32Array(n);
+    this.sysBase = new Int8Array(n);
+    this.codeBase = new Int8Array(n);
+    this.recBase = new Int8Array(n);
+    this.followup = new Float32Array(n);
+    this.target = new Int8Array(n);
+    this.targetValid = new Uint8Array(n);
+    this.trueDx = new Int8Array(n);
+    this.trueLiability = new Float32Array(n);
+    this.trueEvent = new Int8Array(n);
+    this.trueEventYears = new Float32Array(n);
+    this.trueEventYearsValid = new Uint8Array(n);
+    this.trueRisk = new Float64Array(n);
+  }
+
+  /** The patient table's columns, in table order. */
+  columns(site: ResolvedSite, idOffsets: Int32Array, idBytes: Uint8Array): Map<string, ColumnBuffer> {
+    const n = this.n;
+    const instrument = site.cognition.instrument;
+    const none = (): Uint8Array => new Uint8Array(n);
+    const fieldStrength = new Int8Array(n).fill(site.mri.fieldStrength === '3T' ? 1 : 0);
+    return new Map<string, ColumnBuffer>([
+      ['patient_id', { kind: 'utf8', offsets: idOffsets, bytes: idBytes }],
+      ['site', numeric(new Int8Array(n))],
+      ['enrollment_date', numeric(this.enroll)],
+      ['sex', numeric(this.sex)],
+      ['age_years', numeric(this.age)],
+      ['education_years', numeric(this.edu, this.eduObs)],
+      ['apoe_e4_carrier', numeric(this.e4, this.apoeObs)],
+      ['mmse', numeric(this.mmse, instrument !== 'MoCA' ? this.cogObs : none())],
+      ['moca', numeric(this.moca, instrument !== 'MMSE' ? this.cogObs : none())],
+      ['cdr_sb', numeric(this.cdr, site.cognition.cdrSb ? this.cogObs : none())],
+      ['hypertension', numeric(this.hypertension)],
+      ['diabetes', numeric(this.diabetes)],
+      ['hyperlipidemia', numeric(this.hyperlipidemia)],
+      ['glucose', numeric(this.glucose, this.labObs)],
+      ['hba1c', numeric(this.hba1c, this.labObs)],
+      ['cholesterol_total', numeric(this.cholesterol, this.labObs)],
+      ['creatinine', numeric(this.creatinine, this.labObs)],
+      ['mri_field_strength', numeric(fieldStrength, this.mriObs)],
+      ['mri_vendor', numeric(new Int8Array(n), this.mriObs)],
+      ['icv_cm3', numeric(this.icv, this.mriObs)],
+      ['hippocampus_cm3', numeric(this.hippocampus, this.mriObs)],
+      ['hippocampus_icv_adj_cm3', numeric(this.hippocampusAdj, this.mriObs)],
+      ['entorhinal_thickness_mm', numeric(this.entorhinal, this.mriObs)],
+      ['ventricles_cm3', numeric(this.ventricles, this.mriObs)],
+      ['wmh_cm3', numeric(this.wmh, this.mriObs)],
+      ['height_cm', numeric(this.height)],
+      ['weight', numeric(this.weight)],
+      ['bmi', numeric(this.bmi)],
+      ['gait_speed_m_s', numeric(this.gait, this.frailObs)],
+      ['grip_strength_kg', numeric(this.grip, this.frailObs)],
+      ['fried_weight_loss', numeric(this.weightLoss, this.frailObs)],
+      ['fried_exhaustion', numeric(this.exhaustion, this.frailObs)],
+      ['fried_low_activity', numeric(this.lowActivity, this.frailObs)],
+      ['fried_slow_gait', numeric(this.slowGait, this.frailObs)],
+      ['fried_weak_grip', numeric(this.weakGrip, this.frailObs)],
+      ['fried_count', numeric(this.friedCount, this.frailObs)],
+      ['frailty_phenotype', numeric(this.phenotype, this.frailObs)],
+      ['steps_per_day', numeric(this.steps, this.wearObs)],
+      ['sleep_hours', numeric(this.sleep, this.wearObs)],
+      ['icd_system_baseline', numeric(this.sysBase)],
+      ['dx_code_baseline', dictionaryIndices(this.codeBase)],
+      ['dx_recorded_baseline', dictionaryIndices(this.recBase)],
+      ['followup_years', numeric(this.followup)],
+      ['target', numeric(this.target, this.targetValid)],
+      ['true_dx_baseline', numeric(this.trueDx)],
+      ['true_liability', numeric(this.trueLiability)],
+      ['true_event', numeric(this.trueEvent)],
+      ['true_event_years', numeric(this.trueEventYears, this.trueEventYearsValid)],
+      ['true_risk', numeric(this.trueRisk)],
+    ]);
+  }
+}
+
+/** What every stage receives: the site, its streams, the batch's scratch and output arrays. */
+interface Stage {
+  model: SiteModel;
+  site: ResolvedSite;
+  streams: SiteStreams;
+  w: Scratch;
+  out: PatientBuffers;
 }
 
 /**
- * Generates patients [start, start + n) of a site. Each stage is its own function: V8 optimizes
- * (and inlines the model helpers into) small functions far better than one 500-line body.
+ * Generates patients [start, start + n) of a site. Each stage is its own small function: V8
+ * optimizes (and inlines the model helpers into) small functions far better than one 500-line
+ * body. Stages run chunk by chunk (see CHUNK) and index patients of the batch as o + i.
  */
 export function generateBatch(model: SiteModel, streams: SiteStreams, start: number, n: number, withVisits: boolean): SiteBatch {
   let w = scratchBySite.get(streams);
   if (!w) scratchBySite.set(streams, (w = new Scratch()));
   w.ensure(n);
-  const cols = new Map<string, ColumnBuffer>();
+  const out = new PatientBuffers(n);
+  const s: Stage = { model, site: model.site, streams, w, out };
 
-  // ---- identifiers and dates
   const idLen = model.idPrefix.length + model.idDigits;
   const idBytes = new Uint8Array(n * idLen);
   const idOffsets = new Int32Array(n + 1);
   writeIds(model, start, n, idBytes, idLen);
   for (let i = 0; i < n; i++) idOffsets[i + 1] = (i + 1) * idLen;
-  cols.set('patient_id', { kind: 'utf8', offsets: idOffsets, bytes: idBytes });
-  cols.set('site', numeric(new Int8Array(n)));
-  const enroll = enrollmentDays(model, streams, n);
-  cols.set('enrollment_date', numeric(enroll));
-
-  demographics(model.site, streams, n, w);
-  const obs = missingness(model.site, streams, n);
-  demographicColumns(n, w, obs, cols);
-  liabilityAndDiagnosis(model, streams, n, w);
-  cognition(model.site, streams, n, w, obs, cols);
-  comorbiditiesAndLabs(model.site, streams, n, w, obs, cols);
-  mri(model.site, streams, n, w, obs, cols);
-  bodyAndFrailty(model, streams, n, w, obs, cols);
-  wearables(model, streams, n, w, obs, cols);
-  progression(model, streams, n, w);
-  codingRecognition(model.site, streams, n, w);
-
-  const state: LatentState = {
-    group: w.group,
-    tMci: w.tMci,
-    tAd: w.tAd,
-    tDropout: w.tDrop,
-    recognizedMci: w.recMci,
-    mciAsDementia: w.mciAsDem,
-    recognizedAd: w.recAd,
-    mmse0: w.mmse0,
-    moca0: w.moca0,
-    cdr0: w.cdr0,
-    hipTrue0: w.hipTrue0,
-    gait0: w.gait0,
-    cognitionObserved: obs.cog,
-    mriObserved: obs.mri,
-    frailtyObserved: obs.frail,
-  };
 
   const intervalYears = model.visitIntervalMonths / 12;
-  baselineCodingAndTarget(model, streams, n, w, obs, enroll, intervalYears, cols);
+  for (let o = 0; o < n; o += CHUNK) {
+    const len = Math.min(CHUNK, n - o);
+    enrollmentDays(s, o, len);
+    demographics(s, o, len);
+    missingness(s, o, len);
+    demographicColumns(s, o, len);
+    liabilityAndDiagnosis(s, o, len);
+    cognition(s, o, len);
+    comorbiditiesAndLabs(s, o, len);
+    mri(s, o, len);
+    bodyAndFrailty(s, o, len);
+    wearables(s, o, len);
+    progression(s, o, len);
+    codingRecognition(s, o, len);
+    baselineCodingAndTarget(s, o, len, intervalYears);
+  }
 
-  const patients: ColumnBatch = { length: n, columns: cols };
-  const visits = withVisits ? generateVisits(model, streams, state, idBytes, idLen, enroll, w.age, w.visitCount, n, intervalYears) : null;
+  const patients: ColumnBatch = { length: n, columns: out.columns(model.site, idOffsets, idBytes) };
+  let visits: ColumnBatch | null = null;
+  if (withVisits) {
+    const state: LatentState = {
+      group: w.group,
+      tMci: w.tMci,
+      tAd: w.tAd,
+      tDropout: w.tDrop,
+      recognizedMci: w.recMci,
+      mciAsDementia: w.mciAsDem,
+      recognizedAd: w.recAd,
+      mmse0: w.mmse0,
+      moca0: w.moca0,
+      cdr0: w.cdr0,
+      hipTrue0: w.hipTrue0,
+      gait0: w.gait0,
+      cognitionObserved: out.cogObs,
+      mriObserved: out.mriObs,
+      frailtyObserved: out.frailObs,
+    };
+    visits = generateVisits(model, streams, state, idBytes, idLen, out.enroll, w.age, w.visitCount, n, intervalYears);
+  }
   return { patients, visits };
 }
 
-function enrollmentDays(model: SiteModel, streams: SiteStreams, n: number): Int32Array {
-  const enroll = new Int32Array(n);
-  const u = streams.get('enrollment').uniforms(n);
-  const first = model.enrollmentStartDays;
-  const span = model.enrollmentEndDays - model.enrollmentStartDays + 1;
-  for (let i = 0; i < n; i++) enroll[i] = first + Math.floor(u[i] * span);
-  return enroll;
+// ---- identifiers and dates
+function enrollmentDays(s: Stage, o: number, len: number): void {
+  const enroll = s.out.enroll;
+  const u = s.streams.get('enrollment').uniforms(len);
+  const first = s.model.enrollmentStartDays;
+  const span = s.model.enrollmentEndDays - s.model.enrollmentStartDays + 1;
+  for (let i = 0; i < len; i++) enroll[o + i] = first + Math.floor(u[i] * span);
 }
 
 // ---- demographics
-function demographics(site: ResolvedSite, streams: SiteStreams, n: number, w: Scratch): void {
-  const { female, age, edu, e4 } = w;
+function demographics(s: Stage, o: number, len: number): void {
+  const { site, streams } = s;
+  const { female, age, edu, e4 } = s.w;
   const ff = site.demographics.femaleFraction;
-  const us = streams.get('sex').uniforms(n);
-  for (let i = 0; i < n; i++) female[i] = +(us[i] < ff);
-  ageDistribution(site).fromUniforms(streams.get('age').uniforms(n), age, n);
-  educationDistribution(site).fromUniforms(streams.get('education').uniforms(n), edu, n);
-  for (let i = 0; i < n; i++) edu[i] = roundHalfUp(edu[i]);
+  const us = streams.get('sex').uniforms(len);
+  for (let i = 0; i < len; i++) female[o + i] = +(us[i] < ff);
+  // Quantiles straight into the scratch arrays at the chunk's offset.
+  ageDistribution(site).fromUniforms(streams.get('age').uniforms(len), age.subarray(o, o + len), len);
+  educationDistribution(site).fromUniforms(streams.get('education').uniforms(len), edu.subarray(o, o + len), len);
+  for (let i = o; i < o + len; i++) edu[i] = roundHalfUp(edu[i]);
   const rate = site.apoeE4CarrierRate;
-  const ug = streams.get('apoe').uniforms(n);
-  for (let i = 0; i < n; i++) e4[i] = +(ug[i] < rate);
+  const ug = streams.get('apoe').uniforms(len);
+  for (let i = 0; i < len; i++) e4[o + i] = +(ug[i] < rate);
 }
 
 // ---- missingness flags per modality (one stream, fixed draws per patient)
-function missingness(site: ResolvedSite, streams: SiteStreams, n: number): Observed {
+function missingness(s: Stage, o: number, len: number): void {
+  const site = s.site;
+  const { apoeObs, eduObs, cogObs, mriObs, frailObs, wearObs, labObs } = s.out;
   const miss = site.missingness;
-  const apoe = new Uint8Array(n);
-  const edu = new Uint8Array(n);
-  const cog = new Uint8Array(n);
-  const mriObs = new Uint8Array(n);
-  const frail = new Uint8Array(n);
-  const wear = new Uint8Array(n);
-  const lab = new Uint8Array(n);
-  const u = streams.get('missingness').uniforms(7 * n);
+  const u = s.streams.get('missingness').uniforms(7 * len);
   const mApoe = miss.apoe;
   const mEdu = miss.education;
   const mCog = miss.cognition;
@@ -323,71 +502,66 @@ function missingness(site: ResolvedSite, streams: SiteStreams, n: number): Obser
   const scanned = site.mri.scannedFraction * (1 - miss.mri);
   const frailAvail = site.frailty.availableFraction * (1 - miss.frailty);
   const wearAvail = site.wearables.availableFraction * (1 - miss.wearables);
-  for (let i = 0, j = 0; i < n; i++, j += 7) {
-    apoe[i] = +(u[j] >= mApoe);
-    edu[i] = +(u[j + 1] >= mEdu);
-    cog[i] = +(u[j + 2] >= mCog);
-    mriObs[i] = +(u[j + 3] < scanned);
-    frail[i] = +(u[j + 4] < frailAvail);
-    wear[i] = +(u[j + 5] < wearAvail);
-    lab[i] = +(u[j + 6] >= mLab);
+  for (let i = 0, j = 0; i < len; i++, j += 7) {
+    const p = o + i;
+    apoeObs[p] = +(u[j] >= mApoe);
+    eduObs[p] = +(u[j + 1] >= mEdu);
+    cogObs[p] = +(u[j + 2] >= mCog);
+    mriObs[p] = +(u[j + 3] < scanned);
+    frailObs[p] = +(u[j + 4] < frailAvail);
+    wearObs[p] = +(u[j + 5] < wearAvail);
+    labObs[p] = +(u[j + 6] >= mLab);
   }
-  return { apoe, edu, cog, mri: mriObs, frail, wear, lab };
 }
 
-function demographicColumns(n: number, w: Scratch, obs: Observed, cols: Map<string, ColumnBuffer>): void {
-  const { female, age, edu, e4 } = w;
-  const sex = new Int8Array(n);
-  const ageOut = new Float32Array(n);
-  const eduOut = new Int8Array(n);
-  const e4Out = new Int8Array(n);
-  for (let i = 0; i < n; i++) {
-    sex[i] = 1 - female[i];
-    ageOut[i] = roundHalfUp(age[i] * 10) / 10;
-    eduOut[i] = edu[i];
-    e4Out[i] = e4[i];
+function demographicColumns(s: Stage, o: number, len: number): void {
+  const { female, age, edu, e4 } = s.w;
+  const out = s.out;
+  const sex = out.sex;
+  const ageOut = out.age;
+  const eduOut = out.edu;
+  const e4Out = out.e4;
+  for (let p = o; p < o + len; p++) {
+    sex[p] = 1 - female[p];
+    ageOut[p] = roundHalfUp(age[p] * 10) / 10;
+    eduOut[p] = edu[p];
+    e4Out[p] = e4[p];
   }
-  cols.set('sex', numeric(sex));
-  cols.set('age_years', numeric(ageOut));
-  cols.set('education_years', numeric(eduOut, obs.edu));
-  cols.set('apoe_e4_carrier', numeric(e4Out, obs.apoe));
 }
 
 // ---- latent liability, true diagnosis, within-stage severity
-function liabilityAndDiagnosis(model: SiteModel, streams: SiteStreams, n: number, w: Scratch): void {
-  const { age, e4, female, edu, liability, group } = w;
-  const z = streams.get('liability').normals(n);
+function liabilityAndDiagnosis(s: Stage, o: number, len: number): void {
+  const model = s.model;
+  const { age, e4, female, edu, liability, group } = s.w;
+  const z = s.streams.get('liability').normals(len);
   const [t1, t2] = model.thresholds;
-  const r = model.site.riskModel;
+  const r = s.site.riskModel;
   const ageK = r.ageLogOddsPer10y;
   const e4K = r.apoeE4Shift;
   const femaleK = r.femaleShift;
   const eduK = r.educationShiftPerYear;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < len; i++) {
+    const p = o + i;
     // liabilityMean(site, age, e4, female, edu) + z, written out term by term in its order.
-    const l = (ageK * (age[i] - REF_AGE)) / 10 + e4K * e4[i] + femaleK * female[i] + eduK * (edu[i] - REF_EDUCATION) + z[i];
-    liability[i] = l;
+    const l = (ageK * (age[p] - REF_AGE)) / 10 + e4K * e4[p] + femaleK * female[p] + eduK * (edu[p] - REF_EDUCATION) + z[i];
+    liability[p] = l;
     // l < t1 ? 0 : l < t2 ? 1 : 2, as t1 <= t2.
-    group[i] = +(l >= t1) + +(l >= t2);
+    group[p] = +(l >= t1) + +(l >= t2);
   }
-  model.liabilityCdfTable.severityZs(model.bandCdf, liability, group, w.sev, n);
+  model.liabilityCdfTable.severityZs(model.bandCdf, liability.subarray(o, o + len), group.subarray(o, o + len), s.w.sev.subarray(o, o + len), len);
 }
 
 // ---- cognition: a shared cognitive factor correlated with severity, one noise per test
-function cognition(site: ResolvedSite, streams: SiteStreams, n: number, w: Scratch, obs: Observed, cols: Map<string, ColumnBuffer>): void {
-  const { group, sev, edu, age, mmse0, moca0, cdr0 } = w;
-  const instrument = site.cognition.instrument;
-  const hasMmse = instrument !== 'MoCA';
-  const hasMoca = instrument !== 'MMSE';
+function cognition(s: Stage, o: number, len: number): void {
+  const { group, sev, edu, age, mmse0, moca0, cdr0 } = s.w;
+  const { mmse: mmseOut, moca: mocaOut, cdr: cdrOut } = s.out;
+  const streams = s.streams;
   // Per patient: a shared factor; MMSE and MoCA a latent and a visit noise each; CDR-SB one.
-  const zc = streams.get('cognition').normals(n);
-  const zm = streams.get('cognition.mmse').normals(2 * n);
-  const zq = streams.get('cognition.moca').normals(2 * n);
-  const zd = streams.get('cognition.cdr').normals(n);
-  const c = site.cognition;
-  const mmseOut = new Int8Array(n);
-  const mocaOut = new Int8Array(n);
-  const cdrOut = new Float32Array(n);
+  const zc = streams.get('cognition').normals(len);
+  const zm = streams.get('cognition.mmse').normals(2 * len);
+  const zq = streams.get('cognition.moca').normals(2 * len);
+  const zd = streams.get('cognition.cdr').normals(len);
+  const c = s.site.cognition;
   // Per-group parameters as flat arrays: keyed object lookups per patient are slow.
   const mmseMean = groupTable(c.mmse, (d) => d.mean);
   const mmseSd = groupTable(c.mmse, (d) => latentSd(d, 1));
@@ -398,87 +572,81 @@ function cognition(site: ResolvedSite, streams: SiteStreams, n: number, w: Scrat
   const eduEffect = c.educationEffectPerYear;
   const ageEffect = c.ageEffectPerYear;
   const cdrPick = Float64Array.of(0, 0, 18);
-  for (let i = 0; i < n; i++) {
-    const g = group[i];
-    const cog = 0.6 * sev[i] + 0.8 * zc[i]; // higher = more impaired
-    const adjust = eduEffect * (edu[i] - REF_EDUCATION) + ageEffect * (age[i] - REF_AGE);
+  for (let i = 0; i < len; i++) {
+    const p = o + i;
+    const g = group[p];
+    const cog = 0.6 * sev[p] + 0.8 * zc[i]; // higher = more impaired
+    const adjust = eduEffect * (edu[p] - REF_EDUCATION) + ageEffect * (age[p] - REF_AGE);
     const mm = mmseMean[g] + adjust - mmseSd[g] * (0.9 * cog + 0.436 * zm[2 * i]);
     // MoCA's scoring rule adds 1 point for <= 12 y schooling (NAS): part of every MoCA score.
-    const mo = mocaMean[g] + adjust - mocaSd[g] * (0.9 * cog + 0.436 * zq[2 * i]) + +(edu[i] <= 12);
+    const mo = mocaMean[g] + adjust - mocaSd[g] * (0.9 * cog + 0.436 * zq[2 * i]) + +(edu[p] <= 12);
     const cd = cdrMean[g] + cdrSd[g] * (0.8 * cog + 0.6 * zd[i]);
-    mmse0[i] = mm;
-    moca0[i] = mo;
-    cdr0[i] = cd;
-    // Baseline observation: visit noise SD 1 point.
-    // Scores are small integers: clamp them as int32 (NaN, impossible here, would give 0 either way).
-    mmseOut[i] = clampInt(roundHalfUp(mm + zm[2 * i + 1]) | 0, 30);
-    mocaOut[i] = clampInt(roundHalfUp(mo + zq[2 * i + 1]) | 0, 30);
+    mmse0[p] = mm;
+    moca0[p] = mo;
+    cdr0[p] = cd;
+    // Baseline observation: visit noise SD 1 point. Scores are small integers: clamp them as
+    // int32 (NaN, impossible here, would give 0 either way).
+    mmseOut[p] = clampInt(roundHalfUp(mm + zm[2 * i + 1]) | 0, 30);
+    mocaOut[p] = clampInt(roundHalfUp(mo + zq[2 * i + 1]) | 0, 30);
     // clamp(x, 0, 18) by an indexed pick: x itself (-0 included), 0 or 18.
     const x = roundHalfUp(cd * 2) / 2;
     cdrPick[0] = x;
-    cdrOut[i] = cdrPick[+(x < 0) + 2 * +(x > 18)];
+    cdrOut[p] = cdrPick[+(x < 0) + 2 * +(x > 18)];
   }
-  cols.set('mmse', numeric(mmseOut, hasMmse ? obs.cog : new Uint8Array(n)));
-  cols.set('moca', numeric(mocaOut, hasMoca ? obs.cog : new Uint8Array(n)));
-  cols.set('cdr_sb', numeric(cdrOut, site.cognition.cdrSb ? obs.cog : new Uint8Array(n)));
 }
 
 // ---- comorbidities and labs
-function comorbiditiesAndLabs(site: ResolvedSite, streams: SiteStreams, n: number, w: Scratch, obs: Observed, cols: Map<string, ColumnBuffer>): void {
-  const { age, female, diabetes, hypertension } = w;
-  const u = streams.get('comorbidities').uniforms(3 * n);
-  const cm = site.comorbidities;
+function comorbiditiesAndLabs(s: Stage, o: number, len: number): void {
+  const { age, female } = s.w;
+  const out = s.out;
+  const htn = out.hypertension;
+  const dm = out.diabetes;
+  const hl = out.hyperlipidemia;
+  const u = s.streams.get('comorbidities').uniforms(3 * len);
+  const cm = s.site.comorbidities;
   const htnRate = cm.hypertension;
   const dmRate = cm.diabetes;
   const hlRate = cm.hyperlipidemia;
-  const htn = new Int8Array(n);
-  const dm = new Int8Array(n);
-  const hl = new Int8Array(n);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < len; i++) {
+    const p = o + i;
     // Hypertension rises with age (~1.5 %-points per year around the reference age).
-    const pHtn = clamp(htnRate + 0.015 * (age[i] - REF_AGE), 0, 1);
-    hypertension[i] = htn[i] = +(u[3 * i] < pHtn);
-    diabetes[i] = dm[i] = +(u[3 * i + 1] < dmRate);
-    hl[i] = +(u[3 * i + 2] < hlRate);
+    const pHtn = clamp(htnRate + 0.015 * (age[p] - REF_AGE), 0, 1);
+    htn[p] = +(u[3 * i] < pHtn);
+    dm[p] = +(u[3 * i + 1] < dmRate);
+    hl[p] = +(u[3 * i + 2] < hlRate);
   }
-  cols.set('hypertension', numeric(htn));
-  cols.set('diabetes', numeric(dm));
-  cols.set('hyperlipidemia', numeric(hl));
 
-  const zl = streams.get('labs').normals(4 * n);
-  const si = site.coding.labUnits === 'SI';
-  const glucose = new Float32Array(n);
-  const hba1c = new Float32Array(n);
-  const chol = new Float32Array(n);
-  const creat = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
+  const zl = s.streams.get('labs').normals(4 * len);
+  const si = s.site.coding.labUnits === 'SI';
+  const { glucose, hba1c, cholesterol: chol, creatinine: creat } = out;
+  for (let i = 0; i < len; i++) {
+    const p = o + i;
     const j = 4 * i;
-    const d = diabetes[i];
+    const d = dm[p];
     const g = GLUCOSE_MEAN[d] + GLUCOSE_SD[d] * zl[j]; // mg/dL
     const a = HBA1C_MEAN[d] + HBA1C_SD[d] * zl[j + 1]; // NGSP %
-    const ch = CHOLESTEROL_MEAN[hl[i]] + 38 * zl[j + 2]; // mg/dL
-    const cr = CREATININE_SCALE[female[i]] * Math.exp(0.22 * zl[j + 3] + 0.006 * (age[i] - REF_AGE)); // mg/dL
+    const ch = CHOLESTEROL_MEAN[hl[p]] + 38 * zl[j + 2]; // mg/dL
+    const cr = CREATININE_SCALE[female[p]] * Math.exp(0.22 * zl[j + 3] + 0.006 * (age[p] - REF_AGE)); // mg/dL
     const gC = Math.max(40, g);
     const aC = Math.max(4, a);
     const chC = Math.max(90, ch);
     // UNITS1/UNITS2/UNITS3 conversions
-    glucose[i] = si ? roundHalfUp(gC * 0.0555 * 10) / 10 : roundHalfUp(gC);
-    hba1c[i] = si ? roundHalfUp((aC - 2.15) * 10.929) : roundHalfUp(aC * 10) / 10;
-    chol[i] = si ? roundHalfUp((chC / 38.67) * 100) / 100 : roundHalfUp(chC);
-    creat[i] = si ? roundHalfUp(cr * 88.4) : roundHalfUp(cr * 100) / 100;
+    glucose[p] = si ? roundHalfUp(gC * 0.0555 * 10) / 10 : roundHalfUp(gC);
+    hba1c[p] = si ? roundHalfUp((aC - 2.15) * 10.929) : roundHalfUp(aC * 10) / 10;
+    chol[p] = si ? roundHalfUp((chC / 38.67) * 100) / 100 : roundHalfUp(chC);
+    creat[p] = si ? roundHalfUp(cr * 88.4) : roundHalfUp(cr * 100) / 100;
   }
-  cols.set('glucose', numeric(glucose, obs.lab));
-  cols.set('hba1c', numeric(hba1c, obs.lab));
-  cols.set('cholesterol_total', numeric(chol, obs.lab));
-  cols.set('creatinine', numeric(creat, obs.lab));
 }
 
 // ---- MRI: true biology, then the site's scanner
-function mri(site: ResolvedSite, streams: SiteStreams, n: number, w: Scratch, obs: Observed, cols: Map<string, ColumnBuffer>): void {
-  const { group, sev, age, female, hypertension, hipTrue0 } = w;
+function mri(s: Stage, o: number, len: number): void {
+  const { group, sev, age, female, hipTrue0 } = s.w;
+  const out = s.out;
+  const hypertension = out.hypertension;
+  const { icv: icvOut, hippocampus: hipOut, hippocampusAdj: hipAdjOut, entorhinal: ercOut, ventricles: ventOut, wmh: wmhOut } = out;
   // Ten normals per patient: five true values, then five measurement noises.
-  const z = streams.get('mri').normals(10 * n);
-  const m = site.mri;
+  const z = s.streams.get('mri').normals(10 * len);
+  const m = s.site.mri;
   const fieldFactor = m.fieldStrength === '3T' ? m.fieldStrengthVolumeFactor : 1;
   // Hoisted for the hot loop: property chains per patient cost more than the math.
   const cv = m.measurementCv;
@@ -490,14 +658,6 @@ function mri(site: ResolvedSite, streams: SiteStreams, n: number, w: Scratch, ob
   const ventAdd = m.scannerBias.ventricles.additive;
   const wmhMul = m.scannerBias.wmh.multiplicative;
   const wmhAdd = m.scannerBias.wmh.additive;
-  const fs = new Int8Array(n).fill(m.fieldStrength === '3T' ? 1 : 0);
-  const vendor = new Int8Array(n);
-  const icvOut = new Float32Array(n);
-  const hipOut = new Float32Array(n);
-  const hipAdjOut = new Float32Array(n);
-  const ercOut = new Float32Array(n);
-  const ventOut = new Float32Array(n);
-  const wmhOut = new Float32Array(n);
   const wmhMu = groupTable(m.wmhCm3, (d) => logNormalParams(d).mu);
   const wmhSigma = groupTable(m.wmhCm3, (d) => logNormalParams(d).sigma);
   const hipMean = groupTable(m.hippocampusCm3, (d) => d.mean);
@@ -506,62 +666,47 @@ function mri(site: ResolvedSite, streams: SiteStreams, n: number, w: Scratch, ob
   const ercSd = groupTable(m.entorhinalThicknessMm, (d) => d.sd);
   const ventMean = groupTable(m.ventriclesCm3, (d) => d.mean);
   const ventSd = groupTable(m.ventriclesCm3, (d) => d.sd);
-  for (let i = 0; i < n; i++) {
-    const g = group[i];
-    const s = sev[i];
+  for (let i = 0; i < len; i++) {
+    const p = o + i;
+    const g = group[p];
+    const sv = sev[p];
     const j = 10 * i;
-    const ageDelta = age[i] - REF_AGE;
-    const icv = ICV_MEAN[female[i]] + ICV_SD[female[i]] * z[j];
+    const ageDelta = age[p] - REF_AGE;
+    const icv = ICV_MEAN[female[p]] + ICV_SD[female[p]] * z[j];
     // FRASER: ~0.85 %/yr healthy-ageing hippocampal loss; HUA: ventricles expand faster when younger.
-    const hipAdjTrue = (hipMean[g] - hipSd[g] * (0.5 * s + 0.866 * z[j + 1])) * (1 - 0.0085 * ageDelta);
+    const hipAdjTrue = (hipMean[g] - hipSd[g] * (0.5 * sv + 0.866 * z[j + 1])) * (1 - 0.0085 * ageDelta);
     const hipTrue = Math.max(1, hipAdjTrue + HIPPOCAMPUS_ICV_SLOPE * (icv - REF_ICV_CM3));
-    hipTrue0[i] = hipTrue;
-    const erc = Math.max(1, ercMean[g] - ercSd[g] * (0.5 * s + 0.866 * z[j + 2]));
-    const vent = Math.max(5, (ventMean[g] + ventSd[g] * (0.4 * s + 0.917 * z[j + 3])) * (1 + 0.02 * ageDelta));
-    const wmh = Math.exp(wmhMu[g] + wmhSigma[g] * z[j + 4] + 0.04 * ageDelta + WMH_HYPERTENSION[hypertension[i]]);
+    hipTrue0[p] = hipTrue;
+    const erc = Math.max(1, ercMean[g] - ercSd[g] * (0.5 * sv + 0.866 * z[j + 2]));
+    const vent = Math.max(5, (ventMean[g] + ventSd[g] * (0.4 * sv + 0.917 * z[j + 3])) * (1 + 0.02 * ageDelta));
+    const wmh = Math.exp(wmhMu[g] + wmhSigma[g] * z[j + 4] + 0.04 * ageDelta + WMH_HYPERTENSION[hypertension[p]]);
     // Measurement: field strength scales volumes (BUCH), the site's bias, then scan noise.
     const icvM = icv * fieldFactor * (1 + cv * z[j + 5]);
     const hipM = (hipTrue * fieldFactor * hipMul + hipAdd) * (1 + cv * z[j + 6]);
     const ercM = (erc * ercMul + ercAdd) * (1 + cv * z[j + 7]);
     const ventM = (vent * fieldFactor * ventMul + ventAdd) * (1 + cv * z[j + 8]);
     const wmhM = Math.max(0, (wmh * fieldFactor * wmhMul + wmhAdd) * (1 + 3 * cv * z[j + 9]));
-    icvOut[i] = roundHalfUp(icvM);
-    hipOut[i] = roundHalfUp(hipM * 1000) / 1000;
-    hipAdjOut[i] = roundHalfUp((hipM - HIPPOCAMPUS_ICV_SLOPE * (icvM - REF_ICV_CM3)) * 1000) / 1000;
-    ercOut[i] = roundHalfUp(ercM * 1000) / 1000;
-    ventOut[i] = roundHalfUp(ventM * 10) / 10;
-    wmhOut[i] = roundHalfUp(wmhM * 100) / 100;
+    icvOut[p] = roundHalfUp(icvM);
+    hipOut[p] = roundHalfUp(hipM * 1000) / 1000;
+    hipAdjOut[p] = roundHalfUp((hipM - HIPPOCAMPUS_ICV_SLOPE * (icvM - REF_ICV_CM3)) * 1000) / 1000;
+    ercOut[p] = roundHalfUp(ercM * 1000) / 1000;
+    ventOut[p] = roundHalfUp(ventM * 10) / 10;
+    wmhOut[p] = roundHalfUp(wmhM * 100) / 100;
   }
-  cols.set('mri_field_strength', numeric(fs, obs.mri));
-  cols.set('mri_vendor', numeric(vendor, obs.mri));
-  cols.set('icv_cm3', numeric(icvOut, obs.mri));
-  cols.set('hippocampus_cm3', numeric(hipOut, obs.mri));
-  cols.set('hippocampus_icv_adj_cm3', numeric(hipAdjOut, obs.mri));
-  cols.set('entorhinal_thickness_mm', numeric(ercOut, obs.mri));
-  cols.set('ventricles_cm3', numeric(ventOut, obs.mri));
-  cols.set('wmh_cm3', numeric(wmhOut, obs.mri));
 }
 
 // ---- body, frailty (Fried phenotype)
-function bodyAndFrailty(model: SiteModel, streams: SiteStreams, n: number, w: Scratch, obs: Observed, cols: Map<string, ColumnBuffer>): void {
-  const site = model.site;
-  const { age, female, diabetes, group, sev, frailty, frailRisk, frail, gait0 } = w;
-  const zb = streams.get('body').normals(2 * n);
+function bodyAndFrailty(s: Stage, o: number, len: number): void {
+  const { model, site, streams } = s;
+  const { age, female, group, sev, frailty, frailRisk, frail, gait0 } = s.w;
+  const out = s.out;
+  const diabetes = out.diabetes;
+  const { height: heightOut, weight: weightOut, bmi: bmiOut, gait: gaitOut, grip: gripOut } = out;
+  const { weightLoss, exhaustion, lowActivity, slowGait, weakGrip, friedCount, phenotype } = out;
+  const zb = streams.get('body').normals(2 * len);
   // Per patient: latent frailty, gait and grip residuals; three criterion uniforms.
-  const zf = streams.get('frailty').normals(3 * n);
-  const uf = streams.get('frailty.criteria').uniforms(3 * n);
-  const heightOut = new Float32Array(n);
-  const weightOut = new Float32Array(n);
-  const bmiOut = new Float32Array(n);
-  const gaitOut = new Float32Array(n);
-  const gripOut = new Float32Array(n);
-  const critWeightLoss = new Int8Array(n);
-  const critExhaustion = new Int8Array(n);
-  const critLowActivity = new Int8Array(n);
-  const critSlowGait = new Int8Array(n);
-  const critWeakGrip = new Int8Array(n);
-  const countOut = new Int8Array(n);
-  const phenoOut = new Int8Array(n);
+  const zf = streams.get('frailty').normals(3 * len);
+  const uf = streams.get('frailty.criteria').uniforms(3 * len);
   const probs = new Float64Array(5);
   const lb = site.coding.weightUnit === 'lb';
   const gs = site.frailty.gaitSpeedMps;
@@ -580,20 +725,21 @@ function bodyAndFrailty(model: SiteModel, streams: SiteStreams, n: number, w: Sc
   const gripSlope = Float64Array.of(FRAILTY.gripSlopeKg.male, FRAILTY.gripSlopeKg.female);
   const gripResidualFactor = FRAILTY.gripResidualSdFactor;
   const slope = FRAILTY.criterionSlope;
-  for (let i = 0; i < n; i++) {
-    const fem = female[i];
+  for (let i = 0; i < len; i++) {
+    const p = o + i;
+    const fem = female[p];
     const h = drawHeightCm(fem, zb[2 * i]);
     const bmi = drawBmi(zb[2 * i + 1]);
     const hm = h / 100;
     const wt = bmi * hm * hm;
-    heightOut[i] = roundHalfUp(h * 10) / 10;
-    weightOut[i] = roundHalfUp((lb ? wt * 2.20462 : wt) * 10) / 10;
-    bmiOut[i] = roundHalfUp(bmi * 10) / 10;
-    const f = frailtyLatentMean(age[i], fem, diabetes[i], group[i], sev[i]) + latentSd * zf[3 * i] + offset;
-    frailty[i] = f;
+    heightOut[p] = roundHalfUp(h * 10) / 10;
+    weightOut[p] = roundHalfUp((lb ? wt * 2.20462 : wt) * 10) / 10;
+    bmiOut[p] = roundHalfUp(bmi * 10) / 10;
+    const f = frailtyLatentMean(age[p], fem, diabetes[p], group[p], sev[p]) + latentSd * zf[3 * i] + offset;
+    frailty[p] = f;
     if (needFrailRisk) {
       friedProbabilities(site, f, fem, h, bmi, probs);
-      frailRisk[i] = probAtLeastThree(probs);
+      frailRisk[p] = probAtLeastThree(probs);
     }
     // u < logistic(a + b f)  <=>  (1 - u) / u > exp(-(a + b f)): one exp for the three.
     const e = Math.exp(-slope * f);
@@ -603,107 +749,95 @@ function bodyAndFrailty(model: SiteModel, streams: SiteStreams, n: number, w: Sc
     const gait = Math.max(0.1, gaitMean - gaitSlope * f + gaitResidualSd * zf[3 * i + 1]);
     // Same expression as gd.mean - gripSlope * f + gd.sd * factor * z, per sex.
     const grip = Math.max(2, gripMean[fem] - gripSlope[fem] * f + gripSd[fem] * gripResidualFactor * zf[3 * i + 2]);
-    gait0[i] = gait;
+    gait0[p] = gait;
     const slow = +(gait <= slowGaitSpeedThreshold(fem, h));
     const weak = +(grip <= weakGripThresholdKg(fem, bmi));
-    critWeightLoss[i] = wl;
-    critExhaustion[i] = ex;
-    critLowActivity[i] = la;
-    critSlowGait[i] = slow;
-    critWeakGrip[i] = weak;
+    weightLoss[p] = wl;
+    exhaustion[p] = ex;
+    lowActivity[p] = la;
+    slowGait[p] = slow;
+    weakGrip[p] = weak;
     const count = wl + ex + la + slow + weak;
-    countOut[i] = count;
+    friedCount[p] = count;
     // robust 0, prefrail 1-2, frail >= 3
-    phenoOut[i] = +(count > 0) + +(count >= 3);
-    frail[i] = +(count >= 3);
-    gaitOut[i] = roundHalfUp(gait * 100) / 100;
-    gripOut[i] = roundHalfUp(grip * 10) / 10;
+    phenotype[p] = +(count > 0) + +(count >= 3);
+    frail[p] = +(count >= 3);
+    gaitOut[p] = roundHalfUp(gait * 100) / 100;
+    gripOut[p] = roundHalfUp(grip * 10) / 10;
   }
-  const frailObs = obs.frail;
-  cols.set('height_cm', numeric(heightOut));
-  cols.set('weight', numeric(weightOut));
-  cols.set('bmi', numeric(bmiOut));
-  cols.set('gait_speed_m_s', numeric(gaitOut, frailObs));
-  cols.set('grip_strength_kg', numeric(gripOut, frailObs));
-  cols.set('fried_weight_loss', numeric(critWeightLoss, frailObs));
-  cols.set('fried_exhaustion', numeric(critExhaustion, frailObs));
-  cols.set('fried_low_activity', numeric(critLowActivity, frailObs));
-  cols.set('fried_slow_gait', numeric(critSlowGait, frailObs));
-  cols.set('fried_weak_grip', numeric(critWeakGrip, frailObs));
-  cols.set('fried_count', numeric(countOut, frailObs));
-  cols.set('frailty_phenotype', numeric(phenoOut, frailObs));
 }
 
 // ---- wearables
-function wearables(model: SiteModel, streams: SiteStreams, n: number, w: Scratch, obs: Observed, cols: Map<string, ColumnBuffer>): void {
-  const { frailty, female } = w;
-  const site = model.site;
-  const zw = streams.get('wearables').normals(2 * n);
-  const steps = new Int32Array(n);
-  const sleep = new Float32Array(n);
+function wearables(s: Stage, o: number, len: number): void {
+  const { frailty, female } = s.w;
+  const { steps, sleep } = s.out;
+  const site = s.site;
+  const zw = s.streams.get('wearables').normals(2 * len);
   const sp = logNormalParams(site.wearables.stepsPerDay);
   const mu = sp.mu;
   const sigma = sp.sigma;
-  const offset = model.frailtyOffset;
+  const offset = s.model.frailtyOffset;
   const sleepMean = site.wearables.sleepHours.mean;
   const sleepSd = site.wearables.sleepHours.sd;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < len; i++) {
+    const p = o + i;
     // TL09/TL11: fewer steps with age and frailty, men walk more; NSHAP: women sleep longer.
-    steps[i] = roundHalfUp(Math.exp(mu + sigma * zw[2 * i] - 0.3 * (frailty[i] - offset) + STEPS_SEX_SHIFT[female[i]]));
-    sleep[i] = roundHalfUp(clamp(sleepMean + SLEEP_SEX_SHIFT[female[i]] + sleepSd * zw[2 * i + 1], 2, 14) * 10) / 10;
+    steps[p] = roundHalfUp(Math.exp(mu + sigma * zw[2 * i] - 0.3 * (frailty[p] - offset) + STEPS_SEX_SHIFT[female[p]]));
+    sleep[p] = roundHalfUp(clamp(sleepMean + SLEEP_SEX_SHIFT[female[p]] + sleepSd * zw[2 * i + 1], 2, 14) * 10) / 10;
   }
-  cols.set('steps_per_day', numeric(steps, obs.wear));
-  cols.set('sleep_hours', numeric(sleep, obs.wear));
 }
 
 // ---- progression: exponential stage transitions and dropout
-function progression(model: SiteModel, streams: SiteStreams, n: number, w: Scratch): void {
-  const { e4, sev, group, tMci, tAd, tDrop, trueRisk } = w;
-  const u = streams.get('progression').uniforms(3 * n);
-  const p = model.site.progression;
+function progression(s: Stage, o: number, len: number): void {
+  const model = s.model;
+  const { e4, sev, group, tMci, tAd, tDrop, trueRisk } = s.w;
+  const u = s.streams.get('progression').uniforms(3 * len);
+  const p = s.site.progression;
   const logHrE4 = Math.log(p.hazardRatioE4);
   const logHrSev = Math.log(p.hazardRatioPerLatentSd);
   const Y = model.followUpYears;
   const hCnToMci = model.hazardCnToMci;
   const hMciToAd = model.hazardMciToAd;
   const hDropout = model.hazardDropout;
-  for (let i = 0; i < n; i++) {
-    tDrop[i] = -Math.log(u[3 * i + 2]) / hDropout;
-    const g = group[i];
+  for (let i = 0; i < len; i++) {
+    const q = o + i;
+    tDrop[q] = -Math.log(u[3 * i + 2]) / hDropout;
+    const g = group[q];
     if (g === 2) {
-      tMci[i] = 0;
-      tAd[i] = 0;
-      trueRisk[i] = 1;
+      tMci[q] = 0;
+      tAd[q] = 0;
+      trueRisk[q] = 1;
       continue;
     }
-    const factor = Math.exp(logHrE4 * e4[i] + logHrSev * sev[i]);
+    const factor = Math.exp(logHrE4 * e4[q] + logHrSev * sev[q]);
     const l1 = hCnToMci * factor;
     const l2 = hMciToAd * factor;
     if (g === 1) {
-      tMci[i] = 0;
-      tAd[i] = -Math.log(u[3 * i + 1]) / l2;
-      trueRisk[i] = 1 - Math.exp(-l2 * Y);
+      tMci[q] = 0;
+      tAd[q] = -Math.log(u[3 * i + 1]) / l2;
+      trueRisk[q] = 1 - Math.exp(-l2 * Y);
     } else {
       const t = -Math.log(u[3 * i]) / l1;
-      tMci[i] = t;
-      tAd[i] = t - Math.log(u[3 * i + 1]) / l2;
-      trueRisk[i] = hypoexponentialCdf(l1, l2, Y);
+      tMci[q] = t;
+      tAd[q] = t - Math.log(u[3 * i + 1]) / l2;
+      trueRisk[q] = hypoexponentialCdf(l1, l2, Y);
     }
   }
 }
 
 // ---- coding: per-patient recognition of MCI and dementia
-function codingRecognition(site: ResolvedSite, streams: SiteStreams, n: number, w: Scratch): void {
-  const { recMci, mciAsDem, recAd } = w;
-  const u = streams.get('coding').uniforms(3 * n);
-  const c = site.coding;
+function codingRecognition(s: Stage, o: number, len: number): void {
+  const { recMci, mciAsDem, recAd } = s.w;
+  const u = s.streams.get('coding').uniforms(3 * len);
+  const c = s.site.coding;
   const mciSens = c.mciSensitivity;
   const mciAsDemRate = c.mciCodedAsDementia;
   const demSens = c.dementiaSensitivity;
-  for (let i = 0; i < n; i++) {
-    recMci[i] = +(u[3 * i] < mciSens);
-    mciAsDem[i] = +(u[3 * i + 1] < mciAsDemRate);
-    recAd[i] = +(u[3 * i + 2] < demSens);
+  for (let i = 0; i < len; i++) {
+    const p = o + i;
+    recMci[p] = +(u[3 * i] < mciSens);
+    mciAsDem[p] = +(u[3 * i + 1] < mciAsDemRate);
+    recAd[p] = +(u[3 * i + 2] < demSens);
   }
 }
 
@@ -712,31 +846,14 @@ const TARGET_IMPAIRMENT = 1;
 const TARGET_FRAILTY = 2;
 
 // ---- baseline coding and the recorded target (from the visit schedule)
-function baselineCodingAndTarget(
-  model: SiteModel,
-  streams: SiteStreams,
-  n: number,
-  w: Scratch,
-  obs: Observed,
-  enroll: Int32Array,
-  intervalYears: number,
-  cols: Map<string, ColumnBuffer>,
-): void {
-  const site = model.site;
-  const { age, e4, female, edu, group, tMci, tAd, tDrop, trueRisk, frail, frailRisk, recMci, mciAsDem, recAd, visitCount } = w;
-  const frailObs = obs.frail;
+function baselineCodingAndTarget(s: Stage, o: number, len: number, intervalYears: number): void {
+  const { model, site } = s;
+  const { age, e4, female, edu, group, liability, tMci, tAd, tDrop, trueRisk, frail, frailRisk, recMci, mciAsDem, recAd, visitCount } = s.w;
+  const out = s.out;
+  const { enroll, frailObs, sysBase, codeBase, recBase, followup, target, targetValid, trueDx, trueLiability } = out;
+  const { trueEvent, trueEventYears, trueEventYearsValid, trueRisk: riskOut } = out;
   const lastVisit = Math.floor(model.followUpYears / intervalYears + 1e-9);
-  const sysBase = new Int8Array(n);
-  const codeBase = new Int8Array(n);
-  const recBase = new Int8Array(n);
-  const followup = new Float32Array(n);
-  const target = new Int8Array(n);
-  const targetValid = new Uint8Array(n);
-  const trueEvent = new Int8Array(n);
-  const trueEventYears = new Float32Array(n);
-  const trueEventYearsValid = new Uint8Array(n);
-  const riskOut = new Float64Array(n);
-  const un = streams.get('label-noise').uniforms(n);
+  const un = s.streams.get('label-noise').uniforms(len);
   const Y = model.followUpYears;
   const [t1] = model.thresholds;
   const labelNoise = site.coding.labelNoise;
@@ -745,13 +862,14 @@ function baselineCodingAndTarget(
   const sysAfterSwitch = systemIndexOn(Number.MAX_SAFE_INTEGER, site.coding.icdSystem, model.switchDays);
   const switchDays = model.switchDays ?? -Infinity;
   const icd9 = ICD_SYSTEM_INDEX['ICD-9-CM'];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < len; i++) {
+    const p = o + i;
     // recordedDx at time t, written out: true stage by t, then under-coding.
-    const tm = tMci[i];
-    const ta = tAd[i];
-    const td = tDrop[i];
-    const adIfRecognized = recAd[i] === 1;
-    const mciCode = recMci[i] ? (mciAsDem[i] ? DX_AD : DX_MCI) : -1;
+    const tm = tMci[p];
+    const ta = tAd[p];
+    const td = tDrop[p];
+    const adIfRecognized = recAd[p] === 1;
+    const mciCode = recMci[p] ? (mciAsDem[p] ? DX_AD : DX_MCI) : -1;
     let observedVisits = 1;
     let adCodedAtFollowUp = 0;
     // Baseline (k = 0) is always observed.
@@ -763,16 +881,16 @@ function baselineCodingAndTarget(
       const rec = t >= ta && adIfRecognized ? DX_AD : t >= tm ? mciCode : -1;
       if (rec === DX_AD) adCodedAtFollowUp = 1;
     }
-    const day = enroll[i];
+    const day = enroll[p];
     const sys = day < switchDays ? icd9 : sysAfterSwitch;
-    sysBase[i] = sys;
-    recBase[i] = rec0;
-    codeBase[i] = rec0 < 0 ? -1 : dxCodeIndex(sys, rec0, age[i]);
-    visitCount[i] = observedVisits;
-    followup[i] = (observedVisits - 1) * intervalYears;
+    sysBase[p] = sys;
+    recBase[p] = rec0;
+    codeBase[p] = rec0 < 0 ? -1 : dxCodeIndex(sys, rec0, age[p]);
+    visitCount[p] = observedVisits;
+    followup[p] = (observedVisits - 1) * intervalYears;
     const adBy = ta <= Y ? 1 : 0;
-    trueEventYearsValid[i] = adBy;
-    trueEventYears[i] = adBy ? Math.round(ta * 1000) / 1000 : 0;
+    trueEventYearsValid[p] = adBy;
+    trueEventYears[p] = adBy ? roundHalfUp(ta * 1000) / 1000 : 0;
 
     let label = -1;
     let event = 0;
@@ -780,41 +898,26 @@ function baselineCodingAndTarget(
     if (targetKind === TARGET_CONVERSION) {
       // Eligible: no dementia code at baseline and at least one follow-up visit.
       event = adBy;
-      risk = trueRisk[i];
+      risk = trueRisk[p];
       if (rec0 !== DX_AD && observedVisits > 1) label = adCodedAtFollowUp;
     } else if (targetKind === TARGET_IMPAIRMENT) {
-      event = group[i] > 0 ? 1 : 0;
+      event = group[p] > 0 ? 1 : 0;
       // P(L >= t1 | covariates) with the N(0,1) residual: a closed form.
-      risk = 1 - normalCdf(t1 - liabilityMean(site, age[i], e4[i], female[i], edu[i]));
+      risk = 1 - normalCdf(t1 - liabilityMean(site, age[p], e4[p], female[p], edu[p]));
       label = rec0 >= 0 ? 1 : 0;
     } else {
-      event = frail[i];
-      risk = frailRisk[i];
-      if (frailObs[i]) label = frail[i];
+      event = frail[p];
+      risk = frailRisk[p];
+      if (frailObs[p]) label = frail[p];
     }
     if (label >= 0 && un[i] < labelNoise) label = 1 - label;
-    target[i] = label < 0 ? 0 : label;
-    targetValid[i] = label < 0 ? 0 : 1;
-    trueEvent[i] = event;
-    riskOut[i] = risk;
+    target[p] = label < 0 ? 0 : label;
+    targetValid[p] = label < 0 ? 0 : 1;
+    trueEvent[p] = event;
+    riskOut[p] = risk;
+    trueDx[p] = group[p];
+    trueLiability[p] = liability[p];
   }
-  cols.set('icd_system_baseline', numeric(sysBase));
-  cols.set('dx_code_baseline', dictionaryIndices(codeBase));
-  cols.set('dx_recorded_baseline', dictionaryIndices(recBase));
-  cols.set('followup_years', numeric(followup));
-  cols.set('target', numeric(target, targetValid));
-  const trueDx = new Int8Array(n);
-  const lat = new Float32Array(n);
-  const liability = w.liability;
-  for (let i = 0; i < n; i++) {
-    trueDx[i] = group[i];
-    lat[i] = liability[i];
-  }
-  cols.set('true_dx_baseline', numeric(trueDx));
-  cols.set('true_liability', numeric(lat));
-  cols.set('true_event', numeric(trueEvent));
-  cols.set('true_event_years', numeric(trueEventYears, trueEventYearsValid));
-  cols.set('true_risk', numeric(riskOut));
 }
 
 /** P(T1 + T2 <= y) for independent exponentials with rates l1, l2 (CN -> MCI -> AD). */
