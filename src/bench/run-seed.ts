@@ -235,10 +235,8 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
       for (const [id, b] of Object.entries(log.bytesUp)) bytesUpPerSite[id] += b;
       for (const [id, b] of Object.entries(log.bytesDown)) bytesDownPerSite[id] += b;
       for (const id of log.participants) {
-        const client = sites.find((s) => s.id === id);
-        const perRound = f.localSteps !== undefined ? f.localSteps : Math.ceil((client?.train.data.n ?? 0) / Math.max(1, f.batchSize)) * (f.localEpochs ?? 1);
-        steps += perRound;
-        examplesSeen += f.localSteps !== undefined ? f.localSteps * f.batchSize : (client?.train.data.n ?? 0) * (f.localEpochs ?? 1);
+        steps += log.localSteps[id] ?? 0;
+        examplesSeen += log.examplesSeen[id] ?? 0;
       }
     }
     record(name, 'federated', run.params, pooledValidation, { steps, examplesSeen }, {

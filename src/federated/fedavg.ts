@@ -86,6 +86,7 @@ export class FedAvg implements Strategy {
         vectors: {},
         trainLoss: result.lastLoss,
         steps: result.steps,
+        examplesSeen: result.examplesSeen,
       },
       clientState: input.clientState ?? EMPTY_CLIENT_STATE,
     };

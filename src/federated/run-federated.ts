@@ -153,6 +153,8 @@ export function runFederated(opts: FederatedRunOptions): FederatedRunResult {
       bytesUp,
       bytesDown,
       meanTrainLoss: weightedAverageScalar(updates.map((u) => ({ id: u.clientId, weight: u.exampleCount, value: u.trainLoss }))),
+      localSteps: Object.fromEntries(updates.map((u) => [u.clientId, u.steps])),
+      examplesSeen: Object.fromEntries(updates.map((u) => [u.clientId, u.examplesSeen])),
     };
     rounds.push(log);
     opts.onRound?.(log, Float64Array.from(state.params));

@@ -86,6 +86,7 @@ export class Scaffold extends FedAvg {
         vectors: { controlDelta },
         trainLoss: result.lastLoss,
         steps: result.steps,
+        examplesSeen: result.examplesSeen,
       },
       clientState: { vectors: { control: ciNew } },
     };

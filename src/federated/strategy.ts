@@ -100,6 +100,8 @@ export interface ClientUpdate {
   readonly trainLoss: number;
   /** Local optimizer steps taken (K). */
   readonly steps: number;
+  /** Training examples processed in those steps (with repeats across epochs). */
+  readonly examplesSeen: number;
 }
 
 export interface ClientUpdateResult {

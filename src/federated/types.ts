@@ -47,6 +47,9 @@ export interface RoundLog {
   bytesDown: Record<string, number>;
   /** Example-weighted mean of the clients' final local training loss. */
   meanTrainLoss: number;
+  /** Local optimizer steps and examples processed per participant this round. */
+  localSteps: Record<string, number>;
+  examplesSeen: Record<string, number>;
 }
 
 export interface FederatedRunOptions {

@@ -19,7 +19,7 @@ const POPULATION = [
 ];
 
 function upd(clientId: string, exampleCount: number, params: number[], vectors: Record<string, Float64Array> = {}): ClientUpdate {
-  return { clientId, exampleCount, params: Float64Array.from(params), vectors, trainLoss: 0, steps: 1 };
+  return { clientId, exampleCount, params: Float64Array.from(params), vectors, trainLoss: 0, steps: 1, examplesSeen: exampleCount };
 }
 
 /** One server round of `strategy` from x0 with the two clients' models given. */
