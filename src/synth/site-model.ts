@@ -7,7 +7,7 @@
  */
 import { Faker, en } from '@faker-js/faker';
 import type { ResolvedSite, Target } from '../scenario/schema.js';
-import { normalCdf, normalQuantile, logistic, TruncatedNormal } from './normal.js';
+import { normalCdf, normalQuantile, normalQuantilesInPlace, logistic, TruncatedNormal } from './normal.js';
 import { SiteStreams, Xoshiro128, streamState } from './rng.js';
 import { isoToEpochDays } from './coding.js';
 
@@ -303,11 +303,15 @@ export function severityZ(sorted: Float64Array, bandCdf: Float64Array, liability
 }
 
 function severityFromCdf(bandCdf: Float64Array, cdf: number, group: number): number {
+  return normalQuantile(severityUniform(bandCdf, cdf, group));
+}
+
+/** Position of a CDF value inside its diagnosis band, kept off 0 and 1. */
+function severityUniform(bandCdf: Float64Array, cdf: number, group: number): number {
   const lo = bandCdf[group];
   const hi = bandCdf[group + 1];
   const u = (cdf - lo) / Math.max(hi - lo, 1e-9);
-  const uc = u < 1e-6 ? 1e-6 : u > 1 - 1e-6 ? 1 - 1e-6 : u;
-  return normalQuantile(uc);
+  return u < 1e-6 ? 1e-6 : u > 1 - 1e-6 ? 1 - 1e-6 : u;
 }
 
 /**
@@ -342,7 +346,8 @@ export class LiabilityCdfTable {
 
   /** severityZ for patients [0, n): out[i] = severityZ(bandCdf, liability[i], group[i]). */
   severityZs(bandCdf: Float64Array, liability: Float64Array, group: Uint8Array, out: Float64Array, n: number): void {
-    for (let i = 0; i < n; i++) out[i] = severityFromCdf(bandCdf, this.cdf(liability[i]), group[i]);
+    for (let i = 0; i < n; i++) out[i] = severityUniform(bandCdf, this.cdf(liability[i]), group[i]);
+    normalQuantilesInPlace(out, 0, n);
   }
 }
 
