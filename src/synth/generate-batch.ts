@@ -184,6 +184,9 @@ class Scratch {
   tDrop = new Float64Array(0);
   trueRisk = new Float64Array(0);
   visitCount = new Int32Array(0);
+  /** Patients of a chunk by true baseline stage (CN, MCI), for the stage-specific passes. */
+  readonly cnIndex = new Int32Array(CHUNK);
+  readonly mciIndex = new Int32Array(CHUNK);
 
   ensure(n: number): this {
     if (n <= this.capacity) return this;
@@ -790,7 +793,7 @@ function wearables(s: Stage, o: number, len: number): void {
 // ---- progression: exponential stage transitions and dropout
 function progression(s: Stage, o: number, len: number): void {
   const model = s.model;
-  const { e4, sev, group, tMci, tAd, tDrop, trueRisk } = s.w;
+  const { e4, sev, group, tMci, tAd, tDrop, trueRisk, cnIndex, mciIndex } = s.w;
   const u = s.streams.get('progression').uniforms(3 * len);
   const p = s.site.progression;
   const logHrE4 = Math.log(p.hazardRatioE4);
@@ -799,29 +802,41 @@ function progression(s: Stage, o: number, len: number): void {
   const hCnToMci = model.hazardCnToMci;
   const hMciToAd = model.hazardMciToAd;
   const hDropout = model.hazardDropout;
+  // Everyone: dropout time, and the AD defaults (in AD from baseline, risk 1). CN and MCI
+  // patients are listed (without a jump) and overwritten by their own pass below, so that no
+  // loop branches on the random stage.
+  let nCn = 0;
+  let nMci = 0;
   for (let i = 0; i < len; i++) {
     const q = o + i;
     tDrop[q] = -Math.log(u[3 * i + 2]) / hDropout;
+    tMci[q] = 0;
+    tAd[q] = 0;
+    trueRisk[q] = 1;
     const g = group[q];
-    if (g === 2) {
-      tMci[q] = 0;
-      tAd[q] = 0;
-      trueRisk[q] = 1;
-      continue;
-    }
+    cnIndex[nCn] = q;
+    mciIndex[nMci] = q;
+    nCn += +(g === 0);
+    nMci += +(g === 1);
+  }
+  for (let k = 0; k < nMci; k++) {
+    const q = mciIndex[k];
+    const i = q - o;
+    const factor = Math.exp(logHrE4 * e4[q] + logHrSev * sev[q]);
+    const l2 = hMciToAd * factor;
+    tAd[q] = -Math.log(u[3 * i + 1]) / l2;
+    trueRisk[q] = 1 - Math.exp(-l2 * Y);
+  }
+  for (let k = 0; k < nCn; k++) {
+    const q = cnIndex[k];
+    const i = q - o;
     const factor = Math.exp(logHrE4 * e4[q] + logHrSev * sev[q]);
     const l1 = hCnToMci * factor;
     const l2 = hMciToAd * factor;
-    if (g === 1) {
-      tMci[q] = 0;
-      tAd[q] = -Math.log(u[3 * i + 1]) / l2;
-      trueRisk[q] = 1 - Math.exp(-l2 * Y);
-    } else {
-      const t = -Math.log(u[3 * i]) / l1;
-      tMci[q] = t;
-      tAd[q] = t - Math.log(u[3 * i + 1]) / l2;
-      trueRisk[q] = hypoexponentialCdf(l1, l2, Y);
-    }
+    const t = -Math.log(u[3 * i]) / l1;
+    tMci[q] = t;
+    tAd[q] = t - Math.log(u[3 * i + 1]) / l2;
+    trueRisk[q] = hypoexponentialCdf(l1, l2, Y);
   }
 }
 
@@ -841,9 +856,22 @@ function codingRecognition(s: Stage, o: number, len: number): void {
   }
 }
 
+// baselineCodingAndTarget computes recorded diagnoses arithmetically with these values.
+if (DX_MCI !== 0 || DX_AD !== 1) throw new Error('internal: DX_MCI = 0 and DX_AD = 1 expected');
+
 const TARGET_CONVERSION = 0;
 const TARGET_IMPAIRMENT = 1;
 const TARGET_FRAILTY = 2;
+
+/**
+ * dxCodeIndex as a table: [system * 4 + c], c = 0 no recorded diagnosis (-1), 1 MCI, 2 AD with
+ * onset before 65, 3 AD from 65.
+ */
+const DX_CODE_LOOKUP = Int8Array.from({ length: 12 }, (_, k) => {
+  const system = k >> 2;
+  const c = k & 3;
+  return c === 0 ? -1 : c === 1 ? dxCodeIndex(system, DX_MCI, 70) : dxCodeIndex(system, DX_AD, c === 2 ? 60 : 70);
+});
 
 // ---- baseline coding and the recorded target (from the visit schedule)
 function baselineCodingAndTarget(s: Stage, o: number, len: number, intervalYears: number): void {
@@ -862,57 +890,63 @@ function baselineCodingAndTarget(s: Stage, o: number, len: number, intervalYears
   const sysAfterSwitch = systemIndexOn(Number.MAX_SAFE_INTEGER, site.coding.icdSystem, model.switchDays);
   const switchDays = model.switchDays ?? -Infinity;
   const icd9 = ICD_SYSTEM_INDEX['ICD-9-CM'];
+  const yearsPick = new Float64Array(2);
   for (let i = 0; i < len; i++) {
     const p = o + i;
-    // recordedDx at time t, written out: true stage by t, then under-coding.
     const tm = tMci[p];
     const ta = tAd[p];
     const td = tDrop[p];
-    const adIfRecognized = recAd[p] === 1;
-    const mciCode = recMci[p] ? (mciAsDem[p] ? DX_AD : DX_MCI) : -1;
+    // Visits k = 0..lastVisit at t = k * interval; follow-up ends before the first t > dropout
+    // (t grows with k, so that is a count). Baseline is always observed.
     let observedVisits = 1;
-    let adCodedAtFollowUp = 0;
-    // Baseline (k = 0) is always observed.
-    const rec0 = 0 >= ta && adIfRecognized ? DX_AD : 0 >= tm ? mciCode : -1;
-    for (let k = 1; k <= lastVisit; k++) {
-      const t = k * intervalYears;
-      if (t > td) break;
-      observedVisits++;
-      const rec = t >= ta && adIfRecognized ? DX_AD : t >= tm ? mciCode : -1;
-      if (rec === DX_AD) adCodedAtFollowUp = 1;
-    }
-    const day = enroll[p];
-    const sys = day < switchDays ? icd9 : sysAfterSwitch;
+    for (let k = 1; k <= lastVisit; k++) observedVisits += +!(k * intervalYears > td);
+    // recordedDx(t): AD if in AD by t and dementia is recognized; else, if in MCI or AD by t,
+    // the MCI recognition: -1 none, DX_MCI, or DX_AD when MCI is coded as dementia.
+    // With DX_MCI = 0 and DX_AD = 1: mciCode = recMci ? mciAsDem : -1.
+    const ad = recAd[p];
+    const mciCode = recMci[p] * (1 + mciAsDem[p]) - 1;
+    const adNow = +(0 >= ta) & ad;
+    const rec0 = adNow * DX_AD + (1 - adNow) * (+(0 >= tm) * (mciCode + 1) - 1);
+    // "AD coded at some follow-up visit" is monotone in t: test the last observed visit.
+    const kLast = observedVisits - 1;
+    const tLast = kLast * intervalYears;
+    const adCodedAtFollowUp = +(kLast > 0) & ((+(tLast >= ta) & ad) | (+(tLast >= tm) & +(mciCode === DX_AD)));
+    const sys = enroll[p] < switchDays ? icd9 : sysAfterSwitch;
     sysBase[p] = sys;
     recBase[p] = rec0;
-    codeBase[p] = rec0 < 0 ? -1 : dxCodeIndex(sys, rec0, age[p]);
+    codeBase[p] = DX_CODE_LOOKUP[4 * sys + rec0 + 1 + (+(rec0 === DX_AD) & +(age[p] >= 65))];
     visitCount[p] = observedVisits;
     followup[p] = (observedVisits - 1) * intervalYears;
-    const adBy = ta <= Y ? 1 : 0;
+    const adBy = +(ta <= Y);
     trueEventYearsValid[p] = adBy;
-    trueEventYears[p] = adBy ? roundHalfUp(ta * 1000) / 1000 : 0;
+    yearsPick[1] = roundHalfUp(ta * 1000) / 1000;
+    trueEventYears[p] = yearsPick[adBy];
 
-    let label = -1;
-    let event = 0;
-    let risk = 0;
+    // The recorded label where the patient is eligible, flipped by label noise.
+    let eligible: number;
+    let label: number;
+    let event: number;
+    let risk: number;
     if (targetKind === TARGET_CONVERSION) {
       // Eligible: no dementia code at baseline and at least one follow-up visit.
+      eligible = +(rec0 !== DX_AD) & +(observedVisits > 1);
+      label = adCodedAtFollowUp;
       event = adBy;
       risk = trueRisk[p];
-      if (rec0 !== DX_AD && observedVisits > 1) label = adCodedAtFollowUp;
     } else if (targetKind === TARGET_IMPAIRMENT) {
-      event = group[p] > 0 ? 1 : 0;
+      eligible = 1;
+      label = +(rec0 >= 0);
+      event = +(group[p] > 0);
       // P(L >= t1 | covariates) with the N(0,1) residual: a closed form.
       risk = 1 - normalCdf(t1 - liabilityMean(site, age[p], e4[p], female[p], edu[p]));
-      label = rec0 >= 0 ? 1 : 0;
     } else {
+      eligible = frailObs[p];
+      label = frail[p];
       event = frail[p];
       risk = frailRisk[p];
-      if (frailObs[p]) label = frail[p];
     }
-    if (label >= 0 && un[i] < labelNoise) label = 1 - label;
-    target[p] = label < 0 ? 0 : label;
-    targetValid[p] = label < 0 ? 0 : 1;
+    target[p] = eligible & (label ^ +(un[i] < labelNoise));
+    targetValid[p] = eligible;
     trueEvent[p] = event;
     riskOut[p] = risk;
     trueDx[p] = group[p];
