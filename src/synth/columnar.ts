@@ -29,15 +29,19 @@ export function numeric(values: NumericArray, valid?: Uint8Array): NumericColumn
   return { kind: 'numeric', values, valid };
 }
 
-/** Dictionary indices: -1 stands for null. */
+/** Dictionary indices: -1 stands for null (index 0, not valid); no validity array without nulls. */
 export function dictionaryIndices(indices: Int8Array): NumericColumn {
-  let valid: Uint8Array | undefined;
-  for (let i = 0; i < indices.length; i++) {
-    if (indices[i] < 0) {
-      valid ??= new Uint8Array(indices.length).fill(1);
-      valid[i] = 0;
-      indices[i] = 0;
-    }
+  const n = indices.length;
+  // Without jumps: whether a null occurs is random per row (see branchless.ts).
+  let anyNull = 0;
+  for (let i = 0; i < n; i++) anyNull |= indices[i] >>> 31;
+  if (!anyNull) return { kind: 'numeric', values: indices, valid: undefined };
+  const valid = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = indices[i];
+    const isNull = v >>> 31; // 1 for negative indices
+    valid[i] = isNull ^ 1;
+    indices[i] = v & (isNull - 1);
   }
   return { kind: 'numeric', values: indices, valid };
 }
