@@ -12,6 +12,11 @@
  *        missingness, label noise.
  * Every variable draws from its own stream (rng.ts) in patient order, so a batch's content
  * does not depend on the batch size.
+ *
+ * Speed (issue #2: >= 1 M patients/s on one core): stages are small functions, run chunk by
+ * chunk over preallocated typed arrays, with per-group and per-sex parameters hoisted into flat
+ * arrays, and the per-patient decisions written without data-dependent jumps (branchless.ts).
+ * These rewrites keep every output byte: compare generated columns before and after any change.
  */
 import { DX_AD, DX_MCI, ICD_SYSTEM_INDEX, dxCodeIndex, systemIndexOn } from './coding.js';
 import { type ColumnBatch, type ColumnBuffer, dictionaryIndices, numeric } from './columnar.js';
