@@ -109,6 +109,9 @@ function logNormalParams(d: Dist): { mu: number; sigma: number } {
   return { mu: Math.log(d.mean) - s2 / 2, sigma: Math.sqrt(s2) };
 }
 
+/** ASCII of "00", "01", ..., "99". */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, k) => 48 + ((k & 1 ? (k >> 1) % 10 : Math.floor((k >> 1) / 10))));
+
 /**
  * Writes the ids of patients [start, start + n): prefix + d digits of (a*i + b) mod 10^d, a
  * bijection since gcd(a, 10) = 1. Consecutive ids differ by a (mod 10^d), so after the first
@@ -130,12 +133,17 @@ function writeIds(model: SiteModel, start: number, n: number, bytes: Uint8Array,
     for (let k = 0; k < p; k++) bytes[offset + k] = prefixBytes[k];
     const end = offset + p + digits - 1;
     if (smallInts) {
+      // Two digits per division, from a table of "00".."99".
       let rest = v | 0;
-      for (let k = 0; k < digits; k++) {
-        const q = (rest / 10) | 0;
-        bytes[end - k] = 48 + rest - q * 10;
+      let k = 0;
+      for (; k + 1 < digits; k += 2) {
+        const q = (rest / 100) | 0;
+        const pair = 2 * (rest - q * 100);
+        bytes[end - k] = DIGIT_PAIRS[pair + 1];
+        bytes[end - k - 1] = DIGIT_PAIRS[pair];
         rest = q;
       }
+      if (k < digits) bytes[end - k] = 48 + rest - ((rest / 10) | 0) * 10;
     } else {
       let rest = v;
       for (let k = 0; k < digits; k++) {
