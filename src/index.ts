@@ -11,6 +11,26 @@ export { patientColumns, visitColumns, featureColumns, type ColumnSpec } from '.
 export * from './metrics/index.js';
 export * from './model/index.js';
 export * from './federated/index.js';
+export { trainDpSgd, dpSgdSteps, type DpSgdOptions, type DpSgdResult, type BatchSizeSummary } from './privacy/dp-sgd.js';
+export { poissonSample, poissonStepsPerEpoch, sampleRateForBatchSize } from './privacy/poisson-sampling.js';
+export { clipInPlace, clipFactor, l2Norm, type ClipResult } from './privacy/clip.js';
+export {
+  ClientLevelDp,
+  clientLevelDp,
+  clipModelUpdate,
+  CLIP_NORM_STATE_KEY,
+  type ClientLevelDpOptions,
+  type ClientWeighting,
+  type ClientDpAccounting,
+  type ClientDpRoundRecord,
+} from './privacy/client-dp.js';
+export {
+  adaptiveUpdateNoiseMultiplier,
+  nextClipNorm,
+  noisedFractionUnder,
+  type AdaptiveClippingOptions,
+} from './privacy/adaptive-clipping.js';
+export type { GaussianNoise } from './privacy/noise-types.js';
 export { parseGate, evaluateGates, maxGapGates, type Gate, type GateOutcome } from './bench/gate.js';
 export { resolveBenchConfig, armBudget, BENCH_DEFAULTS, type BenchConfig, type BenchOverrides } from './bench/config.js';
 export { runBench, type BenchRun, type BenchRunOptions } from './bench/runner.js';

@@ -18,7 +18,7 @@ export {
   type Vectors,
 } from './strategy.js';
 export { compareIds, sortById, totalWeight, weightedAverage, weightedAverageScalar, weightedCombination, type WeightedScalar, type WeightedVector } from './aggregate.js';
-export { trainClient, type ClientTrainingResult, type GradientAdjustment } from './client-training.js';
+export { trainClient, clientSampleRate, type ClientTrainingResult, type GradientAdjustment } from './client-training.js';
 export { FedAvg, averageModels, sortedPopulation, EMPTY_CLIENT_STATE } from './fedavg.js';
 export { FedAvgM, DEFAULT_FEDAVGM_MOMENTUM, DEFAULT_FEDAVGM_SERVER_LR } from './fedavgm.js';
 export { FedProx, DEFAULT_PROX_MU } from './fedprox.js';

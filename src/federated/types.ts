@@ -5,6 +5,7 @@
  * only place that sequences them.
  */
 import type { LabeledData, Model, OptimizerConfig } from '../model/types.js';
+import type { GaussianNoise } from '../privacy/noise-types.js';
 import type { ClientState, ServerState, Strategy } from './strategy.js';
 
 export type StrategyName = 'fedavg' | 'fedavgm' | 'fedprox' | 'scaffold' | 'fedadam' | 'fedyogi' | 'fedadagrad';
@@ -36,6 +37,28 @@ export interface LocalConfig {
   epochs?: number;
   steps?: number;
   optimizer: OptimizerConfig;
+  /** Sample-level DP: every client trains with DP-SGD (privacy/dp-sgd.ts) instead of minibatch SGD. */
+  dpSgd?: LocalDpSgdConfig;
+}
+
+/**
+ * DP-SGD at each client. Each client is its own data holder with its own accountant: per round
+ * it runs RoundLog.localSteps[id] steps of the subsampled Gaussian mechanism with
+ * (noiseMultiplier, its sample rate: `clientSampleRate(local, n_k)`).
+ */
+export interface LocalDpSgdConfig {
+  noiseMultiplier: number;
+  /** Per-example clip norm C. */
+  clipNorm: number;
+  /** Poisson rate q for every client; default per client 1/⌈n_k/batchSize⌉ (Opacus's DPDataLoader). */
+  sampleRate?: number;
+  /** The noise source of one client in one round (secure in the product; seeded in tests). */
+  noise: (clientId: string, round: number) => GaussianNoise;
+  /**
+   * Upload the client's training loss (computed from its data without noise: outside the DP
+   * guarantee). Default false: the uploaded loss is NaN.
+   */
+  releaseTrainingLoss?: boolean;
 }
 
 export interface RoundLog {

@@ -8,7 +8,10 @@ export type {
   OptimizerConfig,
   LocalTrainingOptions,
   LocalTrainingResult,
+  ClippedGradSum,
+  PerExampleModel,
 } from './types.js';
+export { hasPerExampleGradients } from './types.js';
 export { Sgd, Adam, createOptimizer } from './optimizer.js';
 export { trainLocal, shuffleInto } from './train.js';
 export { LogisticRegression, sigmoid, probabilityOf, bceWithLogit } from './logistic.js';

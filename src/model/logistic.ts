@@ -5,8 +5,12 @@
  * Parameter layout (paramCount = d + 1): params[0..d) = weights w, params[d] = bias b.
  * Objective over a minibatch B: (1/|B|)·Σ_{i∈B} BCE(y_i, σ(w·x_i + b)) + (λ/2)·‖w‖² (bias not
  * penalized, as in scikit-learn's and PyTorch's usual weight-decay practice for intercepts).
+ *
+ * Per-example gradients (DP-SGD) in closed form: the loss gradient of row i is
+ * g_i = (p_i − y_i)·[x_i, 1] with p_i = σ(w·x_i + b), so ‖g_i‖ = |p_i − y_i|·√(‖x_i‖² + 1) —
+ * one extra multiply-add per feature over lossAndGrad, no per-example vector ever stored.
  */
-import type { LabeledData, Matrix, Model } from './types.js';
+import type { ClippedGradSum, LabeledData, Matrix, Model } from './types.js';
 
 /**
  * Binary cross-entropy of the logit z against label y in a form that never overflows:
@@ -98,6 +102,87 @@ export class LogisticRegression implements Model {
     }
     gradOut[d] = biasGrad * scale;
     return lossSum * scale + 0.5 * l2 * wSq;
+  }
+
+  perExampleGradNorms(params: Float64Array, data: LabeledData, rows: Uint32Array, count: number, normsOut: Float64Array): Float64Array {
+    const d = this.featureCount;
+    assertMatrixWidth(data, d);
+    if (normsOut.length < count) throw new RangeError(`perExampleGradNorms: normsOut has length ${normsOut.length}, need ${count}`);
+    const x = data.x;
+    const y = data.y;
+    const bias = params[d];
+    for (let k = 0; k < count; k++) {
+      const off = rows[k] * d;
+      let z = bias;
+      let xSq = 0;
+      for (let j = 0; j < d; j++) {
+        const v = x[off + j];
+        z += params[j] * v;
+        xSq += v * v;
+      }
+      normsOut[k] = Math.abs(sigmoid(z) - y[rows[k]]) * Math.sqrt(xSq + 1);
+    }
+    return normsOut;
+  }
+
+  clippedGradSum(
+    params: Float64Array,
+    data: LabeledData,
+    rows: Uint32Array,
+    count: number,
+    clipNorm: number,
+    sumOut: Float64Array,
+    scale = 1,
+  ): ClippedGradSum {
+    const d = this.featureCount;
+    assertMatrixWidth(data, d);
+    if (!(clipNorm > 0)) throw new RangeError(`clipNorm must be > 0, got ${clipNorm}`);
+    const x = data.x;
+    const y = data.y;
+    const bias = params[d];
+    sumOut.fill(0);
+    let lossSum = 0;
+    let biasSum = 0;
+    let clippedCount = 0;
+    for (let k = 0; k < count; k++) {
+      const r = rows[k];
+      const off = r * d;
+      let z = bias;
+      let xSq = 0;
+      for (let j = 0; j < d; j++) {
+        const v = x[off + j];
+        z += params[j] * v;
+        xSq += v * v;
+      }
+      const yr = y[r];
+      const e = Math.exp(-Math.abs(z));
+      const inv = 1 / (1 + e);
+      lossSum += (z > 0 ? z : 0) - yr * z + Math.log1p(e);
+      // The same expressions as lossAndGrad, so that an unclipped row contributes the same bits.
+      let residual = (z >= 0 ? inv : e * inv) - yr;
+      const norm = Math.abs(residual) * Math.sqrt(xSq + 1);
+      if (norm > clipNorm) {
+        residual *= clipNorm / norm;
+        clippedCount++;
+      }
+      for (let j = 0; j < d; j++) sumOut[j] += residual * x[off + j];
+      biasSum += residual;
+    }
+    for (let j = 0; j < d; j++) sumOut[j] *= scale;
+    sumOut[d] = biasSum * scale;
+    return { clippedCount, lossSum };
+  }
+
+  addPenaltyGradient(params: Float64Array, gradOut: Float64Array): number {
+    const d = this.featureCount;
+    const l2 = this.l2;
+    let wSq = 0;
+    for (let j = 0; j < d; j++) {
+      const w = params[j];
+      wSq += w * w;
+      gradOut[j] += l2 * w;
+    }
+    return 0.5 * l2 * wSq;
   }
 
   predict(params: Float64Array, data: Matrix, out?: Float64Array): Float64Array {

@@ -34,6 +34,48 @@ export interface Model {
   lossAndGrad(params: Float64Array, data: LabeledData, rows: Uint32Array, count: number, gradOut: Float64Array): number;
   /** P(y = 1 | x) for every row of data, written into out (allocated when omitted). */
   predict(params: Float64Array, data: Matrix, out?: Float64Array): Float64Array;
+  /**
+   * Optional per-example gradient support for DP-SGD (privacy/dp-sgd.ts). A model that has all
+   * three (see `hasPerExampleGradients`) can be trained with sample-level DP; the typed-array
+   * LogisticRegression and Mlp do, the tfjs backend does not.
+   *
+   * The per-example gradient g_i is the gradient of the loss of row i alone, BCE(y_i, f(x_i)),
+   * WITHOUT the L2 term: the penalty does not depend on data, so DP-SGD adds its gradient after
+   * the noise (post-processing, no privacy cost) through `addPenaltyGradient`.
+   */
+  perExampleGradNorms?(params: Float64Array, data: LabeledData, rows: Uint32Array, count: number, normsOut: Float64Array): Float64Array;
+  /**
+   * sumOut ← scale · Σ_{k<count} min(1, clipNorm/‖g_{rows[k]}‖)·g_{rows[k]} (overwritten): the
+   * sum of per-example gradients, each clipped to L2 norm ≤ clipNorm (Abadi et al. 2016,
+   * Algorithm 1), times `scale` (default 1; DP-SGD passes 1/(expected batch size)). clipNorm may
+   * be Infinity (no clipping). With clipNorm = Infinity and scale = 1/count, sumOut equals the
+   * data term of lossAndGrad bit for bit (the models apply `scale` where lossAndGrad applies 1/count).
+   */
+  clippedGradSum?(
+    params: Float64Array,
+    data: LabeledData,
+    rows: Uint32Array,
+    count: number,
+    clipNorm: number,
+    sumOut: Float64Array,
+    scale?: number,
+  ): ClippedGradSum;
+  /** gradOut += ∇ of the L2 penalty (λ·w on weights, 0 on biases); returns the penalty (λ/2)·‖w‖². */
+  addPenaltyGradient?(params: Float64Array, gradOut: Float64Array): number;
+}
+
+export interface ClippedGradSum {
+  /** Rows whose gradient norm exceeded clipNorm (and were scaled down). */
+  clippedCount: number;
+  /** Σ of the rows' unregularized BCE losses (a diagnostic; not privatized). */
+  lossSum: number;
+}
+
+/** A model with the per-example gradient methods DP-SGD needs. */
+export type PerExampleModel = Model & Required<Pick<Model, 'perExampleGradNorms' | 'clippedGradSum' | 'addPenaltyGradient'>>;
+
+export function hasPerExampleGradients(model: Model): model is PerExampleModel {
+  return typeof model.perExampleGradNorms === 'function' && typeof model.clippedGradSum === 'function' && typeof model.addPenaltyGradient === 'function';
 }
 
 /** An in-place first-order optimizer over a flat parameter vector. */
