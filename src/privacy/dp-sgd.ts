@@ -61,6 +61,10 @@ export interface BatchSizeSummary {
   mean: number;
 }
 
+/**
+ * `steps` = T; `examplesSeen` = Σ realized batch sizes; `lastLoss` = mean unregularized BCE over
+ * the examples sampled in the last epoch's worth of steps (no penalty term; not privatized).
+ */
 export interface DpSgdResult extends LocalTrainingResult {
   /** What the accountant needs: T steps of the subsampled Gaussian with (σ, q). */
   noiseMultiplier: number;
