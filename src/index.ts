@@ -41,3 +41,4 @@ export type * from './bench/data/types.js';
 export type * from './bench/results.js';
 export { markdownSummary } from './bench/markdown.js';
 export { writeBenchOutputs, predictionsTable, splitsTable } from './bench/outputs.js';
+export * from './privacy/index.js';

@@ -10,6 +10,7 @@ import { registerSchema } from './schema.js';
 import { registerGenerate } from './generate.js';
 import { registerInspect } from './inspect.js';
 import { registerBench } from './bench.js';
+import { registerPrivacy } from './privacy.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerInspect(program);
   registerBench(program);
+  registerPrivacy(program);
   registerSchema(program);
   // Sub-commands inherit exitOverride so a bad flag is exit 2, never Commander's own exit.
   for (const cmd of program.commands) cmd.exitOverride();
