@@ -2,7 +2,7 @@
  * Gaussian noise for differential privacy.
  *
  * Default: a cryptographically secure source. Random bytes come from node:crypto
- * (`randomFillSync`, the OS CSPRNG), are turned into uniforms with 53 random bits each, and into
+ * (`randomFillSync`, the OS CSPRNG), are turned into uniforms with 52 random bits each, and into
  * standard normals by the Box–Muller transform (Box & Muller 1958). A predictable generator
  * would let anyone who knows or recovers its state subtract the noise, so the DP guarantee
  * assumes noise the adversary cannot predict.
@@ -16,9 +16,9 @@
  * Differential Privacy", CCS): sampling continuous noise with textbook floating-point formulas
  * gives a distribution whose support has gaps that depend on the value the noise is added to, so
  * an adversary who sees the exact double output can sometimes tell neighbouring inputs apart,
- * breaking DP entirely for that release. What this module does: secure random bits, 53-bit
- * uniforms in the open interval (0, 1) (so log never sees 0 and the tails are cut only beyond
- * |z| ≈ 8.6, probability ~1e-17), double-precision Box–Muller. What it does NOT do: it is not
+ * breaking DP entirely for that release. What this module does: secure random bits, 52-bit
+ * uniforms (k + ½)/2^52 in the open interval (0, 1), exact in double precision (so log never
+ * sees 0 and the tails are cut only beyond |z| ≈ 8.57, probability ~1e-17), double-precision Box–Muller. What it does NOT do: it is not
  * a discrete Gaussian (Canonne, Kamath & Steinke 2020) nor a snapping mechanism, so it does not
  * defend against Mironov-style attacks on the low-order bits of a released value, nor against
  * timing side channels. We consider the risk low for DP-SGD, where noise is added to sums of
@@ -51,7 +51,7 @@ function checkSd(sd: number): void {
   if (!(sd >= 0) || !Number.isFinite(sd)) throw new RangeError(`sd: expected a finite standard deviation >= 0, found ${sd}`);
 }
 
-const TWO_POW_MINUS_53 = 2 ** -53;
+const TWO_POW_MINUS_52 = 2 ** -52;
 const TWO_PI = 2 * Math.PI;
 const WORDS_PER_REFILL = 4096; // 16 KiB of random bytes per crypto call
 
@@ -61,7 +61,7 @@ const WORDS_PER_REFILL = 4096; // 16 KiB of random bytes per crypto call
  */
 export class SecureGaussianSource implements NoiseSource {
   readonly secure = true;
-  readonly name = 'node:crypto randomFillSync, 53-bit uniforms, Box-Muller';
+  readonly name = 'node:crypto randomFillSync, 52-bit uniforms, Box-Muller';
   private readonly words = new Uint32Array(WORDS_PER_REFILL);
   private pos = WORDS_PER_REFILL;
   private spare = 0;
@@ -77,11 +77,14 @@ export class SecureGaussianSource implements NoiseSource {
     return this.words[this.pos++];
   }
 
-  /** Uniform in (0, 1) with 53 random bits: (k + 0.5)·2^−53, k = 27 high bits · 2^26 + 26 bits. */
+  /**
+   * Uniform in (0, 1): (k + ½)·2^−52 with k = 26 bits · 2^26 + 26 bits < 2^52. k + ½ is exact
+   * below 2^52 (with 53 bits, 2^53 − ½ would round up to 2^53, i.e. u = 1).
+   */
   uniform(): number {
-    const hi = this.nextWord() >>> 5; // 27 bits
-    const lo = this.nextWord() >>> 6; // 26 bits
-    return (hi * 67108864 + lo + 0.5) * TWO_POW_MINUS_53;
+    const hi = this.nextWord() >>> 6;
+    const lo = this.nextWord() >>> 6;
+    return (hi * 67108864 + lo + 0.5) * TWO_POW_MINUS_52;
   }
 
   /** One standard normal; Box–Muller yields two per pair of uniforms, the second is kept. */
