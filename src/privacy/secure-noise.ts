@@ -28,8 +28,10 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { Xoshiro128, streamState } from '../synth/rng.js';
+import type { GaussianNoise } from './noise-types.js';
 
-export interface NoiseSource {
+/** A GaussianNoise (what dp-sgd / client-dp take) with a name for results and in-place adding. */
+export interface NoiseSource extends GaussianNoise {
   /** True when the noise comes from a cryptographically secure generator. */
   readonly secure: boolean;
   /** What generated it, for results files (e.g. "node:crypto box-muller"). */
