@@ -10,6 +10,7 @@ import { registerSchema } from './schema.js';
 import { registerGenerate } from './generate.js';
 import { registerInspect } from './inspect.js';
 import { registerBench } from './bench.js';
+import { registerImport } from './import.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerGenerate(program);
   registerInspect(program);
+  registerImport(program);
   registerBench(program);
   registerSchema(program);
   // Sub-commands inherit exitOverride so a bad flag is exit 2, never Commander's own exit.
