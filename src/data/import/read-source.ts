@@ -48,6 +48,8 @@ function readText(site: ResolvedSiteSpec, bytes: Buffer): SourceTable {
       comment: site.format.comment,
       skip_empty_lines: true,
       relax_quotes: false,
+      // Ragged rows are reported below, with the expected width and the line.
+      relax_column_count: true,
       info: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
