@@ -17,6 +17,10 @@ import { importDataset } from '../../src/data/import/import-dataset.js';
 import { loadBenchConfig } from '../../src/scenario/parse.js';
 import { runBench, type BenchRun } from '../../src/bench/runner.js';
 import { meanSd } from './data/helpers.js';
+import { runFederated } from '../../src/federated/run-federated.js';
+import { createModel } from '../../src/model/create-model.js';
+import { uniformFanInInit } from '../../src/bench/run-seed.js';
+import { Xoshiro128, streamState } from '../../src/synth/rng.js';
 
 const HEART = fileURLToPath(new URL('../../../fixtures/uci-heart/', import.meta.url));
 
@@ -96,6 +100,36 @@ describe('FLamby Fed-Heart-Disease reproduction', () => {
       const acc = Object.values(r.sites).map((m) => m.accuracy as number);
       assert.ok(Math.abs((r.siteMean!.accuracy as number) - acc.reduce((a, b) => a + b, 0) / 4) < 1e-12);
       assert.equal(r.threshold, 0.5);
+    }
+  });
+
+  test('FedYogi (η 0.01, β2 0.999) and FedAdagrad (η 0.316228) take the same steps, as in FLamby, given the same client streams', () => {
+    // η_yogi / √(1 − β2) = η_adagrad while Yogi's v < Δ²: FLamby's identical rows follow from its settings.
+    const p = run.prepared[0];
+    const model = createModel({ kind: 'logistic', featureCount: 13, l2: 0, backend: 'js' });
+    const rng = new Xoshiro128(streamState(7, 'yogi-adagrad'));
+    const initialParams = uniformFanInInit(14, 13, () => rng.uniform());
+    const common = {
+      model,
+      clients: p.sites.map((s) => ({ id: s.id, train: s.train.data })),
+      rounds: 15,
+      clientFraction: 1,
+      local: { batchSize: 4, steps: 100, optimizer: { kind: 'sgd' as const, learningRate: 0.003162, momentum: 0 } },
+      initialParams,
+      seed: 42,
+      streamLabel: 'shared',
+    };
+    const yogi = runFederated({ ...common, strategy: { name: 'fedyogi', serverLearningRate: 0.01, beta1: 0.9, beta2: 0.999, tau: 1e-8 } });
+    const adagrad = runFederated({ ...common, strategy: { name: 'fedadagrad', serverLearningRate: 0.316228, beta1: 0.9, tau: 1e-8 } });
+    const moved = Math.max(...yogi.params.map((v, j) => Math.abs(v - initialParams[j])));
+    const diff = Math.max(...yogi.params.map((v, j) => Math.abs(v - adagrad.params[j])));
+    assert.ok(moved > 0.05, `the model moved ${moved}`);
+    // Equal until Yogi's v exceeds Δ² on a coordinate (then its sign flips): close, not bit-equal.
+    assert.ok(diff < 1e-3 * moved, `Yogi and Adagrad differ by ${diff} (moved ${moved})`);
+    for (const s of p.sites) {
+      const a = model.predict(yogi.params, s.test.data).map((v) => (v >= 0.5 ? 1 : 0));
+      const b = model.predict(adagrad.params, s.test.data).map((v) => (v >= 0.5 ? 1 : 0));
+      assert.deepEqual(a, b, `${s.id}: same test predictions at 0.5`);
     }
   });
 
