@@ -157,7 +157,7 @@ function firstIssuePerPath(issues: readonly ZodIssue[]): ZodIssue[] {
 function unknownKeyProblems(parentPath: DataPath, keys: readonly string[], source: YamlSource, file: string, root: SchemaRoot): InputProblem[] {
   const allowed = allowedKeys(schemaAtPath(root.schema, parentPath)) ?? [];
   const parentLabel = parentPath.length ? `\`${formatPath(parentPath)}\`` : 'the top level';
-  const listed = allowed.length <= 8 ? `: ${allowed.join(', ')}` : '';
+  const listed = allowed.length > 0 && allowed.length <= 8 ? `: ${allowed.join(', ')}` : '';
   return keys.map((key) => {
     const path = [...parentPath, key];
     const suggestion = closestMatch(key, allowed);
