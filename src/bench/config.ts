@@ -12,6 +12,7 @@ import type { Normalization, SplitFractions } from './data/types.js';
 import type { Target } from '../scenario/targets.js';
 
 export type ArmKind = (typeof BENCH_ARM_KINDS)[number];
+export type ModelInit = 'zeros' | 'uniform-fan-in';
 
 export interface TrainingBudget {
   optimizer: OptimizerConfig;
@@ -23,11 +24,23 @@ export interface TrainingBudget {
 export interface BenchConfig {
   /** null: the scenario's (or data directory's) own target. */
   target: Target | null;
-  model: { kind: ModelKind; hiddenUnits: number[]; activation: 'relu' | 'tanh'; l2: number; backend: 'js' | 'tfjs' };
+  model: { kind: ModelKind; hiddenUnits: number[]; activation: 'relu' | 'tanh'; l2: number; backend: 'js' | 'tfjs'; init: ModelInit };
   arms: ArmKind[];
   seeds: number[];
-  split: SplitFractions;
-  preprocessing: { normalization: Normalization; harmonizeUnits: boolean; missingIndicators: boolean };
+  /** Fractions of a seeded stratified split, or 'fixed': the data's own `split` column. */
+  split: SplitFractions | 'fixed';
+  preprocessing: {
+    normalization: Normalization;
+    harmonizeUnits: boolean;
+    missingIndicators: boolean;
+    scaleBinary: boolean;
+    centralStatistics: 'same' | 'pooled';
+  };
+  evaluation: {
+    /** Fixed decision threshold; null: the F1-optimal threshold on validation predictions. */
+    threshold: number | null;
+    summary: 'pooled' | 'site-mean';
+  };
   /** Central and local (site-alone) arms. */
   training: TrainingBudget;
   federated: {
@@ -46,10 +59,11 @@ export interface BenchConfig {
 
 /** Documented defaults (README "Bench settings"). */
 export const BENCH_DEFAULTS = {
-  model: { kind: 'logistic' as ModelKind, hiddenUnits: [32], activation: 'relu' as const, l2: 1e-3, backend: 'js' as const },
+  model: { kind: 'logistic' as ModelKind, hiddenUnits: [32], activation: 'relu' as const, l2: 1e-3, backend: 'js' as const, init: 'zeros' as ModelInit },
   seedCount: 5,
   split: { train: 0.6, validation: 0.2, test: 0.2 },
-  preprocessing: { normalization: 'federated' as Normalization, harmonizeUnits: true, missingIndicators: true },
+  preprocessing: { normalization: 'federated' as Normalization, harmonizeUnits: true, missingIndicators: true, scaleBinary: false, centralStatistics: 'same' as 'same' | 'pooled' },
+  evaluation: { threshold: null as number | null, summary: 'pooled' as 'pooled' | 'site-mean' },
   optimizer: 'sgd' as const,
   learningRate: 0.05,
   momentum: 0,
@@ -124,6 +138,9 @@ export function resolveBenchConfig(settings: BenchSettingsInput, overrides: Benc
   }
 
   if (training.epochs !== undefined && training.steps !== undefined) throw new UsageError('bench.training: set epochs or steps, not both');
+  if (settings.model?.init === 'uniform-fan-in' && (overrides.model ?? settings.model?.kind) === 'mlp') {
+    throw new UsageError('bench.model.init: uniform-fan-in is for the logistic model (the MLP has its own initialization)');
+  }
   return {
     target: overrides.target ?? settings.target ?? null,
     model: {
@@ -132,11 +149,13 @@ export function resolveBenchConfig(settings: BenchSettingsInput, overrides: Benc
       activation: settings.model?.activation ?? BENCH_DEFAULTS.model.activation,
       l2: settings.model?.l2 ?? BENCH_DEFAULTS.model.l2,
       backend: overrides.backend ?? settings.model?.backend ?? BENCH_DEFAULTS.model.backend,
+      init: settings.model?.init ?? BENCH_DEFAULTS.model.init,
     },
     arms,
     seeds,
     split: settings.split ?? BENCH_DEFAULTS.split,
     preprocessing: { ...BENCH_DEFAULTS.preprocessing, ...settings.preprocessing },
+    evaluation: { ...BENCH_DEFAULTS.evaluation, ...settings.evaluation },
     training: {
       optimizer: optimizerOf(training.optimizer, overrides.learningRate ?? training.learningRate, training.momentum),
       batchSize: overrides.batchSize ?? training.batchSize ?? BENCH_DEFAULTS.batchSize,

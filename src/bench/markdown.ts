@@ -40,6 +40,23 @@ export function markdownSummary(result: BenchResult): string {
         `${s.roundsToTarget === undefined ? '' : s.roundsToTarget === null ? 'not reached' : fmt(s.roundsToTarget.mean, 1)} |`,
     );
   }
+  const siteMeanRows = result.summary.filter((s) => s.siteMean);
+  if (siteMeanRows.length > 0) {
+    const t = result.config.evaluation.threshold;
+    lines.push('');
+    lines.push(
+      `Site-mean metrics (each site's test set counts once): accuracy${t !== null ? ` at threshold ${t}` : ''} mean ± SD over seeds, then accuracy per site.`,
+    );
+    lines.push('');
+    lines.push(`| arm | site-mean accuracy | site-mean AUC | ${result.data.sites.join(' | ')} |`);
+    lines.push(`|---|---|---|${result.data.sites.map(() => '---|').join('')}`);
+    const meanSd = (s: Summary | null | undefined) => (s ? `${s.mean.toFixed(4)}${s.sd !== null ? ` ± ${s.sd.toFixed(4)}` : ''}` : 'n/a');
+    for (const s of siteMeanRows) {
+      lines.push(
+        `| ${armLabel(s)} | ${meanSd(s.siteMean!.accuracy)} | ${meanSd(s.siteMean!.auc)} | ${result.data.sites.map((id) => fmt(s.siteAccuracy?.[id]?.mean, 4)).join(' | ')} |`,
+      );
+    }
+  }
   if (result.oracle) {
     lines.push('');
     lines.push(`Oracle AUC (ground-truth risk, the ceiling): ${withCi(result.oracle.pooledAuc)}.`);

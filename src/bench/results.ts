@@ -45,6 +45,8 @@ export interface ArmSeedResult {
   pooled: BinaryEvaluation;
   sites: Record<string, BinaryEvaluation>;
   worstSite: { site: string; auc: number } | null;
+  /** With `evaluation.summary: site-mean`: each metric's unweighted mean over the sites' test sets. */
+  siteMean?: Record<MetricName, number | null>;
   training: { steps: number; examplesSeen: number };
   convergence?: RoundRecord[];
   communication?: Communication;
@@ -75,6 +77,9 @@ export interface ArmSummary {
   metrics: Record<MetricName | 'worst_site_auc', Summary | null>;
   /** AUC per site over seeds. */
   siteAuc: Record<string, Summary | null>;
+  /** With `evaluation.summary: site-mean`: the site-mean metrics over seeds, and accuracy per site. */
+  siteMean?: Record<MetricName, Summary | null>;
+  siteAccuracy?: Record<string, Summary | null>;
   /** Paired per-seed differences arm − central (AUC and F1). */
   gapToCentral: { auc: Summary | null; f1: Summary | null } | null;
   /** Paired per-seed differences arm − best local (AUC and F1). */

@@ -15,7 +15,7 @@ import type { StrategyName } from '../federated/types.js';
 import { Xoshiro128, streamState } from '../synth/rng.js';
 import { armBudget, type BenchConfig } from './config.js';
 import type { PreparedSeed, PreparedSite, PreparedSplit } from './data/types.js';
-import type { ArmSeedResult, OracleSeedResult, RoundRecord } from './results.js';
+import { SUMMARY_METRICS, type ArmSeedResult, type MetricName, type OracleSeedResult, type RoundRecord } from './results.js';
 
 /** Test-set scores of one arm for one seed, per site (rows in PreparedSite.test order). */
 export interface ArmPredictions {
@@ -62,11 +62,16 @@ interface Evaluated {
   scores: Record<string, Float64Array>;
 }
 
-/** Scores every site's test set, picks the F1 threshold on `validation`, computes all metrics. */
-function evaluateModel(model: Model, params: Float64Array, sites: readonly PreparedSite[], validation: LabeledData): Evaluated {
-  const validationScores = model.predict(params, validation);
-  const chosen = selectF1Threshold(validation.y, validationScores);
-  const threshold = chosen?.threshold ?? null;
+/**
+ * Scores every site's test set, picks the F1 threshold on `validation` (unless a fixed
+ * threshold is configured), computes all metrics.
+ */
+function evaluateModel(model: Model, params: Float64Array, sites: readonly PreparedSite[], validation: LabeledData, fixedThreshold: number | null): Evaluated {
+  let threshold = fixedThreshold;
+  if (threshold === null) {
+    const validationScores = model.predict(params, validation);
+    threshold = selectF1Threshold(validation.y, validationScores)?.threshold ?? null;
+  }
   const scores: Record<string, Float64Array> = {};
   const siteMetrics: Record<string, BinaryEvaluation> = {};
   let worstSite: { site: string; auc: number } | null = null;
@@ -104,6 +109,31 @@ function oracleOf(seed: number, sites: readonly PreparedSite[]): OracleSeedResul
   };
 }
 
+/**
+ * The unweighted mean over sites of each metric (FLamby's headline: every site's test set
+ * counts once, whatever its size); null when the metric is undefined at any site.
+ */
+export function siteMeanMetrics(sites: Record<string, BinaryEvaluation>): Record<MetricName, number | null> {
+  const out = {} as Record<MetricName, number | null>;
+  const evaluations = Object.values(sites);
+  for (const m of SUMMARY_METRICS) {
+    const values = evaluations.map((e) => e[m]);
+    out[m] = values.length > 0 && values.every((v) => v !== null) ? (values as number[]).reduce((a, b) => a + b, 0) / values.length : null;
+  }
+  return out;
+}
+
+/**
+ * PyTorch's nn.Linear default start point for a logistic model: weights and bias each drawn from
+ * U(−1/√d, 1/√d) (kaiming_uniform with a = √5 gives exactly this bound for the weights).
+ */
+export function uniformFanInInit(paramCount: number, featureCount: number, random: () => number): Float64Array {
+  const bound = 1 / Math.sqrt(featureCount);
+  const out = new Float64Array(paramCount);
+  for (let j = 0; j < paramCount; j++) out[j] = (2 * random() - 1) * bound;
+  return out;
+}
+
 export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?: Progress): SeedOutcome {
   const { seed, sites } = prepared;
   const d = prepared.featureNames.length;
@@ -112,7 +142,8 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
       ? { kind: 'mlp', featureCount: d, hiddenUnits: config.model.hiddenUnits, activation: config.model.activation, l2: config.model.l2, backend: config.model.backend }
       : { kind: 'logistic', featureCount: d, l2: config.model.l2, backend: config.model.backend },
   );
-  const initialParams = model.init(streamOf(seed, 'init'));
+  const initialParams =
+    config.model.init === 'uniform-fan-in' ? uniformFanInInit(model.paramCount, d, streamOf(seed, 'init', 'uniform-fan-in')) : model.init(streamOf(seed, 'init'));
   const pooledValidation = concatData(sites.map((s) => s.validation.data));
   const pooledTest: PreparedSplit['data'] = concatData(sites.map((s) => s.test.data));
   const arms: ArmSeedResult[] = [];
@@ -127,7 +158,7 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
     training: { steps: number; examplesSeen: number },
     extra: Partial<ArmSeedResult> = {},
   ): ArmSeedResult => {
-    const ev = evaluateModel(model, params, sites, validation);
+    const ev = evaluateModel(model, params, sites, validation, config.evaluation.threshold);
     if (ev.threshold === null) warnings.push(`seed ${seed}, ${arm}: no F1 threshold (validation set without both classes); F1 and accuracy are null`);
     // A degenerate test set (one class, no rows) affects every arm alike: one warning per seed
     // and site. Threshold-metric conventions (no predicted positives) depend on the arm.
@@ -146,6 +177,7 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
       pooled: ev.pooled,
       sites: ev.sites,
       worstSite: ev.worstSite,
+      ...(config.evaluation.summary === 'site-mean' ? { siteMean: siteMeanMetrics(ev.sites) } : {}),
       training,
       ...extra,
     };
@@ -157,7 +189,7 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
   let centralAuc: number | null = null;
   if (config.arms.includes('central')) {
     onProgress?.({ seed, arm: 'central' });
-    const pooledTrain = concatData(sites.map((s) => s.train.data));
+    const pooledTrain = prepared.centralTrain ?? concatData(sites.map((s) => s.train.data));
     const params = Float64Array.from(initialParams);
     const budget = armBudget(config, 'central', sites.length);
     if (pooledTrain.n === 0) throw new InputError([{ file: 'input', path: '', expected: 'training rows at some site', found: 'none' }]);

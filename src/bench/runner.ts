@@ -49,6 +49,8 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
       normalization: config.preprocessing.normalization,
       harmonizeUnits: config.preprocessing.harmonizeUnits,
       missingIndicators: config.preprocessing.missingIndicators,
+      scaleBinary: config.preprocessing.scaleBinary,
+      centralStatistics: config.preprocessing.centralStatistics,
     }),
   );
   const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length));

@@ -77,6 +77,12 @@ export function summarizeArms(results: readonly ArmSeedResult[], seeds: readonly
         ? { auc: paired(bySeed(rows, 'auc'), bySeed(best, 'auc'), seeds), f1: paired(bySeed(rows, 'f1'), bySeed(best, 'f1'), seeds) }
         : null;
     const summary: ArmSummary = { arm, family, metrics, siteAuc, gapToCentral, gainOverBestLocal };
+    if (rows.some((r) => r.siteMean)) {
+      const siteMean = {} as NonNullable<ArmSummary['siteMean']>;
+      for (const m of SUMMARY_METRICS) siteMean[m] = summarizeMetric(seeds.map((s) => rows.find((r) => r.seed === s)?.siteMean?.[m] ?? null));
+      summary.siteMean = siteMean;
+      summary.siteAccuracy = Object.fromEntries(siteIds.map((id) => [id, summarizeMetric(rows.filter((r) => r.sites[id]).map((r) => r.sites[id].accuracy))]));
+    }
     if (family === 'federated') {
       summary.roundsToTarget = summarize(rows.map((r) => r.roundsToTarget ?? null));
       const totals = rows.map((r) => (r.communication ? r.communication.totalBytesUp + r.communication.totalBytesDown : 0));

@@ -11,6 +11,7 @@ import { registerGenerate } from './generate.js';
 import { registerInspect } from './inspect.js';
 import { registerBench } from './bench.js';
 import { registerPrivacy } from './privacy.js';
+import { registerImport } from './import.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerGenerate(program);
   registerInspect(program);
+  registerImport(program);
   registerBench(program);
   registerPrivacy(program);
   registerSchema(program);

@@ -37,6 +37,7 @@ export const UNIT_METADATA_KEY = 'fedage.unit';
 export const DESCRIPTION_METADATA_KEY = 'fedage.description';
 export const FEATURE_TYPE_METADATA_KEY = 'fedage.feature_type';
 export const DEFINES_TARGET_METADATA_KEY = 'fedage.defines_target';
+export const REFERENCE_LEVEL_METADATA_KEY = 'fedage.reference_level';
 
 export interface ArrowTableLayout {
   schema: Schema;
@@ -76,6 +77,7 @@ export function tableLayout(specs: ColumnSpec[], schemaMetadata: Record<string, 
     if (spec.unit) meta.set(UNIT_METADATA_KEY, spec.unit);
     if (spec.featureType) meta.set(FEATURE_TYPE_METADATA_KEY, spec.featureType);
     if (spec.definesTarget?.length) meta.set(DEFINES_TARGET_METADATA_KEY, spec.definesTarget.join(','));
+    if (spec.referenceLevel !== undefined) meta.set(REFERENCE_LEVEL_METADATA_KEY, spec.referenceLevel);
     const type = arrowType(spec, spec.kind === 'dict' ? nextDictionaryId++ : -1);
     if (spec.kind === 'dict') {
       if (!spec.dictionary || spec.dictionary.length > 127) throw new Error(`column ${spec.name}: dictionary of 1-127 values required`);

@@ -25,6 +25,8 @@ export interface ColumnSummary {
   role: string;
   featureType?: string;
   definesTarget?: string[];
+  /** Categorical features: the level left out of the one-hot encoding (imported data). */
+  referenceLevel?: string;
   description: string;
 }
 
@@ -39,6 +41,8 @@ export interface ManifestSite {
   units: Record<string, string>;
   /** The true generating parameters and realized statistics (synthetic data only). */
   groundTruth?: Record<string, unknown>;
+  /** Imported data only: the source file and what cleaning kept and dropped. */
+  imported?: Record<string, unknown>;
 }
 
 export interface Manifest {
@@ -57,6 +61,8 @@ export interface Manifest {
   groundTruthColumns: string[];
   schema: { patients: ColumnSummary[]; visits?: ColumnSummary[] };
   sites: ManifestSite[];
+  /** Imported data only: how the label was defined and the rules cleaning applied. */
+  import?: Record<string, unknown>;
 }
 
 export function summarizeColumns(specs: ColumnSpec[]): ColumnSummary[] {
@@ -66,6 +72,7 @@ export function summarizeColumns(specs: ColumnSpec[]): ColumnSummary[] {
     role: s.role,
     ...(s.featureType ? { featureType: s.featureType } : {}),
     ...(s.definesTarget?.length ? { definesTarget: [...s.definesTarget] } : {}),
+    ...(s.referenceLevel !== undefined ? { referenceLevel: s.referenceLevel } : {}),
     description: s.description,
   }));
 }

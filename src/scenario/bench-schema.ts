@@ -37,6 +37,10 @@ export const benchSettingsSchema = z.strictObject({
       activation: z.enum(['relu', 'tanh']).optional(),
       l2: z.number().min(0).optional().describe('L2 penalty lambda on weights'),
       backend: z.enum(['js', 'tfjs']).optional().describe('js (hand-written typed arrays, default) or tfjs (tfjs-node when it loads, else tfjs cpu)'),
+      init: z
+        .enum(['zeros', 'uniform-fan-in'])
+        .optional()
+        .describe('logistic start point: zeros (default) or U(-1/sqrt(d), 1/sqrt(d)) for weights and bias, drawn per seed (PyTorch nn.Linear default)'),
     })
     .optional(),
   target: z.enum(TARGETS).optional().describe('prediction target (default: the consortium target); a data directory must have been generated for it'),
@@ -46,15 +50,30 @@ export const benchSettingsSchema = z.strictObject({
     .optional()
     .describe('number of seeds (0..n-1) or an explicit list'),
   split: z
-    .strictObject({ train: z.number().gt(0).lt(1), validation: z.number().min(0).lt(1), test: z.number().gt(0).lt(1) })
-    .refine((s) => Math.abs(s.train + s.validation + s.test - 1) < 1e-9, { message: 'train + validation + test = 1' })
+    .union([
+      z
+        .strictObject({ train: z.number().gt(0).lt(1), validation: z.number().min(0).lt(1), test: z.number().gt(0).lt(1) })
+        .refine((s) => Math.abs(s.train + s.validation + s.test - 1) < 1e-9, { message: 'train + validation + test = 1' }),
+      z.literal('fixed'),
+    ])
     .optional()
-    .describe('per-site stratified split fractions (sum 1)'),
+    .describe('per-site stratified split fractions (sum 1), or fixed: the data\'s `split` column (fedage import with a split table)'),
   preprocessing: z
     .strictObject({
       normalization: z.enum(['federated', 'per-site', 'none']).optional(),
       harmonizeUnits: z.boolean().optional(),
       missingIndicators: z.boolean().optional(),
+      scaleBinary: z.boolean().optional().describe('also z-score binary and one-hot columns (FLamby standardizes every input column)'),
+      centralStatistics: z
+        .enum(['same', 'pooled'])
+        .optional()
+        .describe('central arm training data: same normalization as the other arms (default) or pooled training statistics (FLamby pooled baseline)'),
+    })
+    .optional(),
+  evaluation: z
+    .strictObject({
+      threshold: z.number().gt(0).lt(1).optional().describe('fixed decision threshold for F1/accuracy (default: the F1-optimal threshold on validation data)'),
+      summary: z.enum(['pooled', 'site-mean']).optional().describe('headline metrics: pooled test set (default) or also the unweighted mean over sites (FLamby)'),
     })
     .optional(),
   training: z

@@ -114,12 +114,29 @@ export function resolveScenario(input: ScenarioInput, file: string): Scenario {
 // ---------------------------------------------------------------------------------------------
 // Schema problems
 
-function schemaProblems(issues: readonly ZodIssue[], source: YamlSource, file: string): InputProblem[] {
+/** The root a YAML file is checked against, and how its whole document is described. */
+export interface SchemaRoot {
+  schema: z.core.$ZodType;
+  document: string;
+}
+
+const SCENARIO_ROOT: SchemaRoot = { schema: scenarioSchema, document: 'a scenario: a mapping with `consortium` and `sites`' };
+
+/**
+ * Zod issues → located problems (file:line:column, dot path, expected vs found, did-you-mean
+ * for unknown keys). Exported for other YAML inputs (import mappings) with their own root.
+ */
+export function schemaProblems(issues: readonly ZodIssue[], source: YamlSource, file: string, root: SchemaRoot = SCENARIO_ROOT): InputProblem[] {
   return firstIssuePerPath(issues).flatMap((issue) =>
     issue.code === 'unrecognized_keys'
-      ? unknownKeyProblems(issue.path, issue.keys, source, file)
-      : [valueProblem(issue, source, file)],
+      ? unknownKeyProblems(issue.path, issue.keys, source, file, root)
+      : [valueProblem(issue, source, file, root)],
   );
+}
+
+/** Problems sorted as the author reads the file, duplicates removed. */
+export function orderedProblems(problems: InputProblem[]): InputProblem[] {
+  return inDocumentOrder(uniqueProblems(problems));
 }
 
 /**
@@ -137,10 +154,10 @@ function firstIssuePerPath(issues: readonly ZodIssue[]): ZodIssue[] {
   });
 }
 
-function unknownKeyProblems(parentPath: DataPath, keys: readonly string[], source: YamlSource, file: string): InputProblem[] {
-  const allowed = allowedKeys(schemaAtPath(scenarioSchema, parentPath)) ?? [];
+function unknownKeyProblems(parentPath: DataPath, keys: readonly string[], source: YamlSource, file: string, root: SchemaRoot): InputProblem[] {
+  const allowed = allowedKeys(schemaAtPath(root.schema, parentPath)) ?? [];
   const parentLabel = parentPath.length ? `\`${formatPath(parentPath)}\`` : 'the top level';
-  const listed = allowed.length <= 8 ? `: ${allowed.join(', ')}` : '';
+  const listed = allowed.length > 0 && allowed.length <= 8 ? `: ${allowed.join(', ')}` : '';
   return keys.map((key) => {
     const path = [...parentPath, key];
     const suggestion = closestMatch(key, allowed);
@@ -154,33 +171,33 @@ function unknownKeyProblems(parentPath: DataPath, keys: readonly string[], sourc
   });
 }
 
-function valueProblem(issue: ZodIssue, source: YamlSource, file: string): InputProblem {
+function valueProblem(issue: ZodIssue, source: YamlSource, file: string, root: SchemaRoot): InputProblem {
   const value = valueAt(source.data, issue.path);
   const missingKey = value.present ? undefined : `\`${String(issue.path.at(-1))}\``;
   return {
     file,
     ...lineColumn(source.positionOf(issue.path)),
     path: formatPath(issue.path),
-    expected: missingKey ? `${missingKey}: ${expectedFor(issue)}` : expectedFor(issue),
+    expected: missingKey ? `${missingKey}: ${expectedFor(issue, root)}` : expectedFor(issue, root),
     found: missingKey ? `nothing (the key ${missingKey} is missing)` : describeValue(value.value),
   };
 }
 
 /** What should have been written, in words a clinician writing YAML can act on. */
-function expectedFor(issue: ZodIssue): string {
-  if (issue.path.length === 0) return 'a scenario: a mapping with `consortium` and `sites`';
+function expectedFor(issue: ZodIssue, root: SchemaRoot): string {
+  if (issue.path.length === 0) return root.document;
   switch (issue.code) {
     case 'invalid_format':
     case 'custom':
       // schema.ts gives these checks human messages ('an ISO date YYYY-MM-DD'); zod's defaults start with "Invalid".
-      return /^Invalid/.test(issue.message) ? describeSchema(schemaAtPath(scenarioSchema, issue.path)) : issue.message;
+      return /^Invalid/.test(issue.message) ? describeSchema(schemaAtPath(root.schema, issue.path)) : issue.message;
     case 'not_multiple_of':
       return `a multiple of ${issue.divisor}`;
     case 'invalid_type':
     case 'too_big':
     case 'too_small':
     case 'invalid_value':
-      return describeSchema(schemaAtPath(scenarioSchema, issue.path));
+      return describeSchema(schemaAtPath(root.schema, issue.path));
     default:
       return issue.message;
   }

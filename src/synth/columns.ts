@@ -21,6 +21,8 @@ export interface ColumnSpec {
   dictionary?: readonly string[];
   /** Targets for which this column defines the label and so must not be a feature. */
   definesTarget?: readonly Target[];
+  /** Categorical features: the level the one-hot encoding leaves out (imported data). */
+  referenceLevel?: string;
 }
 
 export const SEX_DICTIONARY = ['F', 'M'] as const;

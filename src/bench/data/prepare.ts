@@ -11,7 +11,8 @@ import { ROLE_METADATA_KEY } from '../../data/arrow-io.js';
 import { readDictionary, readNumeric, readStrings } from './columns.js';
 import { fitPreprocessing, siteStats, transform, type FeatureSource, type SiteColumn, type SiteFeatures } from './preprocess.js';
 import { stratifiedSplit } from './split.js';
-import type { BenchDataset, PreparedSeed, PrepareOptions, SiteTable } from './types.js';
+import { SPLIT_COLUMN, SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed, type PrepareOptions, type SiteTable } from './types.js';
+import type { LabeledData } from '../../model/types.js';
 import { convertInPlace, planUnits, type UnitPlan } from './units.js';
 
 export const PATIENT_ID_COLUMN = 'patient_id';
@@ -59,7 +60,7 @@ export function featureSources(manifest: Manifest, origin = MANIFEST_FILE): Feat
       problems.push({ file: origin, path, expected: 'a featureType of numeric, binary or categorical', found: `${name}: ${JSON.stringify(ft ?? null)}` });
       return;
     }
-    sources.push({ name, featureType: ft });
+    sources.push({ name, featureType: ft, ...(ft === 'categorical' && col.referenceLevel !== undefined ? { referenceLevel: col.referenceLevel } : {}) });
   });
   if (problems.length > 0) throw new InputError(problems, `${origin}: ${problems.length} unusable feature column${problems.length === 1 ? '' : 's'}`);
   return sources;
@@ -134,7 +135,7 @@ export function siteFeatures(site: SiteTable, sources: readonly FeatureSource[],
     y[i] = v;
     labeled[i] = 1;
   }
-  const splitOfRow = stratifiedSplit(y, labeled, opts.split, opts.seed, site.id);
+  const splitOfRow = opts.split === 'fixed' ? fixedSplit(site, labeled) : stratifiedSplit(y, labeled, opts.split, opts.seed, site.id);
 
   let trueRisk: Float64Array | null = null;
   if (fields.has(TRUE_RISK_COLUMN)) {
@@ -144,6 +145,25 @@ export function siteFeatures(site: SiteTable, sources: readonly FeatureSource[],
   }
   const patientIds = fields.has(PATIENT_ID_COLUMN) ? readStrings(table, PATIENT_ID_COLUMN) : Array.from({ length: n }, (_, i) => String(i));
   return { id: site.id, n, columns, splitOfRow, y, trueRisk, patientIds };
+}
+
+const FIXED_SPLIT_CODES: Record<string, number> = { train: SPLIT_TRAIN, validation: SPLIT_VALIDATION, test: SPLIT_TEST };
+
+/** `split: fixed`: each row's split from the site's `split` column; unlabeled rows stay excluded. */
+function fixedSplit(site: SiteTable, labeled: Uint8Array): Int8Array {
+  if (!site.table.schema.fields.some((f) => f.name === SPLIT_COLUMN)) {
+    throw tableProblem(site, `a \`${SPLIT_COLUMN}\` column for \`split: fixed\` (fedage import with a \`split:\` table writes one)`, 'no such column');
+  }
+  const { codes, levels } = readDictionary(site.table, SPLIT_COLUMN);
+  const byLevel = levels.map((l) => FIXED_SPLIT_CODES[l]);
+  const out = new Int8Array(codes.length).fill(SPLIT_EXCLUDED);
+  for (let i = 0; i < codes.length; i++) {
+    if (!labeled[i]) continue;
+    const code = codes[i] < 0 ? undefined : byLevel[codes[i]];
+    if (code === undefined) throw tableProblem(site, `split train, validation or test in row ${i}`, codes[i] < 0 ? 'null' : JSON.stringify(levels[codes[i]]));
+    out[i] = code;
+  }
+  return out;
 }
 
 /** One seed's prepared data: split, federated (or per-site / no) preprocessing, design matrices. */
@@ -160,15 +180,34 @@ export function prepareSeed(dataset: BenchDataset, opts: PrepareOptions): Prepar
   for (const [siteId, convs] of Object.entries(plan.conversions)) {
     unitConversions[siteId] = Object.fromEntries(Object.entries(convs).map(([col, c]) => [col, { from: c.from, to: c.to, factor: c.factor, offset: c.offset }]));
   }
-  const preprocessing = fitPreprocessing(
-    sites.map((s) => siteStats(s)),
-    sources,
-    { normalization: opts.normalization, missingIndicators: opts.missingIndicators, unitConversions },
-  );
-  return {
+  const stats = sites.map((s) => siteStats(s));
+  const fitOptions = { missingIndicators: opts.missingIndicators, unitConversions, scaleBinary: opts.scaleBinary ?? false };
+  const preprocessing = fitPreprocessing(stats, sources, { ...fitOptions, normalization: opts.normalization });
+  const prepared: PreparedSeed = {
     seed: opts.seed,
     featureNames: preprocessing.features.map((f) => f.name),
     preprocessing,
     sites: sites.map((s) => ({ id: s.id, ...transform(s, preprocessing), splitOfRow: s.splitOfRow, patientIds: s.patientIds })),
   };
+  if (opts.centralStatistics === 'pooled' && opts.normalization === 'per-site') {
+    // FLamby's pooled baseline: the union of the training sets standardized with the union's
+    // statistics (the design columns are the same: they come from the pooled counts either way).
+    const pooled = fitPreprocessing(stats, sources, { ...fitOptions, normalization: 'federated' });
+    prepared.centralTrain = concatTrain(sites.map((s) => transform(s, pooled).train.data));
+  }
+  return prepared;
+}
+
+function concatTrain(parts: readonly LabeledData[]): LabeledData {
+  const d = parts[0]?.d ?? 0;
+  const n = parts.reduce((a, p) => a + p.n, 0);
+  const x = new Float64Array(n * d);
+  const y = new Float64Array(n);
+  let row = 0;
+  for (const p of parts) {
+    x.set(p.x, row * d);
+    y.set(p.y, row);
+    row += p.n;
+  }
+  return { n, d, x, y };
 }

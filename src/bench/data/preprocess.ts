@@ -22,6 +22,11 @@
  *    ones, because every site must feed the same model. A site with no observed training value
  *    of a column falls back to the pooled value.
  *  - none: raw values (after unit harmonization); imputation with the pooled mean still applies.
+ *  - a categorical feature with a reference level (imported data: `reference:` in the mapping)
+ *    has no column for that level (dummy coding, the reference is the all-zeros row).
+ *  - scaleBinary: binary and one-hot columns are centered and scaled too, by the same
+ *    statistics as a numeric column (a one-hot column's from its level counts: mean p = c/n,
+ *    sample SD √(n·p(1−p)/(n−1))); FLamby's Fed-Heart-Disease standardizes every input so.
  *  - a feature with no observed value in the pooled training rows (e.g. MoCA when every site
  *    screens with the MMSE) has no design column at all: it would be a constant. It is listed
  *    in `droppedFeatures`.
@@ -44,6 +49,8 @@ export interface FeatureSource {
   featureType: SourceFeatureType;
   /** Unit of the values after unit planning (numeric only). */
   unit?: string;
+  /** Categorical only: the level without a one-hot column. */
+  referenceLevel?: string;
 }
 
 export interface NumericSiteColumn {
@@ -117,6 +124,8 @@ export interface FitOptions {
   missingIndicators: boolean;
   /** Recorded in the result (site id → column → conversion). */
   unitConversions?: FittedPreprocessing['unitConversions'];
+  /** Center and scale binary and one-hot columns too (default false). */
+  scaleBinary?: boolean;
 }
 
 /** Sufficient statistics of the site's training rows (splitOfRow = SPLIT_TRAIN). */
@@ -223,7 +232,7 @@ export function fitPreprocessing(stats: readonly SiteStats[], sources: readonly 
         continue;
       }
       counts.levels.forEach((level, k) => {
-        if (counts.counts[k] > 0) features.push({ name: `${src.name}=${level}`, source: src.name, kind: 'one-hot', level });
+        if (counts.counts[k] > 0 && level !== src.referenceLevel) features.push({ name: `${src.name}=${level}`, source: src.name, kind: 'one-hot', level });
       });
       if (counts.missing > 0) features.push({ name: `${src.name}${MISSING_SUFFIX}`, source: src.name, kind: 'missing-indicator' });
       continue;
@@ -246,11 +255,32 @@ export function fitPreprocessing(stats: readonly SiteStats[], sources: readonly 
   }
 
   const d = features.length;
-  const centerScaleFrom = (numeric: Record<string, NumericSufficientStats> | null): [Float64Array, Float64Array] => {
+  const scaleBinary = opts.scaleBinary ?? false;
+  /** A one-hot column's count statistics (a 0/1 column: sum = sum of squares = level count). */
+  const oneHotStats = (s: { rows: number; categorical: Record<string, CategoryCounts> }, f: FeatureDescriptor): NumericSufficientStats | undefined => {
+    const c = s.categorical[f.source];
+    if (!c) return undefined;
+    const k = c.levels.indexOf(f.level as string);
+    const count = k < 0 ? 0 : c.counts[k];
+    return { count: s.rows, sum: count, sumSquares: count, missing: 0 };
+  };
+  const centerScaleFrom = (
+    numeric: Record<string, NumericSufficientStats> | null,
+    siteCounts: { rows: number; categorical: Record<string, CategoryCounts> } | null = null,
+  ): [Float64Array, Float64Array] => {
     const center = new Float64Array(d);
     const scale = new Float64Array(d).fill(1);
     features.forEach((f, j) => {
-      if (f.kind !== 'numeric' || numeric === null) return;
+      if (numeric === null) return;
+      if (f.kind === 'one-hot' && scaleBinary) {
+        const mine = oneHotStats(siteCounts ?? pooled, f);
+        const pool = oneHotStats(pooled, f);
+        const st = mine && mine.count >= 2 ? mine : pool;
+        center[j] = st ? usableCenter(statsMean(st)) : 0;
+        scale[j] = usableScale(st ? statsSd(st) : Number.NaN);
+        return;
+      }
+      if (f.kind !== 'numeric' && !(f.kind === 'binary' && scaleBinary)) return;
       const own = numeric[f.source];
       const pool = pooled.numeric[f.source];
       const ownMean = own ? statsMean(own) : Number.NaN;
@@ -277,7 +307,7 @@ export function fitPreprocessing(stats: readonly SiteStats[], sources: readonly 
     const scale: Record<string, Float64Array> = {};
     const imputationBySite: Record<string, Record<string, number>> = {};
     for (const s of stats) {
-      [center[s.siteId], scale[s.siteId]] = centerScaleFrom(s.numeric);
+      [center[s.siteId], scale[s.siteId]] = centerScaleFrom(s.numeric, s);
       const own: Record<string, number> = {};
       for (const name of Object.keys(imputation)) {
         const m = s.numeric[name] ? statsMean(s.numeric[name]) : Number.NaN;
@@ -325,9 +355,14 @@ export function designMatrix(site: SiteFeatures, rows: Int32Array, fitted: Fitte
     if (f.kind === 'one-hot') {
       const c = col as CategoricalSiteColumn;
       const level = c.levels.indexOf(f.level ?? f.name.slice(f.source.length + 1));
-      if (level < 0) continue; // this site never records the level: all zeros
+      // Center 0 and scale 1 unless scaleBinary: then (indicator − mean) / sd.
+      const mu = center[j];
+      const inv = 1 / scale[j];
+      const off = (0 - mu) * inv;
+      const on = (1 - mu) * inv;
       const codes = c.codes;
-      for (let r = 0; r < m; r++) if (codes[rows[r]] === level) x[r * d + j] = 1;
+      // A level this site never records: every row has indicator 0.
+      for (let r = 0; r < m; r++) x[r * d + j] = level >= 0 && codes[rows[r]] === level ? on : off;
     } else if (f.kind === 'missing-indicator') {
       if (col.featureType === 'categorical') {
         const codes = col.codes;

@@ -43,7 +43,8 @@ export type Normalization = 'federated' | 'per-site' | 'none';
 
 export interface PrepareOptions {
   seed: number;
-  split: SplitFractions;
+  /** Fractions of a seeded stratified split, or 'fixed': each site's `split` column (train/validation/test). */
+  split: SplitFractions | 'fixed';
   /**
    * federated: means/SDs/imputation from per-site counts, sums and sums of squares of the
    * training rows, aggregated across sites (no raw row leaves a site); per-site: each site uses
@@ -54,6 +55,13 @@ export interface PrepareOptions {
   harmonizeUnits: boolean;
   /** Add a 0/1 "was missing" column for every numeric feature with any missing training value. */
   missingIndicators: boolean;
+  /** Also center and scale binary and one-hot columns (default false: they stay 0/1). */
+  scaleBinary?: boolean;
+  /**
+   * 'pooled': also build the central arm's training matrix with pooled training statistics
+   * (PreparedSeed.centralTrain), whatever `normalization` is — FLamby's pooled baseline.
+   */
+  centralStatistics?: 'same' | 'pooled';
 }
 
 export interface FeatureDescriptor {
@@ -66,6 +74,9 @@ export interface FeatureDescriptor {
   /** For one-hot columns: the category level this column indicates. */
   level?: string;
 }
+
+/** The column a fixed split is read from (`fedage import` with a split table writes it). */
+export const SPLIT_COLUMN = 'split';
 
 export interface PreparedSplit {
   data: LabeledData;
@@ -115,4 +126,9 @@ export interface PreparedSeed {
   preprocessing: FittedPreprocessing;
   /** Sites in the dataset's order. */
   sites: PreparedSite[];
+  /**
+   * The central arm's training matrix when it differs from the union of the sites' training
+   * matrices (centralStatistics 'pooled' with per-site normalization); absent otherwise.
+   */
+  centralTrain?: LabeledData;
 }
