@@ -10,6 +10,7 @@ import type { ModelKind, OptimizerConfig } from '../model/types.js';
 import type { StrategyConfig, StrategyName } from '../federated/types.js';
 import type { Normalization, SplitFractions } from './data/types.js';
 import type { Target } from '../scenario/targets.js';
+import { PRIVACY_ARM_KINDS, type PrivacySettingsInput } from '../scenario/privacy-schema.js';
 
 export type ArmKind = (typeof BENCH_ARM_KINDS)[number];
 export type ModelInit = 'zeros' | 'uniform-fan-in';
@@ -55,6 +56,78 @@ export interface BenchConfig {
   convergenceFraction: number;
   gates: string[];
   maxGap: number | null;
+  /** Differentially private arms; null: none. */
+  privacy: PrivacyConfig | null;
+}
+
+export type PrivacyArmKind = (typeof PRIVACY_ARM_KINDS)[number];
+
+export interface PrivacyConfig {
+  level: 'sample' | 'client';
+  /** Target ε per arm (σ calibrated per target); null when noiseMultiplier is fixed. */
+  epsilons: number[] | null;
+  noiseMultiplier: number | null;
+  /** null: the default from the data, a power of ten below 1/(10 n) of the smallest site. */
+  delta: number | null;
+  /** How δ was chosen (filled by the runner), stated in results. */
+  deltaRule?: string;
+  clipNorm: number;
+  arms: PrivacyArmKind[];
+  /** ε cap per site; null: the arm's target ε (calibrated arms) or no cap (fixed σ). */
+  budget: number | null;
+  adaptiveClipping: { targetQuantile: number; learningRate: number } | null;
+  /** Seeded, NOT secure noise (tests, reproduction); null: node:crypto noise. */
+  noiseSeed: number | null;
+}
+
+export const PRIVACY_DEFAULTS = {
+  level: 'sample' as const,
+  epsilons: [0.1, 1, 5],
+  clipNorm: 1,
+  sampleArms: ['central', 'fedavg'] as PrivacyArmKind[],
+  clientArms: ['fedavg'] as PrivacyArmKind[],
+  // Andrew et al. 2021: median of update norms, η_C = 0.2.
+  adaptiveClipping: { targetQuantile: 0.5, learningRate: 0.2 },
+};
+
+export interface PrivacyOverrides {
+  level?: 'sample' | 'client';
+  epsilons?: number[];
+  noiseMultiplier?: number;
+  delta?: number;
+  clipNorm?: number;
+  budget?: number;
+  noiseSeed?: number;
+}
+
+export function resolvePrivacyConfig(settings: PrivacySettingsInput | null, overrides: PrivacyOverrides = {}): PrivacyConfig | null {
+  const any = settings !== null || Object.values(overrides).some((v) => v !== undefined);
+  if (!any) return null;
+  const s = settings ?? {};
+  const level = overrides.level ?? s.level ?? PRIVACY_DEFAULTS.level;
+  const noiseMultiplier = overrides.noiseMultiplier ?? (overrides.epsilons ? undefined : s.noiseMultiplier) ?? null;
+  const epsilons = noiseMultiplier !== null ? null : [...(overrides.epsilons ?? s.epsilons ?? PRIVACY_DEFAULTS.epsilons)].sort((a, b) => a - b);
+  const arms = (s.arms ?? (level === 'client' ? PRIVACY_DEFAULTS.clientArms : PRIVACY_DEFAULTS.sampleArms)).filter((a, i, all) => all.indexOf(a) === i);
+  if (level === 'client') {
+    const notFederated = arms.filter((a) => a === 'central' || a === 'local');
+    if (notFederated.length > 0) throw new UsageError(`privacy.arms: client-level DP applies to federated arms only, found ${notFederated.join(', ')}`);
+    if (arms.includes('scaffold')) {
+      throw new UsageError("privacy.arms: client-level DP cannot wrap scaffold (its control-variate uploads are not clipped, so the noise would not cover them); use level: sample for scaffold");
+    }
+  }
+  const adaptive = s.adaptiveClipping;
+  if (adaptive && level !== 'client') throw new UsageError('privacy.adaptiveClipping applies to level: client only');
+  return {
+    level,
+    epsilons,
+    noiseMultiplier,
+    delta: overrides.delta ?? s.delta ?? null,
+    clipNorm: overrides.clipNorm ?? s.clipNorm ?? PRIVACY_DEFAULTS.clipNorm,
+    arms: PRIVACY_ARM_KINDS.filter((a) => arms.includes(a)),
+    budget: overrides.budget ?? s.budget ?? null,
+    adaptiveClipping: adaptive ? { ...PRIVACY_DEFAULTS.adaptiveClipping, ...(typeof adaptive === 'object' ? adaptive : {}) } : null,
+    noiseSeed: overrides.noiseSeed ?? null,
+  };
 }
 
 /** Documented defaults (README "Bench settings"). */
@@ -101,6 +174,7 @@ export interface BenchOverrides {
   clientFraction?: number;
   gates?: string[];
   maxGap?: number;
+  privacy?: PrivacyOverrides;
 }
 
 function optimizerOf(kind: 'sgd' | 'adam' | undefined, learningRate: number | undefined, momentum: number | undefined): OptimizerConfig {
@@ -109,7 +183,7 @@ function optimizerOf(kind: 'sgd' | 'adam' | undefined, learningRate: number | un
   return optimizer === 'sgd' ? { kind: 'sgd', learningRate: lr, momentum: momentum ?? BENCH_DEFAULTS.momentum } : { kind: 'adam', learningRate: lr };
 }
 
-export function resolveBenchConfig(settings: BenchSettingsInput, overrides: BenchOverrides = {}): BenchConfig {
+export function resolveBenchConfig(settings: BenchSettingsInput, overrides: BenchOverrides = {}, privacySettings: PrivacySettingsInput | null = null): BenchConfig {
   const fed = settings.federated ?? {};
   const training = settings.training ?? {};
   const arms = resolveArms(overrides.arms ?? settings.arms);
@@ -171,6 +245,7 @@ export function resolveBenchConfig(settings: BenchSettingsInput, overrides: Benc
     convergenceFraction: settings.convergenceFraction ?? BENCH_DEFAULTS.convergenceFraction,
     gates: [...(settings.gates ?? []), ...(overrides.gates ?? [])],
     maxGap: overrides.maxGap ?? settings.maxGap ?? null,
+    privacy: resolvePrivacyConfig(privacySettings, overrides.privacy),
   };
 }
 

@@ -69,6 +69,26 @@ export function markdownSummary(result: BenchResult): string {
         `Rounds to target: first round at ${result.config.convergenceFraction} × central AUC.`,
     );
   }
+  const dpArms = result.summary.filter((s) => s.privacy);
+  if (result.privacy && dpArms.length > 0) {
+    const p = result.privacy;
+    lines.push('');
+    lines.push(
+      `Differential privacy (${p.level === 'sample' ? 'sample level: DP-SGD at each site' : 'client level: DP-FedAvg'}), δ = ${p.delta} (${p.deltaRule}), ` +
+        `RDP accountant, noise ${p.secureNoise ? 'from node:crypto' : 'from a seeded generator: NOT secure'}:`,
+    );
+    lines.push('');
+    lines.push('| arm | target ε | max ε spent (any site, any seed) | σ | AUC | gap to central (AUC) |');
+    lines.push('|---|---|---|---|---|---|');
+    for (const s of dpArms) {
+      const q = s.privacy!;
+      const sigma = q.noiseMultiplier.min === q.noiseMultiplier.max ? fmt(q.noiseMultiplier.min, 3) : `${fmt(q.noiseMultiplier.min, 3)}–${fmt(q.noiseMultiplier.max, 3)}`;
+      lines.push(
+        `| ${s.arm} | ${q.targetEpsilon ?? '–'} | ${fmt(q.maxEpsilonSpent, 3)}${q.stoppedAtBudget ? ` (stopped at budget in ${q.stoppedAtBudget} seed${q.stoppedAtBudget === 1 ? '' : 's'})` : ''} | ${sigma} | ${withCi(s.metrics.auc)} | ${s.gapToCentral ? withCi(s.gapToCentral.auc, 3, true) : ''} |`,
+      );
+    }
+    for (const stop of p.budgetStops) lines.push(`- BUDGET ${stop}`);
+  }
   if (result.gates.length > 0) {
     lines.push('');
     lines.push('Gates:');

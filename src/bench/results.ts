@@ -33,6 +33,29 @@ export interface Communication {
   totalBytesDown: number;
 }
 
+/** The privacy of a DP arm: what a privacy officer signs off on. */
+export interface ArmPrivacy {
+  /** sample: DP-SGD protects each patient record; client: DP-FedAvg protects a whole site's participation. */
+  level: 'sample' | 'client';
+  /** The target ε σ was calibrated to; null when σ was fixed. */
+  targetEpsilon: number | null;
+  delta: number;
+  clipNorm: number;
+  accountant: 'rdp';
+  conversion: string;
+  /** Noise from node:crypto (true) or a seeded, NOT secure generator (false). */
+  secureNoise: boolean;
+  /** Per site: the mechanism each site's data went through and the ε it spent. */
+  sites: Record<string, { noiseMultiplier: number; sampleRate: number; steps: number; epsilon: number; alpha: number | null }>;
+  /** The largest ε spent by any site (the guarantee is per site; this is the one to sign). */
+  maxEpsilon: number;
+  /** The ε cap that training was held to (null: none). */
+  budget: number | null;
+  /** Set when training stopped before its planned end to stay within the budget. */
+  stoppedAtBudget: { completed: number; planned: number; unit: 'steps' | 'rounds'; message: string } | null;
+  notes: string[];
+}
+
 /** One arm's model(s) evaluated for one seed. */
 export interface ArmSeedResult {
   arm: string;
@@ -52,6 +75,8 @@ export interface ArmSeedResult {
   communication?: Communication;
   /** First round whose pooled test AUC reaches convergenceFraction × central AUC (same seed). */
   roundsToTarget?: number | null;
+  /** Differentially private arms only. */
+  privacy?: ArmPrivacy;
 }
 
 export interface OracleSeedResult {
@@ -86,6 +111,16 @@ export interface ArmSummary {
   gainOverBestLocal: { auc: Summary | null; f1: Summary | null } | null;
   roundsToTarget?: Summary | null;
   communication?: { meanTotalBytes: number; bytesPerRoundPerSite: number } | null;
+  /** DP arms: the target, the largest ε any site spent (over seeds), δ and σ range. */
+  privacy?: {
+    level: 'sample' | 'client';
+    targetEpsilon: number | null;
+    maxEpsilonSpent: number;
+    delta: number;
+    noiseMultiplier: { min: number; max: number };
+    secureNoise: boolean;
+    stoppedAtBudget: number;
+  };
 }
 
 export interface GateRecord {
@@ -118,4 +153,14 @@ export interface BenchResult {
   summary: ArmSummary[];
   gates: GateRecord[];
   warnings: string[];
+  /** Set when the run had DP arms: the common settings and any stop at a privacy budget. */
+  privacy: {
+    level: 'sample' | 'client';
+    delta: number;
+    deltaRule: string;
+    accountant: 'rdp';
+    secureNoise: boolean;
+    /** One message per arm and seed that stopped early to stay within its budget (exit 3). */
+    budgetStops: string[];
+  } | null;
 }

@@ -11,11 +11,13 @@ import { trainLocal } from '../model/train.js';
 import type { LabeledData, Model } from '../model/types.js';
 import { runFederated } from '../federated/run-federated.js';
 import { InputError } from '../errors.js';
-import type { StrategyName } from '../federated/types.js';
+import type { LocalDpSgdConfig, RoundLog, StrategyName } from '../federated/types.js';
+import type { Strategy } from '../federated/strategy.js';
+import { runPrivacyArms } from './privacy-arms.js';
 import { Xoshiro128, streamState } from '../synth/rng.js';
 import { armBudget, type BenchConfig } from './config.js';
 import type { PreparedSeed, PreparedSite, PreparedSplit } from './data/types.js';
-import { SUMMARY_METRICS, type ArmSeedResult, type MetricName, type OracleSeedResult, type RoundRecord } from './results.js';
+import { SUMMARY_METRICS, type ArmPrivacy, type ArmSeedResult, type MetricName, type OracleSeedResult, type RoundRecord } from './results.js';
 
 /** Test-set scores of one arm for one seed, per site (rows in PreparedSite.test order). */
 export interface ArmPredictions {
@@ -30,6 +32,16 @@ export interface SeedOutcome {
   oracle: OracleSeedResult | null;
   predictions: ArmPredictions[];
   warnings: string[];
+}
+
+/** What a DP variant adds to a federated arm (see privacy-arms.ts). */
+export interface FederatedArmExtras {
+  dpSgd?: LocalDpSgdConfig;
+  wrapStrategy?: (inner: Strategy) => Strategy;
+  beforeRound?: (round: number, participants: readonly string[]) => boolean;
+  afterRound?: (log: RoundLog) => void;
+  /** Called after the run: the arm's privacy record. */
+  privacy?: () => ArmPrivacy;
 }
 
 export type Progress = (event: { seed: number; arm: string; round?: number; rounds?: number }) => void;
@@ -222,8 +234,8 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
     }
   }
 
-  const strategies = config.arms.filter((a): a is StrategyName => a !== 'central' && a !== 'local');
-  for (const name of strategies) {
+  /** One federated arm: the round loop, convergence per round, communication, then evaluation. */
+  const federatedArm = (armName: string, name: StrategyName, extra: FederatedArmExtras = {}): ArmSeedResult => {
     const { strategy, clientOptimizer } = config.federated.strategies[name];
     const convergence: RoundRecord[] = [];
     let roundsToTarget: number | null = null;
@@ -232,7 +244,7 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
     let examplesSeen = 0;
     const f = config.federated;
     const clients = sites.filter((s) => s.train.data.n > 0).map((s) => ({ id: s.id, train: s.train.data }));
-    for (const s of sites) if (s.train.data.n === 0) warnings.push(`seed ${seed}, ${name}: site ${s.id} has no training rows and takes no part`);
+    for (const s of sites) if (s.train.data.n === 0) warnings.push(`seed ${seed}, ${armName}: site ${s.id} has no training rows and takes no part`);
     if (clients.length === 0) throw new InputError([{ file: 'input', path: '', expected: 'at least one site with training rows', found: 'none' }]);
     const run = runFederated({
       model,
@@ -244,12 +256,16 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
         batchSize: f.batchSize,
         ...(f.localSteps !== undefined ? { steps: f.localSteps } : { epochs: f.localEpochs }),
         optimizer: clientOptimizer,
+        ...(extra.dpSgd ? { dpSgd: extra.dpSgd } : {}),
       },
       initialParams,
       seed,
-      streamLabel: `bench/${name}`,
+      streamLabel: `bench/${armName}`,
+      ...(extra.wrapStrategy ? { wrapStrategy: extra.wrapStrategy } : {}),
+      ...(extra.beforeRound ? { beforeRound: extra.beforeRound } : {}),
       onRound: (log, globalParams) => {
-        onProgress?.({ seed, arm: name, round: log.round, rounds: f.rounds });
+        onProgress?.({ seed, arm: armName, round: log.round, rounds: f.rounds });
+        extra.afterRound?.(log);
         const roundAuc = auc(pooledTest.y, model.predict(globalParams, pooledTest));
         if (roundsToTarget === null && target !== null && roundAuc !== null && roundAuc >= target) roundsToTarget = log.round;
         const up = Object.values(log.bytesUp).reduce((a, b) => a + b, 0);
@@ -271,7 +287,7 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
         examplesSeen += log.examplesSeen[id] ?? 0;
       }
     }
-    record(name, 'federated', run.params, pooledValidation, { steps, examplesSeen }, {
+    return record(armName, 'federated', run.params, pooledValidation, { steps, examplesSeen }, {
       convergence,
       communication: {
         rounds: run.rounds.length,
@@ -281,6 +297,27 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
         totalBytesDown: Object.values(bytesDownPerSite).reduce((a, b) => a + b, 0),
       },
       roundsToTarget,
+      ...(extra.privacy ? { privacy: extra.privacy() } : {}),
+    });
+  };
+
+  const strategies = config.arms.filter((a): a is StrategyName => a !== 'central' && a !== 'local');
+  for (const name of strategies) federatedArm(name, name);
+
+  if (config.privacy) {
+    runPrivacyArms({
+      config,
+      privacy: config.privacy,
+      seed,
+      model,
+      sites,
+      initialParams,
+      centralTrain: prepared.centralTrain ?? concatData(sites.map((s) => s.train.data)),
+      pooledValidation,
+      record,
+      federatedArm,
+      streamOf: (...labels) => streamOf(seed, ...labels),
+      onProgress,
     });
   }
 

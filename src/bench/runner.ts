@@ -18,12 +18,17 @@ import { evaluateGates, maxGapGates, parseGate } from './gate.js';
 import { runSeed, type Progress, type SeedOutcome } from './run-seed.js';
 import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type ArmSummary, type BenchResult, type SiteSplitCounts } from './results.js';
 import { summarizeArms, summarizeMetric } from './summarize-arms.js';
+import { defaultDelta } from './privacy-arms.js';
 import type { BenchSettingsInput } from '../scenario/bench-schema.js';
+import type { PrivacySettingsInput } from '../scenario/privacy-schema.js';
 import { loadScenario } from '../scenario/parse.js';
 
 export interface BenchRunOptions {
-  /** Bench settings from a --config file (data directories); a scenario's own `bench:` applies otherwise. */
-  settings?: BenchSettingsInput;
+  /**
+   * Settings from a --config file (its `bench:` and `privacy:` sections); when given they replace
+   * the scenario's own sections.
+   */
+  settings?: { bench: BenchSettingsInput; privacy: PrivacySettingsInput | null };
   overrides?: BenchOverrides;
   /** Worker threads for seeds; default min(cores, seeds); 1 runs in-process. */
   workers?: number;
@@ -39,6 +44,16 @@ export interface BenchRun {
 
 export async function runBench(input: string, opts: BenchRunOptions = {}): Promise<BenchRun> {
   const { dataset, config } = await loadInput(input, opts);
+  if (config.privacy && config.privacy.delta === null) {
+    const rows = dataset.sites.map((s) => s.table.numRows);
+    config.privacy = {
+      ...config.privacy,
+      delta: defaultDelta(rows),
+      deltaRule: `default: the largest power of ten ≤ 1/(10·n) for the smallest site (n = ${Math.min(...rows)} patients), so δ < 1/n`,
+    };
+  } else if (config.privacy) {
+    config.privacy = { ...config.privacy, deltaRule: 'set in the configuration' };
+  }
   // Gate expressions are checked before any training, so a typo costs nothing.
   const gates = [...config.gates.map(parseGate)];
   if (config.model.backend === 'tfjs') await loadTfjs();
@@ -93,6 +108,16 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
     summary,
     gates: gateOutcomes.map((g) => ({ expression: g.expression, passed: g.passed, left: g.left, right: g.right, message: g.message })),
     warnings: outcomes.flatMap((o) => o.warnings),
+    privacy: config.privacy
+      ? {
+          level: config.privacy.level,
+          delta: config.privacy.delta as number,
+          deltaRule: config.privacy.deltaRule ?? '',
+          accountant: 'rdp',
+          secureNoise: config.privacy.noiseSeed === null,
+          budgetStops: perSeed.flatMap((r) => (r.privacy?.stoppedAtBudget ? [`seed ${r.seed}: ${r.privacy.stoppedAtBudget.message}`] : [])),
+        }
+      : null,
   };
   return { result, dataset, prepared, outcomes };
 }
@@ -105,11 +130,12 @@ async function loadInput(input: string, opts: BenchRunOptions): Promise<{ datase
   const isScenario = SCENARIO_FILE.test(input) && (await stat(input).then((s) => s.isFile(), () => false));
   if (isScenario) {
     const scenario = await loadScenario(input);
-    const config = resolveBenchConfig(opts.settings ?? scenario.bench, opts.overrides);
+    const settings = opts.settings ?? { bench: scenario.bench, privacy: scenario.privacy };
+    const config = resolveBenchConfig(settings.bench, opts.overrides, settings.privacy);
     return { dataset: datasetFromScenario({ ...scenario, target: config.target ?? scenario.target }, input), config };
   }
   const dataset = await loadBenchDataset(input, {});
-  const config = resolveBenchConfig(opts.settings ?? {}, opts.overrides);
+  const config = resolveBenchConfig(opts.settings?.bench ?? {}, opts.overrides, opts.settings?.privacy ?? null);
   if (config.target !== null && config.target !== dataset.manifest.target) {
     throw new UsageError(
       `${input} holds data for target "${dataset.manifest.target}", not "${config.target}"; regenerate it with consortium.target: ${config.target}, or drop the bench target`,

@@ -31,7 +31,8 @@ function metricOf(r: ArmSeedResult, metric: MetricName | 'worst_site_auc'): numb
 export function derivedLocal(results: readonly ArmSeedResult[], seeds: readonly number[], which: 'best' | 'worst'): ArmSeedResult[] {
   const out: ArmSeedResult[] = [];
   for (const seed of seeds) {
-    const locals = results.filter((r) => r.family === 'local' && r.seed === seed && r.pooled.auc !== null);
+    // DP variants of local models are arms of their own, not candidates for the best local model.
+    const locals = results.filter((r) => r.family === 'local' && !r.privacy && r.seed === seed && r.pooled.auc !== null);
     if (locals.length === 0) continue;
     const pick = locals.reduce((a, b) => ((which === 'best' ? b.pooled.auc! > a.pooled.auc! : b.pooled.auc! < a.pooled.auc!) ? b : a));
     out.push(pick);
@@ -82,6 +83,19 @@ export function summarizeArms(results: readonly ArmSeedResult[], seeds: readonly
       for (const m of SUMMARY_METRICS) siteMean[m] = summarizeMetric(seeds.map((s) => rows.find((r) => r.seed === s)?.siteMean?.[m] ?? null));
       summary.siteMean = siteMean;
       summary.siteAccuracy = Object.fromEntries(siteIds.map((id) => [id, summarizeMetric(rows.filter((r) => r.sites[id]).map((r) => r.sites[id].accuracy))]));
+    }
+    const dp = rows.filter((r) => r.privacy).map((r) => r.privacy!);
+    if (dp.length > 0) {
+      const sigmas = dp.flatMap((p) => Object.values(p.sites).map((x) => x.noiseMultiplier));
+      summary.privacy = {
+        level: dp[0].level,
+        targetEpsilon: dp[0].targetEpsilon,
+        maxEpsilonSpent: Math.max(...dp.map((p) => p.maxEpsilon)),
+        delta: dp[0].delta,
+        noiseMultiplier: { min: Math.min(...sigmas), max: Math.max(...sigmas) },
+        secureNoise: dp.every((p) => p.secureNoise),
+        stoppedAtBudget: dp.filter((p) => p.stoppedAtBudget).length,
+      };
     }
     if (family === 'federated') {
       summary.roundsToTarget = summarize(rows.map((r) => r.roundsToTarget ?? null));

@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import { GateFailed, UsageError } from '../errors.js';
 import { TARGETS } from '../scenario/targets.js';
 import { loadBenchConfig } from '../scenario/parse.js';
-import type { BenchOverrides } from '../bench/config.js';
+import type { BenchOverrides, PrivacyOverrides } from '../bench/config.js';
 import { runBench } from '../bench/runner.js';
 import { markdownSummary } from '../bench/markdown.js';
 import { checkBenchOutputDir, resultsJson, writeBenchOutputs } from '../bench/outputs.js';
@@ -29,6 +29,13 @@ export interface BenchCommandOptions {
   maxGap?: string;
   workers?: string;
   json?: boolean;
+  dpLevel?: string;
+  epsilons?: string;
+  delta?: string;
+  clipNorm?: string;
+  noiseMultiplier?: string;
+  privacyBudget?: string;
+  noiseSeed?: string;
 }
 
 function positiveInt(flag: string, text: string | undefined, max = 1e9): number | undefined {
@@ -80,7 +87,32 @@ export function benchOverrides(o: BenchCommandOptions): BenchOverrides {
     gates: o.gate,
     maxGap: numberIn('--max-gap', o.maxGap, 0, 1, false),
   };
+  const privacy = privacyOverrides(o);
+  if (privacy) overrides.privacy = privacy;
   return Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as BenchOverrides;
+}
+
+function privacyOverrides(o: BenchCommandOptions): PrivacyOverrides | undefined {
+  if (o.dpLevel !== undefined && o.dpLevel !== 'sample' && o.dpLevel !== 'client') throw new UsageError(`--dp-level: expected sample or client, found "${o.dpLevel}"`);
+  if (o.epsilons !== undefined && o.noiseMultiplier !== undefined) throw new UsageError('--epsilons and --noise-multiplier exclude each other (σ is either calibrated to each ε or fixed)');
+  let epsilons: number[] | undefined;
+  if (o.epsilons !== undefined) {
+    epsilons = o.epsilons.split(',').map((t) => numberIn('--epsilons', t.trim(), 0, 1000, true) as number);
+  }
+  const seedText = o.noiseSeed;
+  if (seedText !== undefined && (!/^\d+$/.test(seedText) || Number(seedText) > 2 ** 32 - 1)) throw new UsageError(`--noise-seed: expected an integer between 0 and 4294967295, found "${seedText}"`);
+  const p: PrivacyOverrides = {
+    level: o.dpLevel as PrivacyOverrides['level'],
+    epsilons,
+    delta: o.delta === undefined ? undefined : numberIn('--delta', o.delta, 0, 1, true),
+    clipNorm: numberIn('--clip-norm', o.clipNorm, 0, 1e6, true),
+    noiseMultiplier: numberIn('--noise-multiplier', o.noiseMultiplier, 0, 1e6, true),
+    budget: numberIn('--privacy-budget', o.privacyBudget, 0, 1000, true),
+    noiseSeed: seedText === undefined ? undefined : Number(seedText),
+  };
+  if (p.delta !== undefined && p.delta >= 1) throw new UsageError(`--delta: expected a number in (0, 1), found "${o.delta}"`);
+  const set = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as PrivacyOverrides;
+  return Object.keys(set).length > 0 ? set : undefined;
 }
 
 function progressReporter(isTty: boolean): { onProgress?: Progress; stop: () => void } {
@@ -121,6 +153,10 @@ export async function benchCommand(input: string, o: BenchCommandOptions): Promi
   if (o.out) writeBenchOutputs(o.out, result, run.prepared, run.outcomes, o.force ?? false);
   process.stdout.write(o.json ? resultsJson(result) : markdownSummary(result));
   process.stderr.write(`bench: ${result.perSeed.length} arm runs over ${result.config.seeds.length} seeds in ${seconds.toFixed(1)} s (backend ${result.backend.name})${o.out ? `; wrote ${o.out}/results.json, results.md, predictions.arrow, splits.arrow` : ''}\n`);
+  const stops = result.privacy?.budgetStops ?? [];
+  if (stops.length > 0) {
+    throw new GateFailed(`privacy budget: ${stops.length} run${stops.length === 1 ? '' : 's'} stopped before a step that would exceed a site's budget:\n${stops.map((m) => `  ${m}`).join('\n')}`);
+  }
   const failed = result.gates.filter((g) => !g.passed);
   if (failed.length > 0) throw new GateFailed(`${failed.length} of ${result.gates.length} gate${result.gates.length === 1 ? '' : 's'} failed:\n${failed.map((g) => `  ${g.message}`).join('\n')}`);
 }
@@ -146,6 +182,13 @@ export function registerBench(program: Command): void {
     .option('--client-fraction <f>', 'fraction of sites sampled per round')
     .option('--gate <expr>', 'fail (exit 3) unless e.g. "fedavg.auc >= central.auc - 0.02"; repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--max-gap <x>', 'gate every federated arm: auc >= central.auc - x')
+    .option('--dp-level <level>', 'add differentially private arms: sample (DP-SGD at each site) or client (DP-FedAvg)')
+    .option('--epsilons <list>', 'target ε per DP arm, e.g. 0.1,1,5 (σ calibrated to each)')
+    .option('--noise-multiplier <sigma>', 'fixed σ instead of calibrating to target ε')
+    .option('--delta <d>', 'δ (default: a power of ten below 1/(10 n) of the smallest site)')
+    .option('--clip-norm <c>', 'per-example (sample) or per-update (client) L2 clip norm')
+    .option('--privacy-budget <eps>', 'ε no site may exceed: training stops before a step that would (exit 3)')
+    .option('--noise-seed <n>', 'seeded, NOT secure DP noise (reproducible runs, tests)')
     .option('--workers <n>', 'worker threads for seeds (default: cores)')
     .option('--json', 'print results.json to stdout instead of the Markdown summary')
     .addHelpText(

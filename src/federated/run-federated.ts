@@ -124,6 +124,8 @@ export function runFederated(opts: FederatedRunOptions): FederatedRunResult {
 
   for (let round = 1; round <= opts.rounds; round++) {
     const participants = sampleClients(ids, perRound, sampler);
+    // A privacy budget check may stop the run before a round that would exceed it.
+    if (opts.beforeRound && !opts.beforeRound(round, participants)) break;
     const instructions = strategy.configureRound(state, participants);
     const bytesUp: Record<string, number> = {};
     const bytesDown: Record<string, number> = {};

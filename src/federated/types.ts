@@ -88,6 +88,11 @@ export interface FederatedRunOptions {
   seed: number;
   /** Stream label prefix, so different arms/seeds get independent streams. */
   streamLabel: string;
+  /**
+   * Called before each round with its sampled participants; returning false ends the run there
+   * (the bench stops a DP run before a round that would exceed a site's privacy budget).
+   */
+  beforeRound?: (round: number, participants: readonly string[]) => boolean;
   /** Called after each round with the new global parameters (the bench evaluates convergence here). */
   onRound?: (log: RoundLog, globalParams: Float64Array) => void;
   /**

@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import { TARGETS } from './targets.js';
+import { privacySettingsSchema } from './privacy-schema.js';
 
-export const BENCH_ARM_KINDS = ['central', 'local', 'fedavg', 'fedavgm', 'fedprox', 'scaffold', 'fedadam', 'fedyogi', 'fedadagrad'] as const;
-export const FEDERATED_STRATEGIES = ['fedavg', 'fedavgm', 'fedprox', 'scaffold', 'fedadam', 'fedyogi', 'fedadagrad'] as const;
+import { BENCH_ARM_KINDS, FEDERATED_STRATEGIES } from './arms.js';
+export { BENCH_ARM_KINDS, FEDERATED_STRATEGIES };
 
 const positiveInt = z.number().int().min(1);
 const learningRate = z.number().gt(0).max(100);
@@ -104,5 +105,6 @@ export type BenchSettingsInput = z.infer<typeof benchSettingsSchema>;
 /** A stand-alone bench config file (for data directories): `bench:` at the top level. */
 export const benchConfigFileSchema = z.strictObject({
   $schema: z.string().optional(),
-  bench: benchSettingsSchema,
+  bench: benchSettingsSchema.optional(),
+  privacy: privacySettingsSchema.optional(),
 });

@@ -19,6 +19,7 @@ import {
   type SiteSettingsInput,
 } from './schema.js';
 import { benchConfigFileSchema, type BenchSettingsInput } from './bench-schema.js';
+import type { PrivacySettingsInput } from './privacy-schema.js';
 import { allowedKeys, describeSchema, schemaAtPath } from './schema-describe.js';
 import { formatPath, readYaml, type DataPath, type SourcePosition, type YamlSource } from './yaml-source.js';
 
@@ -45,21 +46,26 @@ export function parseScenario(text: string, file: string): Scenario {
  * data directories that have no scenario); problems are located like a scenario's.
  */
 export function parseBenchConfig(text: string, file: string): BenchSettingsInput {
+  return parseBenchConfigFile(text, file).bench;
+}
+
+/** The whole config file: its `bench:` and `privacy:` sections. */
+export function parseBenchConfigFile(text: string, file: string): { bench: BenchSettingsInput; privacy: PrivacySettingsInput | null } {
   const source = readYaml(text, file);
   if (source.problems.length > 0) throw new InputError(source.problems);
   const checked = benchConfigFileSchema.safeParse(source.data);
   if (!checked.success) throw new InputError(inDocumentOrder(uniqueProblems(schemaProblems(checked.error.issues, source, file))));
-  return checked.data.bench;
+  return { bench: checked.data.bench ?? {}, privacy: checked.data.privacy ?? null };
 }
 
-export async function loadBenchConfig(path: string): Promise<BenchSettingsInput> {
+export async function loadBenchConfig(path: string): Promise<{ bench: BenchSettingsInput; privacy: PrivacySettingsInput | null }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new InputError([{ file: path, path: '', expected: 'a readable bench config file', found: describeReadError(error) }]);
   }
-  return parseBenchConfig(text, path);
+  return parseBenchConfigFile(text, path);
 }
 
 /** Reads and parses a scenario file; an unreadable file is an InputError naming it. */
@@ -107,6 +113,7 @@ export function resolveScenario(input: ScenarioInput, file: string): Scenario {
     refs: input.refs ?? {},
     sites: input.sites.map((site) => resolveSite(site, consortium.defaults)),
     bench: input.bench ?? {},
+    privacy: input.privacy ?? null,
     file,
   };
 }

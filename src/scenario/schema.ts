@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { benchSettingsSchema, type BenchSettingsInput } from './bench-schema.js';
+import { privacySettingsSchema, type PrivacySettingsInput } from './privacy-schema.js';
 
 const fraction = z.number().min(0).max(1);
 const positive = z.number().gt(0);
@@ -215,6 +216,7 @@ export const scenarioSchema = z.strictObject({
   refs: refsSchema.optional(),
   sites: z.array(siteSchema).min(1, 'at least one site'),
   bench: benchSettingsSchema.optional().describe('benchmark settings (read by fedage bench)'),
+  privacy: privacySettingsSchema.optional().describe('differential privacy arms of fedage bench'),
 });
 
 export type ScenarioInput = z.infer<typeof scenarioSchema>;
@@ -279,6 +281,8 @@ export interface Scenario {
   sites: ResolvedSite[];
   /** The bench section as written (defaults are filled by src/bench/config.ts). */
   bench: BenchSettingsInput;
+  /** The privacy section as written (defaults filled by src/bench/config.ts). */
+  privacy: PrivacySettingsInput | null;
   /** Where it came from, for error messages. */
   file: string;
 }
