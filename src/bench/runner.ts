@@ -18,6 +18,7 @@ import { evaluateGates, maxGapGates, parseGate } from './gate.js';
 import { runSeed, type Progress, type SeedOutcome } from './run-seed.js';
 import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type ArmSummary, type BenchResult, type SiteSplitCounts } from './results.js';
 import { summarizeArms, summarizeMetric } from './summarize-arms.js';
+import { summarizeSiteData } from './data-summary.js';
 import type { BenchSettingsInput } from '../scenario/bench-schema.js';
 import { loadScenario } from '../scenario/parse.js';
 
@@ -94,6 +95,8 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
     gates: gateOutcomes.map((g) => ({ expression: g.expression, passed: g.passed, left: g.left, right: g.right, message: g.message })),
     warnings: outcomes.flatMap((o) => o.warnings),
   };
+  const dataSummary = prepared[0] ? summarizeSiteData(prepared[0]) : null;
+  if (dataSummary) result.dataSummary = dataSummary;
   return { result, dataset, prepared, outcomes };
 }
 
