@@ -100,7 +100,7 @@ export function parseResults(text: string, file: string): ReportResult {
     const problems: InputProblem[] = checked.error.issues.slice(0, 20).map((issue) => {
       let found: unknown = value;
       for (const key of issue.path) found = found === null || found === undefined ? undefined : (found as Record<PropertyKey, unknown>)[key as PropertyKey];
-      return { file, path: dotPath(issue.path), expected: issue.message.replace(/^Invalid input: expected /, ''), found: describe(found) };
+      return { file, path: dotPath(issue.path), expected: issue.message.replace(/^Invalid input: expected /, '').replace(/, received \w+$/, ''), found: describe(found) };
     });
     throw new InputError(problems, `${file}: not a complete fedage bench result (${checked.error.issues.length} problem${checked.error.issues.length === 1 ? '' : 's'})`);
   }
