@@ -116,18 +116,19 @@ function privacySection(result: ReportResult, figures: Raw[]): Raw {
   }
   const sites = [...new Set(arms.flatMap((a) => Object.keys(armPrivacy(result, a)!.epsilonSpentPerSite)))];
   const insecure = arms.filter((a) => !armPrivacy(result, a)!.secureNoise);
-  const head = ['arm', 'level', 'ε budget', 'δ', 'accountant', 'noise multiplier σ', 'sampling rate q', 'steps', 'clip norm', 'secure noise', ...sites.map((s) => `ε spent: ${s}`)];
+  const head = ['arm', 'level', 'ε budget', ...sites.map((s) => `ε spent: ${s}`), 'δ', 'accountant', 'secure noise', 'noise multiplier σ', 'sampling rate q', 'steps', 'clip norm'];
   const rows = arms.map((arm) => {
     const p = armPrivacy(result, arm)!;
-    return html`<tr><th scope="row">${arm}</th><td>${p.level}</td><td class="num">${formatNumber(p.epsilon)}</td><td class="num">${p.delta.toExponential(1)}</td><td>${p.accountant}</td><td class="num">${formatNumber(p.noiseMultiplier)}</td><td class="num">${formatNumber(p.sampleRate)}</td><td class="num">${formatNumber(p.steps)}</td><td class="num">${p.clipNorm === undefined ? '–' : formatNumber(p.clipNorm)}</td><td class="${p.secureNoise ? 'pass-cell' : 'fail-cell'}">${p.secureNoise ? 'yes (cryptographic source)' : 'NO (seeded generator)'}</td>${sites.map((s) => {
+    const spent = sites.map((s) => {
       const eps = p.epsilonSpentPerSite[s];
       return eps === undefined ? html`<td class="num">–</td>` : html`<td class="num" data-value="${String(eps)}">${formatNumber(eps)}</td>`;
-    })}</tr>`;
+    });
+    return html`<tr><th scope="row">${arm}</th><td>${p.level}</td><td class="num">${formatNumber(p.epsilon)}</td>${spent}<td class="num">${p.delta.toExponential(1)}</td><td>${p.accountant}</td><td class="${p.secureNoise ? 'pass-cell' : 'fail-cell'}">${p.secureNoise ? 'yes' : 'NO: seeded'}</td><td class="num">${formatNumber(p.noiseMultiplier)}</td><td class="num">${formatNumber(p.sampleRate)}</td><td class="num">${formatNumber(p.steps)}</td><td class="num">${p.clipNorm === undefined ? '–' : formatNumber(p.clipNorm)}</td></tr>`;
   });
   const warning =
     insecure.length > 0
       ? html`<p class="callout fail"><strong>Not a privacy guarantee:</strong> ${insecure.join(', ')} drew ${insecure.length === 1 ? 'its' : 'their'} DP noise from a seeded (reproducible) generator. Such runs are for testing; their ε holds only if the noise is unpredictable.</p>`
-      : html`<p class="callout">DP noise came from a cryptographically secure source in every private arm. (Floating-point sampling of Gaussian noise can leak in principle; Mironov 2012.)</p>`;
+      : html`<p class="callout">DP noise came from a cryptographically secure source (secure noise: yes) in every private arm. (Floating-point sampling of Gaussian noise can leak in principle; Mironov 2012.)</p>`;
   return html`${warning}<div class="table-wrap"><table><caption>ε spent per site (the largest over seeds), with δ and the accountant</caption><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>${figures}`;
 }
 
