@@ -42,3 +42,4 @@ export type * from './bench/results.js';
 export { markdownSummary } from './bench/markdown.js';
 export { writeBenchOutputs, predictionsTable, splitsTable } from './bench/outputs.js';
 export * from './privacy/index.js';
+export * from './report/index.js';

@@ -30,13 +30,12 @@ test('every `fedage <command>` the README mentions is a registered command', () 
   const known = new Set(program.commands.map((c) => c.name()));
   const mentioned = new Set([...readme.matchAll(/fedage (validate|generate|inspect|schema|bench|import|report)\b/g)].map((m) => m[1]));
   for (const name of mentioned) {
-    // report is described as not yet available in the README's Status section.
-    if (name === 'report') continue;
     assert.ok(known.has(name), `README mentions fedage ${name}`);
   }
   assert.ok(mentioned.has('generate'));
   assert.ok(mentioned.has('bench'));
   assert.ok(mentioned.has('import'));
+  assert.ok(mentioned.has('report'));
 });
 
 test('the README bench section shows the real defaults, and every bench flag it names exists', () => {
@@ -59,9 +58,15 @@ test('the README documents every top-level key of results.json', async () => {
   for (const key of Object.keys(run.result)) assert.ok(section.includes(`\`${key}\``) || key === 'format' && section.includes('fedage-bench-results'), `README documents results.json key ${key}`);
 });
 
-test('.ci/run runs npm ci and then exactly the README test command', () => {
+test('.ci/run installs Chromium when missing, then runs npm ci and exactly the README test command', () => {
   const ci = readFileSync(new URL('.ci/run', root), 'utf8');
   assert.match(readme, /^npm test\s/m);
   const commands = ci.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !l.startsWith('set ') && !l.startsWith('cd '));
-  assert.deepEqual(commands, ['npm ci', 'npm test']);
+  // The one extra line: Debian's chromium for test/e2e/report-browser.test.ts, installed
+  // non-interactively and only when /usr/bin/chromium is missing, before npm ci.
+  const apt = commands.filter((c) => c.includes('apt-get'));
+  assert.equal(apt.length, 1, 'one apt-get line');
+  assert.match(apt[0], /^\[ -x \/usr\/bin\/chromium \] \|\| \{ export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q chromium; \}$/);
+  assert.ok(commands.indexOf(apt[0]) < commands.indexOf('npm ci'), 'chromium before npm ci');
+  assert.deepEqual(commands.filter((c) => !c.includes('apt-get')), ['npm ci', 'npm test']);
 });

@@ -4,6 +4,7 @@
  */
 import type { Summary } from '../metrics/summarize.js';
 import type { ArmSummary, BenchResult } from './results.js';
+import { armPrivacy, type ReportResult } from '../report/extensions.js';
 
 function fmt(value: number | null | undefined, digits = 3): string {
   return value === null || value === undefined ? '–' : value.toFixed(digits);
@@ -16,11 +17,49 @@ function withCi(s: Summary | null | undefined, digits = 3, signed = false): stri
   return s.ci95 ? `${mean} [${s.ci95[0].toFixed(digits)}, ${s.ci95[1].toFixed(digits)}]` : mean;
 }
 
-function armLabel(s: ArmSummary): string {
+function armLabel(s: Pick<ArmSummary, 'arm' | 'family'>): string {
   return s.family === 'derived' ? `_${s.arm}_` : s.arm;
 }
 
-export function markdownSummary(result: BenchResult): string {
+export interface HeadlineTable {
+  header: string[];
+  /** One row per summary arm; `cells[0]` is the arm name; derived rows (best/worst local) are marked. */
+  rows: { arm: string; derived: boolean; cells: string[] }[];
+}
+
+/**
+ * The headline table: arms as rows, AUC and F1 with 95% CIs, gaps, worst site, rounds to target,
+ * and ε spent when an arm is differentially private. results.md, stdout and report.html all
+ * show this one table.
+ */
+export function headlineTable(result: BenchResult | ReportResult): HeadlineTable {
+  const reportable = result as ReportResult;
+  const privacy = new Map(reportable.summary.map((s) => [s.arm, armPrivacy(reportable, s.arm)]));
+  const withDp = [...privacy.values()].some((p) => p !== null);
+  const header = ['arm', 'AUC', 'F1', 'gap to central (AUC)', 'gain over best local (AUC)', 'worst-site AUC', 'rounds to target', ...(withDp ? ['ε spent (max over sites), δ'] : [])];
+  const rows = reportable.summary.map((s) => {
+    const p = privacy.get(s.arm);
+    const spent = p ? Object.values(p.epsilonSpentPerSite).filter(Number.isFinite) : [];
+    const cells = [
+      s.arm,
+      withCi(s.metrics.auc),
+      withCi(s.metrics.f1),
+      s.gapToCentral ? withCi(s.gapToCentral.auc, 3, true) : '',
+      s.gainOverBestLocal ? withCi(s.gainOverBestLocal.auc, 3, true) : '',
+      withCi(s.metrics.worst_site_auc),
+      s.roundsToTarget === undefined ? '' : s.roundsToTarget === null ? 'not reached' : fmt(s.roundsToTarget.mean, 1),
+      ...(withDp ? [p ? `${spent.length > 0 ? fmtEpsilon(Math.max(...spent)) : '–'}, δ = ${p.delta.toExponential(0)}` : 'no DP'] : []),
+    ];
+    return { arm: s.arm, derived: s.family === 'derived', cells };
+  });
+  return { header, rows };
+}
+
+function fmtEpsilon(eps: number): string {
+  return eps >= 10 ? eps.toFixed(1) : eps.toPrecision(3);
+}
+
+export function markdownSummary(result: BenchResult | ReportResult): string {
   const seeds = result.config.seeds.length;
   const lines: string[] = [];
   lines.push(`## fedage bench: ${result.data.scenarioName}`);
@@ -31,15 +70,10 @@ export function markdownSummary(result: BenchResult): string {
   );
   lines.push('Pooled test metrics: mean [95% CI over seeds]; gaps are paired per-seed differences.');
   lines.push('');
-  lines.push('| arm | AUC | F1 | gap to central (AUC) | gain over best local (AUC) | worst-site AUC | rounds to target |');
-  lines.push('|---|---|---|---|---|---|---|');
-  for (const s of result.summary) {
-    lines.push(
-      `| ${armLabel(s)} | ${withCi(s.metrics.auc)} | ${withCi(s.metrics.f1)} | ${s.gapToCentral ? withCi(s.gapToCentral.auc, 3, true) : ''} | ` +
-        `${s.gainOverBestLocal ? withCi(s.gainOverBestLocal.auc, 3, true) : ''} | ${withCi(s.metrics.worst_site_auc)} | ` +
-        `${s.roundsToTarget === undefined ? '' : s.roundsToTarget === null ? 'not reached' : fmt(s.roundsToTarget.mean, 1)} |`,
-    );
-  }
+  const table = headlineTable(result);
+  lines.push(`| ${table.header.join(' | ')} |`);
+  lines.push(`|${table.header.map(() => '---').join('|')}|`);
+  for (const row of table.rows) lines.push(`| ${(row.derived ? [`_${row.arm}_`, ...row.cells.slice(1)] : row.cells).join(' | ')} |`);
   const siteMeanRows = result.summary.filter((s) => s.siteMean);
   if (siteMeanRows.length > 0) {
     const t = result.config.evaluation.threshold;
@@ -69,7 +103,7 @@ export function markdownSummary(result: BenchResult): string {
         `Rounds to target: first round at ${result.config.convergenceFraction} × central AUC.`,
     );
   }
-  const dpArms = result.summary.filter((s) => s.privacy);
+  const dpArms = (result.summary as ArmSummary[]).filter((s) => s.privacy && 'maxEpsilonSpent' in s.privacy);
   if (result.privacy && dpArms.length > 0) {
     const p = result.privacy;
     lines.push('');

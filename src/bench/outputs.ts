@@ -1,5 +1,6 @@
 /**
- * Bench output files: results.json (the versioned BenchResult), results.md, predictions.arrow
+ * Bench output files: results.json (the versioned BenchResult), results.md, report.html (the
+ * self-contained report with plots, src/report), predictions.arrow
  * (one row per test patient per arm and seed) and splits.arrow (every patient's split per seed),
  * so users can compute their own metrics. Existing files are refused without --force; each file
  * is written atomically.
@@ -14,8 +15,9 @@ import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION } from './dat
 import type { BenchResult } from './results.js';
 import type { SeedOutcome } from './run-seed.js';
 import { markdownSummary } from './markdown.js';
+import { renderReport } from '../report/html.js';
 
-export const BENCH_OUTPUT_FILES = ['results.json', 'results.md', 'predictions.arrow', 'splits.arrow'] as const;
+export const BENCH_OUTPUT_FILES = ['results.json', 'results.md', 'report.html', 'predictions.arrow', 'splits.arrow'] as const;
 
 export function resultsJson(result: BenchResult): string {
   return `${JSON.stringify(result, null, 2)}\n`;
@@ -112,13 +114,15 @@ export function checkBenchOutputDir(dir: string, force: boolean): void {
   }
 }
 
-export function writeBenchOutputs(dir: string, result: BenchResult, prepared: readonly PreparedSeed[], outcomes: readonly SeedOutcome[], force: boolean): string[] {
+export async function writeBenchOutputs(dir: string, result: BenchResult, prepared: readonly PreparedSeed[], outcomes: readonly SeedOutcome[], force: boolean): Promise<string[]> {
   checkBenchOutputDir(dir, force);
+  const report = await renderReport(result);
   mkdirSync(dir, { recursive: true });
   const written: [string, string | Uint8Array][] = [
     ['predictions.arrow', tableToIPC(predictionsTable(prepared, outcomes), 'file')],
     ['splits.arrow', tableToIPC(splitsTable(prepared), 'file')],
     ['results.md', markdownSummary(result)],
+    ['report.html', report.html],
     // results.json last: a directory with results.json has all the other files.
     ['results.json', resultsJson(result)],
   ];

@@ -131,6 +131,36 @@ export interface GateRecord {
   message: string;
 }
 
+/** Count, mean and sample SD (n − 1) of one feature's observed training values; null when undefined. */
+export interface NumericColumnSummary {
+  count: number;
+  missing: number;
+  mean: number | null;
+  sd: number | null;
+}
+
+/**
+ * Per-site distributions of the features over the training rows of one seed (canonical units,
+ * before standardization); built from the sufficient statistics the sites shared for the
+ * federated preprocessing (bench/data-summary.ts). Optional: results.json files written before
+ * it existed have none.
+ */
+export interface DataSummary {
+  /** The seed whose training rows are summarized (the first seed of the run). */
+  seed: number;
+  /** Training rows per site. */
+  rows: Record<string, number>;
+  /** Numeric and binary features (a binary feature's mean is its rate). */
+  numeric: { column: string; featureType: 'numeric' | 'binary'; unit?: string; sites: Record<string, NumericColumnSummary>; pooled: NumericColumnSummary }[];
+  /** Categorical features: training rows per level (levels in pooled first-seen order). */
+  categorical: {
+    column: string;
+    levels: string[];
+    sites: Record<string, { counts: number[]; missing: number }>;
+    pooled: { counts: number[]; missing: number };
+  }[];
+}
+
 export interface BenchResult {
   format: typeof RESULTS_FORMAT;
   formatVersion: number;
@@ -163,4 +193,11 @@ export interface BenchResult {
     /** One message per arm and seed that stopped early to stay within its budget (exit 3). */
     budgetStops: string[];
   } | null;
+  /** Per-site feature distributions (training rows of the first seed); absent in older files. */
+  dataSummary?: DataSummary;
+  /**
+   * The command-line arguments after `fedage` that produced this result (set by the CLI, absent
+   * when the library was called directly), so the report can say how to reproduce it.
+   */
+  argv?: string[];
 }

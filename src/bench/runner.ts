@@ -19,6 +19,7 @@ import { runSeed, type Progress, type SeedOutcome } from './run-seed.js';
 import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type ArmSummary, type BenchResult, type SiteSplitCounts } from './results.js';
 import { summarizeArms, summarizeMetric } from './summarize-arms.js';
 import { defaultDelta } from './privacy-arms.js';
+import { summarizeSiteData } from './data-summary.js';
 import type { BenchSettingsInput } from '../scenario/bench-schema.js';
 import type { PrivacySettingsInput } from '../scenario/privacy-schema.js';
 import { loadScenario } from '../scenario/parse.js';
@@ -119,6 +120,8 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
         }
       : null,
   };
+  const dataSummary = prepared[0] ? summarizeSiteData(prepared[0]) : null;
+  if (dataSummary) result.dataSummary = dataSummary;
   return { result, dataset, prepared, outcomes };
 }
 

@@ -135,7 +135,11 @@ function progressReporter(isTty: boolean): { onProgress?: Progress; stop: () => 
   };
 }
 
-export async function benchCommand(input: string, o: BenchCommandOptions): Promise<void> {
+/**
+ * `argv`: the arguments after `fedage` (recorded in results.json so the report can say how to
+ * reproduce the run; no time or host, so results stay byte-identical across runs).
+ */
+export async function benchCommand(input: string, o: BenchCommandOptions, argv?: string[]): Promise<void> {
   const overrides = benchOverrides(o);
   const workers = positiveInt('--workers', o.workers, 64);
   if (o.out) checkBenchOutputDir(o.out, o.force ?? false);
@@ -150,9 +154,10 @@ export async function benchCommand(input: string, o: BenchCommandOptions): Promi
   }
   const seconds = (performance.now() - started) / 1000;
   const { result } = run;
-  if (o.out) writeBenchOutputs(o.out, result, run.prepared, run.outcomes, o.force ?? false);
+  if (argv) result.argv = argv;
+  if (o.out) await writeBenchOutputs(o.out, result, run.prepared, run.outcomes, o.force ?? false);
   process.stdout.write(o.json ? resultsJson(result) : markdownSummary(result));
-  process.stderr.write(`bench: ${result.perSeed.length} arm runs over ${result.config.seeds.length} seeds in ${seconds.toFixed(1)} s (backend ${result.backend.name})${o.out ? `; wrote ${o.out}/results.json, results.md, predictions.arrow, splits.arrow` : ''}\n`);
+  process.stderr.write(`bench: ${result.perSeed.length} arm runs over ${result.config.seeds.length} seeds in ${seconds.toFixed(1)} s (backend ${result.backend.name})${o.out ? `; wrote ${o.out}/results.json, results.md, report.html, predictions.arrow, splits.arrow` : ''}\n`);
   const stops = result.privacy?.budgetStops ?? [];
   if (stops.length > 0) {
     throw new GateFailed(`privacy budget: ${stops.length} run${stops.length === 1 ? '' : 's'} stopped before a step that would exceed a site's budget:\n${stops.map((m) => `  ${m}`).join('\n')}`);
@@ -161,12 +166,21 @@ export async function benchCommand(input: string, o: BenchCommandOptions): Promi
   if (failed.length > 0) throw new GateFailed(`${failed.length} of ${result.gates.length} gate${result.gates.length === 1 ? '' : 's'} failed:\n${failed.map((g) => `  ${g.message}`).join('\n')}`);
 }
 
+/**
+ * The arguments after `fedage` as the user typed them: Commander keeps the argv it parsed on the
+ * root command (`rawArgs`, set in parse; not in its typings), starting with node and the script.
+ */
+function userArgs(cmd: Command): string[] | undefined {
+  const raw = (cmd.parent as unknown as { rawArgs?: unknown } | null)?.rawArgs;
+  return Array.isArray(raw) && raw.length >= 2 ? raw.slice(2).map(String) : undefined;
+}
+
 export function registerBench(program: Command): void {
   program
     .command('bench')
     .description('train central, local and federated arms over several seeds and report AUC/F1 with CIs; gate CI on the gap')
     .argument('<input>', 'a scenario YAML (generated in memory) or a data directory written by `fedage generate`/`import`')
-    .option('-o, --out <dir>', 'write results.json, results.md, predictions.arrow and splits.arrow here')
+    .option('-o, --out <dir>', 'write results.json, results.md, report.html, predictions.arrow and splits.arrow here')
     .option('--force', 'overwrite existing output files')
     .option('-c, --config <file>', 'bench settings YAML (a `bench:` section), e.g. for a data directory')
     .option('--seeds <n|list>', 'number of seeds (0..n-1) or a list like 1,2,3 (default 5)')
@@ -195,5 +209,5 @@ export function registerBench(program: Command): void {
       'after',
       '\nExamples:\n  fedage bench scenarios/alzheimers-3site.yaml\n  fedage bench data/ --out bench-out --max-gap 0.02\n  fedage bench scenarios/alzheimers-3site.yaml --arms central,local,fedavg --seeds 3 --json',
     )
-    .action(async (input: string, o: BenchCommandOptions) => benchCommand(input, o));
+    .action(async (input: string, o: BenchCommandOptions, cmd: Command) => benchCommand(input, o, userArgs(cmd)));
 }

@@ -12,6 +12,7 @@ import { registerInspect } from './inspect.js';
 import { registerBench } from './bench.js';
 import { registerPrivacy } from './privacy.js';
 import { registerImport } from './import.js';
+import { registerReport } from './report.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerBench(program);
   registerPrivacy(program);
+  registerReport(program);
   registerSchema(program);
   // Sub-commands inherit exitOverride so a bad flag is exit 2, never Commander's own exit.
   for (const cmd of program.commands) cmd.exitOverride();

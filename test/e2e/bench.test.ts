@@ -44,14 +44,15 @@ describe('fedage bench (built CLI)', () => {
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  test('a scenario: exit 0, the Markdown table on stdout, four output files', () => {
+  test('a scenario: exit 0, the Markdown table on stdout, five output files', () => {
     const run = fedage('bench', SCENARIO, ...QUICK, '--out', out);
     assert.equal(run.status, 0, run.stderr);
     for (const arm of ['central', ...SITE_IDS.map((s) => `local:${s}`), 'fedavg', 'fedavgm', 'fedprox', 'scaffold', 'fedadam', 'fedyogi', 'fedadagrad', '_best_local_']) {
       assert.match(run.stdout, new RegExp(`^\\| ${arm.replace(/[_:]/g, (c) => `\\${c}`)} \\|`, 'm'), `row for ${arm}`);
     }
     assert.match(run.stdout, /Oracle AUC/);
-    for (const f of ['results.json', 'results.md', 'predictions.arrow', 'splits.arrow']) assert.ok(existsSync(join(out, f)), f);
+    for (const f of ['results.json', 'results.md', 'report.html', 'predictions.arrow', 'splits.arrow']) assert.ok(existsSync(join(out, f)), f);
+    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /^<!doctype html>[\s\S]*fedage bench report: alzheimers-3site/);
     results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     assert.equal(results.format, 'fedage-bench-results');
     assert.equal(results.formatVersion, 1);
@@ -104,7 +105,20 @@ describe('fedage bench (built CLI)', () => {
     const again = join(root, 'again');
     const run = fedage('bench', SCENARIO, ...QUICK, '--workers', '1', '--out', again);
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(readFileSync(join(again, 'results.json'), 'utf8'), readFileSync(join(out, 'results.json'), 'utf8'));
+    // results.json records the command line (argv): the only field the two commands differ in.
+    const first = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const second = JSON.parse(readFileSync(join(again, 'results.json'), 'utf8'));
+    assert.deepEqual(first.argv, ['bench', SCENARIO, ...QUICK, '--out', out]);
+    assert.deepEqual(second.argv, ['bench', SCENARIO, ...QUICK, '--workers', '1', '--out', again]);
+    delete first.argv;
+    delete second.argv;
+    assert.deepEqual(second, first);
+    // The same command twice (but for the output directory): byte-identical results.json.
+    const same = join(root, 'same');
+    const rerun = fedage('bench', SCENARIO, ...QUICK, '--workers', '1', '--out', same);
+    assert.equal(rerun.status, 0, rerun.stderr);
+    const sameJson = readFileSync(join(same, 'results.json'), 'utf8').replace(JSON.stringify(same), JSON.stringify(again));
+    assert.equal(sameJson, readFileSync(join(again, 'results.json'), 'utf8'));
     assert.deepEqual(readFileSync(join(again, 'predictions.arrow')), readFileSync(join(out, 'predictions.arrow')));
   });
 

@@ -6,6 +6,7 @@
 import type { Table } from 'apache-arrow';
 import type { Manifest } from '../../data/manifest.js';
 import type { LabeledData } from '../../model/types.js';
+import type { SiteStats } from './preprocess.js';
 
 /** One site's patient table as loaded (from a data directory or generated in memory). */
 export interface SiteTable {
@@ -131,4 +132,9 @@ export interface PreparedSeed {
    * matrices (centralStatistics 'pooled' with per-site normalization); absent otherwise.
    */
   centralTrain?: LabeledData;
+  /**
+   * Each site's sufficient statistics of its training rows (canonical units): what the sites
+   * shared to fit the federated preprocessing, kept for the data summary of the report.
+   */
+  trainingStats?: SiteStats[];
 }

@@ -1,0 +1,30 @@
+/** `fedage report <results.json>`: rebuild report.html from saved bench results. */
+import { basename, dirname, join, relative } from 'node:path';
+import type { Command } from 'commander';
+import { readResultsFile } from '../report/read-results.js';
+import { REPORT_FILE, writeReport } from '../report/write-report.js';
+
+export interface ReportCommandOptions {
+  out?: string;
+  force?: boolean;
+}
+
+export async function reportCommand(resultsPath: string, o: ReportCommandOptions): Promise<void> {
+  const result = readResultsFile(resultsPath);
+  const out = o.out ?? join(dirname(resultsPath), REPORT_FILE);
+  // The rebuild command in the report names results.json as seen from the report's directory.
+  const fromReport = relative(dirname(out), resultsPath) || basename(resultsPath);
+  const report = await writeReport(out, result, o.force ?? false, { resultsPath: fromReport });
+  process.stderr.write(`report: wrote ${out} (${report.figures.length} plots${report.renderWarnings.length > 0 ? `, ${report.renderWarnings.length} rendering warnings` : ''})\n`);
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('rebuild the self-contained HTML report (plots, privacy, gates, provenance) from a saved results.json')
+    .argument('<results.json>', 'results.json written by `fedage bench --out`')
+    .option('-o, --out <file>', `where to write the report (default: ${REPORT_FILE} next to results.json)`)
+    .option('--force', 'overwrite an existing report')
+    .addHelpText('after', '\nExamples:\n  fedage report bench-out/results.json\n  fedage report bench-out/results.json --out review/report.html --force')
+    .action(async (resultsPath: string, o: ReportCommandOptions) => reportCommand(resultsPath, o));
+}

@@ -1,0 +1,23 @@
+/** Writing report.html: refused when it exists unless forced; written atomically. */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { OutputError } from '../errors.js';
+import { writeFileAtomic } from '../data/output-dir.js';
+import type { ReportResult } from './extensions.js';
+import { renderReport, type RenderedReport, type ReportOptions } from './html.js';
+
+export const REPORT_FILE = 'report.html';
+
+/** Refuses an existing output (or a directory) unless `force`. */
+export function checkReportOutput(path: string, force: boolean): void {
+  if (existsSync(path) && statSync(path).isDirectory()) throw new OutputError(`${path}: expected a file path for the report, found a directory`);
+  if (!force && existsSync(path)) throw new OutputError(`${path} already exists; use --force to overwrite`);
+}
+
+export async function writeReport(path: string, result: ReportResult, force: boolean, opts: ReportOptions = {}): Promise<RenderedReport> {
+  checkReportOutput(path, force);
+  const report = await renderReport(result, opts);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, report.html);
+  return report;
+}
