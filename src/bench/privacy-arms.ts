@@ -23,6 +23,7 @@ import { sampleRateForBatchSize } from '../privacy/poisson-sampling.js';
 import { ClientLevelDp } from '../privacy/client-dp.js';
 import { RdpAccountant } from '../privacy/accountant/accountant.js';
 import { epsilonOfHistory } from '../privacy/accountant/accountant.js';
+import { DEFAULT_ORDERS } from '../privacy/accountant/rdp.js';
 import { noiseMultiplierFor } from '../privacy/accountant/calibrate.js';
 import { createNoiseSource, type NoiseSource } from '../privacy/secure-noise.js';
 import { armBudget, type BenchConfig, type PrivacyConfig } from './config.js';
@@ -72,14 +73,23 @@ export function dpArmName(base: string, privacy: PrivacyConfig, targetEpsilon: n
 
 const CONVERSION = 'Balle et al. 2020, Thm 21 (as Opacus)';
 
+/**
+ * Opacus's orders extended to α = 512. Every order gives a valid bound, so more orders only
+ * tighten ε; the extension matters for small ε over many steps, where Opacus's largest order
+ * (63) puts a floor under the converted ε (≈ 0.103 at δ = 1e-5) that no σ can go below.
+ */
+export const BENCH_ORDERS: readonly number[] = [...DEFAULT_ORDERS, 72, 80, 96, 112, 128, 160, 192, 256, 320, 384, 512];
+const ORDERS_NOTE = 'RDP orders: Opacus defaults extended to α = 512';
+const newAccountant = () => new RdpAccountant({ orders: BENCH_ORDERS });
+
 function epsilonOf(history: { noiseMultiplier: number; sampleRate: number; steps: number }[], delta: number) {
-  const spent = epsilonOfHistory(history, delta);
+  const spent = epsilonOfHistory(history, delta, { orders: BENCH_ORDERS });
   return { epsilon: spent.epsilon, alpha: Number.isFinite(spent.alpha) ? spent.alpha : null, warnings: spent.warnings };
 }
 
 /** The largest step count T ≤ planned with ε(σ, q, T) ≤ budget (ε is increasing in T). */
 export function stepsWithinBudget(noiseMultiplier: number, sampleRate: number, planned: number, delta: number, budget: number): number {
-  const eps = (t: number) => (t === 0 ? 0 : epsilonOfHistory([{ noiseMultiplier, sampleRate, steps: t }], delta).epsilon);
+  const eps = (t: number) => (t === 0 ? 0 : epsilonOfHistory([{ noiseMultiplier, sampleRate, steps: t }], delta, { orders: BENCH_ORDERS }).epsilon);
   if (eps(planned) <= budget) return planned;
   let lo = 0;
   let hi = planned;
@@ -92,7 +102,7 @@ export function stepsWithinBudget(noiseMultiplier: number, sampleRate: number, p
 }
 
 function calibrate(targetEpsilon: number, delta: number, sampleRate: number, steps: number): number {
-  return noiseMultiplierFor({ targetEpsilon, delta, sampleRate, steps }).noiseMultiplier;
+  return noiseMultiplierFor({ targetEpsilon, delta, sampleRate, steps, accountant: newAccountant }).noiseMultiplier;
 }
 
 export function runPrivacyArms(ctx: PrivacyArmsContext): void {
@@ -113,7 +123,7 @@ export function runPrivacyArms(ctx: PrivacyArmsContext): void {
     delta,
     clipNorm: privacy.clipNorm,
     accountant: 'rdp' as const,
-    conversion: CONVERSION,
+    conversion: `${CONVERSION}; ${ORDERS_NOTE}`,
     secureNoise: secure,
     budget,
     notes: secure ? notes : [...notes, 'noise from a seeded generator: NOT secure (reproducibility run)'],
@@ -244,7 +254,7 @@ function sampleLevelFederated(
     targetEpsilon !== null
       ? Math.max(...[...plan.values()].map((p) => calibrate(targetEpsilon, delta, p.sampleRate, p.stepsPerRound * f.rounds)))
       : (privacy.noiseMultiplier as number);
-  const accountants = new Map(clients.map((s) => [s.id, new RdpAccountant()]));
+  const accountants = new Map(clients.map((s) => [s.id, newAccountant()]));
   let stoppedAtBudget: ArmPrivacy['stoppedAtBudget'] = null;
   let roundsDone = 0;
   ctx.federatedArm(arm, name, {
@@ -310,7 +320,7 @@ function clientLevelFederated(
   const perRound = participantsPerRound(f.clientFraction, clientCount);
   const sampleRate = perRound / clientCount;
   const noiseMultiplier = targetEpsilon !== null ? calibrate(targetEpsilon, delta, sampleRate, f.rounds) : (privacy.noiseMultiplier as number);
-  const accountant = new RdpAccountant();
+  const accountant = newAccountant();
   let stoppedAtBudget: ArmPrivacy['stoppedAtBudget'] = null;
   let wrapper: ClientLevelDp | null = null;
   const noise = noiseFor(arm, 'server');

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FEDAGE_VERSION } from '../version.js';
-import { UsageError } from '../errors.js';
+import { FedageError, UsageError } from '../errors.js';
 
 import { describeBackend, loadTfjs } from '../model/tfjs-backend.js';
 import { datasetFromScenario, loadBenchDataset } from './data/load.js';
@@ -192,7 +192,12 @@ async function runInWorkers(config: BenchConfig, prepared: PreparedSeed[], worke
 
 function runInWorker(worker: Worker, config: BenchConfig, prepared: PreparedSeed, onProgress?: Progress): Promise<SeedOutcome> {
   return new Promise((resolve, reject) => {
-    const onMessage = (message: { type: 'progress'; event: Parameters<Progress>[0] } | { type: 'done'; outcome: SeedOutcome } | { type: 'error'; error: string }) => {
+    const onMessage = (
+      message:
+        | { type: 'progress'; event: Parameters<Progress>[0] }
+        | { type: 'done'; outcome: SeedOutcome }
+        | { type: 'error'; error: string; message?: string; exitCode?: number },
+    ) => {
       if (message.type === 'progress') {
         onProgress?.(message.event);
         return;
@@ -200,7 +205,7 @@ function runInWorker(worker: Worker, config: BenchConfig, prepared: PreparedSeed
       worker.off('message', onMessage);
       worker.off('error', onError);
       if (message.type === 'done') resolve(message.outcome);
-      else reject(new Error(message.error));
+      else reject(message.exitCode !== undefined ? new FedageError(message.message ?? message.error, message.exitCode) : new Error(message.error));
     };
     const onError = (err: Error) => {
       worker.off('message', onMessage);

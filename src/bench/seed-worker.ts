@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import type { BenchConfig } from './config.js';
 import type { PreparedSeed } from './data/types.js';
 import { runSeed } from './run-seed.js';
+import { FedageError } from '../errors.js';
 import { loadTfjs } from '../model/tfjs-backend.js';
 
 parentPort?.on('message', async (message: { config: BenchConfig; prepared: PreparedSeed; progress: boolean }) => {
@@ -15,6 +16,8 @@ parentPort?.on('message', async (message: { config: BenchConfig; prepared: Prepa
     );
     parentPort?.postMessage({ type: 'done', outcome });
   } catch (err) {
-    parentPort?.postMessage({ type: 'error', error: (err as Error)?.stack ?? String(err) });
+    // Typed errors keep their exit code across the thread boundary (e.g. an unreachable ε is exit 2).
+    const exitCode = err instanceof FedageError ? err.exitCode : undefined;
+    parentPort?.postMessage({ type: 'error', error: (err as Error)?.stack ?? String(err), message: (err as Error)?.message, exitCode });
   }
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { defaultDelta, dpArmName, stepsWithinBudget } from '../../src/bench/privacy-arms.js';
+import { BENCH_ORDERS, defaultDelta, dpArmName, stepsWithinBudget } from '../../src/bench/privacy-arms.js';
 import { resolveBenchConfig, resolvePrivacyConfig } from '../../src/bench/config.js';
 import { epsilonOfHistory } from '../../src/privacy/accountant/accountant.js';
 import { UsageError } from '../../src/errors.js';
@@ -28,7 +28,7 @@ test('stepsWithinBudget is the largest step count whose ε stays within the budg
   ];
   for (const c of cases) {
     const t = stepsWithinBudget(c.sigma, c.q, c.planned, c.delta, c.budget);
-    const eps = (steps: number) => (steps === 0 ? 0 : epsilonOfHistory([{ noiseMultiplier: c.sigma, sampleRate: c.q, steps }], c.delta).epsilon);
+    const eps = (steps: number) => (steps === 0 ? 0 : epsilonOfHistory([{ noiseMultiplier: c.sigma, sampleRate: c.q, steps }], c.delta, { orders: BENCH_ORDERS }).epsilon);
     assert.ok(t <= c.planned && eps(t) <= c.budget, `ε(${t}) = ${eps(t)}`);
     if (t < c.planned) assert.ok(eps(t + 1) > c.budget, `one more step (${t + 1}) must exceed the budget`);
   }
@@ -56,4 +56,12 @@ test('privacy settings: defaults, client-level rules', () => {
   assert.throws(() => resolvePrivacyConfig({ level: 'sample', adaptiveClipping: true }), UsageError);
   // Flags alone turn privacy on.
   assert.equal(resolvePrivacyConfig(null, { level: 'client', epsilons: [2] })!.epsilons![0], 2);
+});
+
+test('the extended orders reach ε = 0.1 over many steps, where Opacus\'s orders stop at their floor', () => {
+  const history = [{ noiseMultiplier: 40, sampleRate: 1 / 750, steps: 15_000 }];
+  const opacus = epsilonOfHistory(history, 1e-5).epsilon;
+  const extended = epsilonOfHistory(history, 1e-5, { orders: BENCH_ORDERS }).epsilon;
+  assert.ok(opacus > 0.1, `Opacus orders: ${opacus}`);
+  assert.ok(extended < 0.1 && extended <= opacus, `extended: ${extended}`);
 });
