@@ -97,6 +97,12 @@ describe('fedage bench with differential privacy (built CLI)', () => {
     assert.match(refused.stderr, /scaffold/);
   });
 
+  test('an unreachable target ε is exit 2 with the reason, also from a worker thread', () => {
+    const run = fedage('bench', SCENARIO, '--seeds', '2', '--rounds', '2', '--arms', 'central', '--dp-level', 'sample', '--epsilons', '0.00001');
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /cannot reach ε = 0\.00001/);
+  });
+
   test('bad privacy flags exit 2', () => {
     for (const args of [
       ['--dp-level', 'row'],
