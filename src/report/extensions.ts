@@ -77,7 +77,7 @@ function toView(record: BenchArmPrivacy | ReportArmPrivacy | ArmSummary['privacy
     noiseMultiplier: Math.max(...sites.map((x) => x.noiseMultiplier)),
     sampleRate: Math.max(...sites.map((x) => x.sampleRate)),
     steps: Math.max(...sites.map((x) => x.steps)),
-    accountant: `${record.accountant} (${record.conversion})`,
+    accountant: record.accountant,
     secureNoise: record.secureNoise,
     epsilonSpentPerSite: Object.fromEntries(Object.entries(record.sites).map(([id, x]) => [id, x.epsilon])),
     clipNorm: record.clipNorm,
