@@ -317,8 +317,11 @@ function clientLevelFederated(
   const arm = dpArmName(name, privacy, targetEpsilon);
   const f = config.federated;
   const clientCount = ctx.sites.filter((s) => s.train.data.n > 0).length;
-  const perRound = participantsPerRound(f.clientFraction, clientCount);
-  const sampleRate = perRound / clientCount;
+  // Fewer than all sites per round: Poisson sampling with q = clientFraction, the sampling the
+  // RDP analysis of the subsampled Gaussian assumes (a fixed-size draw would only approximate it).
+  const poisson = f.clientFraction < 1;
+  const sampleRate = poisson ? f.clientFraction : 1;
+  const perRound = poisson ? sampleRate * clientCount : participantsPerRound(1, clientCount);
   const noiseMultiplier = targetEpsilon !== null ? calibrate(targetEpsilon, delta, sampleRate, f.rounds) : (privacy.noiseMultiplier as number);
   const accountant = newAccountant();
   let stoppedAtBudget: ArmPrivacy['stoppedAtBudget'] = null;
@@ -348,13 +351,14 @@ function clientLevelFederated(
       return true;
     },
     afterRound: () => accountant.step({ noiseMultiplier, sampleRate }),
+    clientSampling: poisson ? 'poisson' : 'fixed',
     privacy: () => {
       const spent = accountant.getEpsilon(delta);
       const rounds = accountant.history.reduce((a, h) => a + h.steps, 0);
       const notes = [...spent.warnings, 'client level: the guarantee covers a whole site\'s participation, not single records'];
-      if (perRound < clientCount) {
+      if (poisson) {
         notes.push(
-          `fixed-size client sampling (${perRound} of ${clientCount} per round) accounted as Poisson sampling with q = ${sampleRate.toFixed(3)}: the common approximation, not a proof`,
+          `Poisson client sampling: each site joins each round with probability q = ${sampleRate} (expected ${perRound.toFixed(2)} of ${clientCount}); the update average divides by that expected count (McMahan et al. 2018)`,
         );
       }
       if (wrapper && privacy.adaptiveClipping) notes.push('adaptive clipping (Andrew et al. 2021): ε accounts for the noised count release');

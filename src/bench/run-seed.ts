@@ -40,6 +40,7 @@ export interface FederatedArmExtras {
   wrapStrategy?: (inner: Strategy) => Strategy;
   beforeRound?: (round: number, participants: readonly string[]) => boolean;
   afterRound?: (log: RoundLog) => void;
+  clientSampling?: 'fixed' | 'poisson';
   /** Called after the run: the arm's privacy record. */
   privacy?: () => ArmPrivacy;
 }
@@ -263,6 +264,7 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
       streamLabel: `bench/${armName}`,
       ...(extra.wrapStrategy ? { wrapStrategy: extra.wrapStrategy } : {}),
       ...(extra.beforeRound ? { beforeRound: extra.beforeRound } : {}),
+      ...(extra.clientSampling ? { clientSampling: extra.clientSampling } : {}),
       onRound: (log, globalParams) => {
         onProgress?.({ seed, arm: armName, round: log.round, rounds: f.rounds });
         extra.afterRound?.(log);

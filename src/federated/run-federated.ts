@@ -58,6 +58,16 @@ export function sampleClients(sortedIds: readonly string[], count: number, rng: 
   return pool.slice(0, count).sort(compareIds);
 }
 
+/**
+ * Poisson client sampling: each client joins the round independently with probability q (a
+ * round may have no participant). This is the sampling the subsampled-Gaussian RDP analysis
+ * assumes, so client-level DP accounting with rate q is exact rather than an approximation.
+ */
+export function poissonClients(sortedIds: readonly string[], sampleRate: number, rng: Xoshiro128): string[] {
+  if (sampleRate >= 1) return [...sortedIds];
+  return sortedIds.filter(() => rng.uniform() < sampleRate);
+}
+
 export interface CommunicationTotals {
   /** Σ bytes sent up / down over all rounds and participants. */
   bytesUp: number;
@@ -123,7 +133,8 @@ export function runFederated(opts: FederatedRunOptions): FederatedRunResult {
   const rounds: RoundLog[] = [];
 
   for (let round = 1; round <= opts.rounds; round++) {
-    const participants = sampleClients(ids, perRound, sampler);
+    const participants =
+      opts.clientSampling === 'poisson' ? poissonClients(ids, opts.clientFraction, sampler) : sampleClients(ids, perRound, sampler);
     // A privacy budget check may stop the run before a round that would exceed it.
     if (opts.beforeRound && !opts.beforeRound(round, participants)) break;
     const instructions = strategy.configureRound(state, participants);
@@ -154,7 +165,7 @@ export function runFederated(opts: FederatedRunOptions): FederatedRunResult {
       participants,
       bytesUp,
       bytesDown,
-      meanTrainLoss: weightedAverageScalar(updates.map((u) => ({ id: u.clientId, weight: u.exampleCount, value: u.trainLoss }))),
+      meanTrainLoss: updates.length === 0 ? Number.NaN : weightedAverageScalar(updates.map((u) => ({ id: u.clientId, weight: u.exampleCount, value: u.trainLoss }))),
       localSteps: Object.fromEntries(updates.map((u) => [u.clientId, u.steps])),
       examplesSeen: Object.fromEntries(updates.map((u) => [u.clientId, u.examplesSeen])),
     };

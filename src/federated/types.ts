@@ -82,6 +82,11 @@ export interface FederatedRunOptions {
   rounds: number;
   /** Fraction of clients sampled per round (at least one client is always sampled). */
   clientFraction: number;
+  /**
+   * fixed (default): exactly max(1, round(fraction·N)) clients per round; poisson: each client
+   * joins independently with probability clientFraction (client-level DP needs this).
+   */
+  clientSampling?: 'fixed' | 'poisson';
   local: LocalConfig;
   initialParams: Float64Array;
   /** Seed for client sampling and per-client, per-round shuffling streams. */

@@ -90,6 +90,17 @@ describe('fedage bench with differential privacy (built CLI)', () => {
       assert.equal(s.sampleRate, 1);
       assert.ok(s.epsilon <= 5);
     }
+    // Fewer sites than all per round: Poisson client sampling, accounted with q = the fraction.
+    const sampled = fedage('bench', SCENARIO, '--seeds', '1', '--rounds', '6', '--arms', 'central,fedavg', '--client-fraction', '0.5', '--dp-level', 'client', '--epsilons', '5', '--noise-seed', '2', '--json');
+    assert.equal(sampled.status, 0, sampled.stderr);
+    const p = JSON.parse(sampled.stdout).perSeed.find((x: any) => x.arm === 'fedavg+dp(eps=5)').privacy;
+    for (const s of Object.values<any>(p.sites)) {
+      assert.equal(s.sampleRate, 0.5);
+      assert.equal(s.steps, 6, 'every round is a release, also one without participants');
+    }
+    assert.ok(p.notes.some((n: string) => /Poisson client sampling/.test(n)));
+    assert.ok(!p.notes.some((n: string) => /approximation/.test(n)));
+
     const cfg = join(root, 'scaffold.yaml');
     writeFileSync(cfg, 'privacy:\n  level: client\n  arms: [scaffold]\n');
     const refused = fedage('bench', SCENARIO, '--config', cfg, '--seeds', '1', '--rounds', '1');
