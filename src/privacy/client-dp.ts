@@ -94,10 +94,10 @@ export interface ClientDpAccounting {
   rounds: number;
   /**
    * How participants are drawn. 'all' (m̄ = N, q = 1): no subsampling, the accounting is exact.
-   * 'fixed-size': runFederated draws exactly m̄ of N without replacement, while the RDP analysis
-   * of Mironov et al. 2019 assumes Poisson sampling; accounting it with q = m̄/N is the common
-   * approximation (TensorFlow Federated does the same), not a proof. See the report for the
-   * conservative alternative.
+   * 'fixed-size': m̄ < N. The RDP analysis of Mironov et al. 2019 assumes Poisson sampling: run
+   * with runFederated's `clientSampling: 'poisson'` (as the bench does) and q = m̄/N is exact;
+   * with its default fixed-size draw of m̄ of N, accounting with q = m̄/N is only the common
+   * approximation (TensorFlow Federated does the same), not a proof.
    */
   clientSampling: 'all' | 'fixed-size';
 }
