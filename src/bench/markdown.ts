@@ -17,10 +17,6 @@ function withCi(s: Summary | null | undefined, digits = 3, signed = false): stri
   return s.ci95 ? `${mean} [${s.ci95[0].toFixed(digits)}, ${s.ci95[1].toFixed(digits)}]` : mean;
 }
 
-function armLabel(s: Pick<ArmSummary, 'arm' | 'family'>): string {
-  return s.family === 'derived' ? `_${s.arm}_` : s.arm;
-}
-
 export interface HeadlineTable {
   header: string[];
   /** One row per summary arm; `cells[0]` is the arm name; derived rows (best/worst local) are marked. */
@@ -55,6 +51,26 @@ export function headlineTable(result: BenchResult | ReportResult): HeadlineTable
   return { header, rows };
 }
 
+/**
+ * The site-mean table (evaluation.summary: site-mean, FLamby's way of reporting): each site's
+ * test set counts once. Null when the run did not ask for it. results.md and report.html share it.
+ */
+export function siteMeanTable(result: BenchResult | ReportResult): (HeadlineTable & { caption: string }) | null {
+  const rows = (result.summary as ArmSummary[]).filter((s) => s.siteMean);
+  if (rows.length === 0) return null;
+  const t = result.config.evaluation.threshold;
+  const meanSd = (s: Summary | null | undefined) => (s ? `${s.mean.toFixed(4)}${s.sd !== null ? ` ± ${s.sd.toFixed(4)}` : ''}` : 'n/a');
+  return {
+    caption: `Site-mean metrics (each site's test set counts once): accuracy${t !== null ? ` at threshold ${t}` : ''} mean ± SD over seeds, then accuracy per site.`,
+    header: ['arm', 'site-mean accuracy', 'site-mean AUC', ...result.data.sites],
+    rows: rows.map((s) => ({
+      arm: s.arm,
+      derived: s.family === 'derived',
+      cells: [s.arm, meanSd(s.siteMean!.accuracy), meanSd(s.siteMean!.auc), ...result.data.sites.map((id) => fmt(s.siteAccuracy?.[id]?.mean, 4))],
+    })),
+  };
+}
+
 function fmtEpsilon(eps: number): string {
   return eps >= 10 ? eps.toFixed(1) : eps.toPrecision(3);
 }
@@ -74,22 +90,14 @@ export function markdownSummary(result: BenchResult | ReportResult): string {
   lines.push(`| ${table.header.join(' | ')} |`);
   lines.push(`|${table.header.map(() => '---').join('|')}|`);
   for (const row of table.rows) lines.push(`| ${(row.derived ? [`_${row.arm}_`, ...row.cells.slice(1)] : row.cells).join(' | ')} |`);
-  const siteMeanRows = result.summary.filter((s) => s.siteMean);
-  if (siteMeanRows.length > 0) {
-    const t = result.config.evaluation.threshold;
+  const siteMean = siteMeanTable(result);
+  if (siteMean) {
     lines.push('');
-    lines.push(
-      `Site-mean metrics (each site's test set counts once): accuracy${t !== null ? ` at threshold ${t}` : ''} mean ± SD over seeds, then accuracy per site.`,
-    );
+    lines.push(siteMean.caption);
     lines.push('');
-    lines.push(`| arm | site-mean accuracy | site-mean AUC | ${result.data.sites.join(' | ')} |`);
-    lines.push(`|---|---|---|${result.data.sites.map(() => '---|').join('')}`);
-    const meanSd = (s: Summary | null | undefined) => (s ? `${s.mean.toFixed(4)}${s.sd !== null ? ` ± ${s.sd.toFixed(4)}` : ''}` : 'n/a');
-    for (const s of siteMeanRows) {
-      lines.push(
-        `| ${armLabel(s)} | ${meanSd(s.siteMean!.accuracy)} | ${meanSd(s.siteMean!.auc)} | ${result.data.sites.map((id) => fmt(s.siteAccuracy?.[id]?.mean, 4)).join(' | ')} |`,
-      );
-    }
+    lines.push(`| ${siteMean.header.join(' | ')} |`);
+    lines.push(`|${siteMean.header.map(() => '---|').join('')}`);
+    for (const row of siteMean.rows) lines.push(`| ${(row.derived ? [`_${row.arm}_`, ...row.cells.slice(1)] : row.cells).join(' | ')} |`);
   }
   if (result.oracle) {
     lines.push('');

@@ -6,7 +6,7 @@
  * Same result in, same bytes out: no timestamps.
  */
 import { FEDAGE_VERSION } from '../version.js';
-import { formatBytes, headlineTable } from '../bench/markdown.js';
+import { formatBytes, headlineTable, siteMeanTable } from '../bench/markdown.js';
 import type { Summary } from '../metrics/summarize.js';
 import { armPrivacy, armSecureAggregation, privateArms, type ReportResult } from './extensions.js';
 import { narrowSpec, reportFigures, type Figure } from './figures.js';
@@ -64,7 +64,12 @@ function headline(result: ReportResult): Raw {
     return m ? html`<td class="num">${m[1]}<br><span class="ci">${m[2]}</span></td>` : html`<td class="num">${c}</td>`;
   };
   const rows = table.rows.map((r) => html`<tr class="${r.derived ? 'derived' : ''}"><th scope="row">${r.cells[0]}</th>${r.cells.slice(1).map(cell)}</tr>`);
-  return html`<p>Pooled test metrics: mean and [95% CI over seeds]; gaps are paired per-seed differences. The same table is in results.md.</p><div class="table-wrap"><table class="headline"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
+  const main = html`<p>Pooled test metrics: mean and [95% CI over seeds]; gaps are paired per-seed differences. The same table is in results.md.</p><div class="table-wrap"><table class="headline"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
+  const siteMean = siteMeanTable(result);
+  if (!siteMean) return main;
+  const smHead = siteMean.header.map((h) => html`<th scope="col">${h}</th>`);
+  const smRows = siteMean.rows.map((r) => html`<tr class="${r.derived ? 'derived' : ''}"><th scope="row">${r.cells[0]}</th>${r.cells.slice(1).map((c) => html`<td class="num">${c}</td>`)}</tr>`);
+  return html`${main}<p>${siteMean.caption}</p><div class="table-wrap"><table class="site-mean"><thead><tr>${smHead}</tr></thead><tbody>${smRows}</tbody></table></div>`;
 }
 
 /** Plain-language findings for the lede: best federated arm, its gap to central, the best local model. */

@@ -17,6 +17,8 @@ import { importDataset } from '../../src/data/import/import-dataset.js';
 import { loadBenchConfig } from '../../src/scenario/parse.js';
 import { runBench, type BenchRun } from '../../src/bench/runner.js';
 import { meanSd } from './data/helpers.js';
+import { renderReport } from '../../src/report/index.js';
+import { markdownSummary } from '../../src/bench/markdown.js';
 import { runFederated } from '../../src/federated/run-federated.js';
 import { createModel } from '../../src/model/create-model.js';
 import { uniformFanInInit } from '../../src/bench/run-seed.js';
@@ -146,5 +148,18 @@ describe('FLamby Fed-Heart-Disease reproduction', () => {
       if (Math.abs(ours.mean - flamby.mean) > tolerance) misses.push(table.at(-1)!);
     }
     assert.deepEqual(misses, [], table.join('\n'));
+  });
+
+  test('report.html carries the same site-mean table as results.md', async () => {
+    const { html } = await renderReport(run.result);
+    const table = /<table class="site-mean">([\s\S]*?)<\/table>/.exec(html);
+    assert.ok(table, 'a site-mean table in the report');
+    const md = markdownSummary(run.result);
+    const mdRows = md.split('\n').filter((l) => /^\| \S+ \| \d\.\d{4} ± /.test(l));
+    assert.ok(mdRows.length >= 10);
+    for (const line of mdRows) {
+      const cells = line.slice(2, -2).split(' | ').map((c) => c.trim().replace(/^_(.*)_$/, '$1'));
+      for (const c of cells) assert.ok(table[1].includes(`>${c}<`), `report lacks "${c}"`);
+    }
   });
 });
