@@ -182,7 +182,7 @@ export function registerBench(program: Command): void {
     .argument('<input>', 'a scenario YAML (generated in memory) or a data directory written by `fedage generate`/`import`')
     .option('-o, --out <dir>', 'write results.json, results.md, report.html, predictions.arrow and splits.arrow here')
     .option('--force', 'overwrite existing output files')
-    .option('-c, --config <file>', 'bench settings YAML (a `bench:` section), e.g. for a data directory')
+    .option('-c, --config <file>', 'settings YAML with `bench:` and/or `privacy:` sections (replaces the scenario\'s), e.g. for a data directory')
     .option('--seeds <n|list>', 'number of seeds (0..n-1) or a list like 1,2,3 (default 5)')
     .option('--arms <list>', 'comma-separated arms: central,local,fedavg,fedavgm,fedprox,scaffold,fedadam,fedyogi,fedadagrad (default all)')
     .option('--target <target>', 'conversion_to_ad, current_impairment or frailty (default: the scenario\'s)')
