@@ -5,7 +5,8 @@
  * same (σ, q) are merged into one history entry, and ε is recomputed from the whole history.
  */
 import { computeRdp, checkRdpParameters, checkOrders, DEFAULT_ORDERS } from './rdp.js';
-import { convertRdp, type RdpConversion } from './conversion.js';
+import { convertRdp, checkDelta, type RdpConversion } from './conversion.js';
+import { prvEpsilonOfHistory } from './prv.js';
 
 /** One or more steps of the Poisson-subsampled Gaussian mechanism with the same parameters. */
 export interface MechanismStep {
@@ -23,17 +24,34 @@ export interface HistoryEntry {
   steps: number;
 }
 
-export type AccountantName = 'rdp';
+export type AccountantName = 'rdp' | 'prv';
+
+/** The accountants, the default first. */
+export const ACCOUNTANT_NAMES: readonly AccountantName[] = ['rdp', 'prv'];
 
 export interface PrivacySpent {
   /** ε such that the history so far is (ε, δ)-DP; ∞ if any step had σ = 0 with q > 0. */
   epsilon: number;
   delta: number;
-  /** The Rényi order at which the bound was tightest (NaN when ε = ∞). */
+  /** The Rényi order at which the bound was tightest (NaN when ε = ∞, and for the PRV accountant). */
   alpha: number;
   accountant: AccountantName;
-  conversion: RdpConversion;
+  /** The RDP → (ε, δ) conversion (RDP accountant only). */
+  conversion?: RdpConversion;
+  /** The PRV accountant's error budget and its two-sided bracket on the true ε (PRV accountant only). */
+  prv?: PrvDetails;
   warnings: string[];
+}
+
+export interface PrvDetails {
+  /** The true ε is at least this (ε(δ + deltaError) − epsError); `epsilon` is the upper bound. */
+  epsilonLower: number;
+  /** ε(δ) on the discretized composition, without the error margins. */
+  epsilonEstimate: number;
+  epsError: number;
+  deltaError: number;
+  /** Grid points of the discretization. */
+  domainSize: number;
 }
 
 export interface Accountant {
@@ -125,8 +143,91 @@ export class RdpAccountant implements Accountant {
   }
 }
 
+export interface PrvAccountantOptions {
+  /** Allowed error in ε (> 0); default 0.01 as Opacus. The reported ε is an upper bound that includes it. */
+  epsError?: number;
+  /** Allowed error in δ as a fraction of δ (in (0, 1)); default 1/1000 as Opacus (delta_error = δ/1000). */
+  deltaErrorFraction?: number;
+  /** An initial history (e.g. restored from a results file). */
+  history?: readonly HistoryEntry[];
+}
+
+/**
+ * ε of a history at δ with the PRV accountant (pure): Gopi, Lee & Wutschitz 2021, as Opacus
+ * `PRVAccountant.get_epsilon`; the reported ε is the paper's upper bound (Theorem 5.5).
+ */
+export function prvEpsilonSpent(
+  history: readonly HistoryEntry[],
+  delta: number,
+  options: { epsError?: number; deltaErrorFraction?: number } = {},
+): PrivacySpent {
+  checkDelta(delta);
+  const epsError = options.epsError ?? 0.01;
+  const fraction = options.deltaErrorFraction ?? 1 / 1000;
+  if (!(epsError > 0) || !Number.isFinite(epsError)) throw new RangeError(`epsError: expected a number > 0, found ${epsError}`);
+  if (!(fraction > 0 && fraction < 1)) throw new RangeError(`deltaErrorFraction: expected a number in (0, 1), found ${fraction}`);
+  const deltaError = delta * fraction;
+  const r = prvEpsilonOfHistory(history, delta, { epsError, deltaError });
+  // With no privacy-relevant step ε is 0; never report the error margin as spent budget.
+  const empty = r.domainSize === 0 && r.upper === 0;
+  return {
+    epsilon: r.upper,
+    delta,
+    alpha: NaN,
+    accountant: 'prv',
+    prv: { epsilonLower: empty ? 0 : Math.max(0, r.lower), epsilonEstimate: r.estimate, epsError, deltaError, domainSize: r.domainSize },
+    warnings: [],
+  };
+}
+
+/**
+ * The PRV accountant (Opacus `PRVAccountant`): the same history as the RDP accountant; ε is
+ * recomputed from the whole history by numerical composition (prv.ts). Tighter than RDP.
+ */
+export class PrvAccountant implements Accountant {
+  readonly name = 'prv' as const;
+  readonly epsError: number;
+  readonly deltaErrorFraction: number;
+  private readonly entries: HistoryEntry[] = [];
+
+  constructor(options: PrvAccountantOptions = {}) {
+    this.epsError = options.epsError ?? 0.01;
+    this.deltaErrorFraction = options.deltaErrorFraction ?? 1 / 1000;
+    if (!(this.epsError > 0) || !Number.isFinite(this.epsError)) throw new RangeError(`epsError: expected a number > 0, found ${this.epsError}`);
+    if (!(this.deltaErrorFraction > 0 && this.deltaErrorFraction < 1)) {
+      throw new RangeError(`deltaErrorFraction: expected a number in (0, 1), found ${this.deltaErrorFraction}`);
+    }
+    for (const h of options.history ?? []) this.step(h);
+  }
+
+  get history(): readonly HistoryEntry[] {
+    return this.entries.map((h) => ({ ...h }));
+  }
+
+  get totalSteps(): number {
+    return this.entries.reduce((n, h) => n + h.steps, 0);
+  }
+
+  step(step: MechanismStep): void {
+    const entry = normalizeStep(step);
+    if (entry.steps === 0) return;
+    const last = this.entries[this.entries.length - 1];
+    if (last && last.noiseMultiplier === entry.noiseMultiplier && last.sampleRate === entry.sampleRate) last.steps += entry.steps;
+    else this.entries.push(entry);
+  }
+
+  getEpsilon(delta: number): PrivacySpent {
+    return prvEpsilonSpent(this.entries, delta, { epsError: this.epsError, deltaErrorFraction: this.deltaErrorFraction });
+  }
+
+  projectEpsilon(next: MechanismStep, delta: number): PrivacySpent {
+    return prvEpsilonSpent([...this.entries, normalizeStep(next)], delta, { epsError: this.epsError, deltaErrorFraction: this.deltaErrorFraction });
+  }
+}
+
 /** A fresh accountant by name (the one place that maps names to implementations). */
-export function createAccountant(name: AccountantName = 'rdp', options: RdpAccountantOptions = {}): Accountant {
-  if (name !== 'rdp') throw new RangeError(`accountant: expected rdp, found ${String(name)}`);
-  return new RdpAccountant(options);
+export function createAccountant(name: AccountantName = 'rdp', options: RdpAccountantOptions & PrvAccountantOptions = {}): Accountant {
+  if (name === 'rdp') return new RdpAccountant(options);
+  if (name === 'prv') return new PrvAccountant(options);
+  throw new RangeError(`accountant: expected rdp or prv, found ${String(name)}`);
 }

@@ -9,6 +9,9 @@ export {
 export { epsilonFromRdp, epsilonFromRdpClassic, convertRdp, type RdpConversion, type RdpConversionResult } from './conversion.js';
 export {
   RdpAccountant,
+  PrvAccountant,
+  prvEpsilonSpent,
+  ACCOUNTANT_NAMES,
   createAccountant,
   rdpOfHistory,
   epsilonOfHistory,
@@ -18,5 +21,9 @@ export {
   type HistoryEntry,
   type PrivacySpent,
   type RdpAccountantOptions,
+  type PrvAccountantOptions,
+  type PrvDetails,
 } from './accountant.js';
+export { prvEpsilonOfHistory, poissonSubsampledGaussianPrv, type PrvErrorBudget, type PrvResult } from './prv.js';
+export { fft, ifft } from './fft.js';
 export { noiseMultiplierFor, UnreachableEpsilonError, MAX_NOISE_MULTIPLIER, type CalibrationOptions, type CalibrationResult } from './calibrate.js';
