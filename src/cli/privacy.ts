@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { RdpAccountant } from '../privacy/accountant/accountant.js';
+import { PrvAccountant, RdpAccountant, type Accountant, type AccountantName, type PrivacySpent } from '../privacy/accountant/accountant.js';
 import { noiseMultiplierFor } from '../privacy/accountant/calibrate.js';
 import type { RdpConversion } from '../privacy/accountant/conversion.js';
 
@@ -17,6 +17,8 @@ interface RawFlags {
   epsilon?: string;
   epsilonTolerance?: string;
   conversion?: string;
+  accountant?: string;
+  epsError?: string;
   json?: boolean;
 }
 
@@ -35,6 +37,26 @@ const sampleRateFlag = (f: RawFlags) => numberFlag(f.sampleRate, '--sample-rate'
 const deltaFlag = (f: RawFlags) => numberFlag(f.delta, '--delta', 'a δ in (0, 1), e.g. 1e-5', (d) => d > 0 && d < 1);
 const stepsFlag = (f: RawFlags) =>
   numberFlag(f.steps, '--steps', 'an integer number of steps >= 1', (t) => Number.isSafeInteger(t) && t >= 1);
+
+function accountantFlag(f: RawFlags): AccountantName {
+  const a = f.accountant ?? 'rdp';
+  if (a !== 'rdp' && a !== 'prv') throw new UsageError(`--accountant: expected rdp or prv, found ${JSON.stringify(a)}`);
+  if (a === 'prv' && f.conversion !== undefined) {
+    throw new UsageError(`--conversion: applies to the RDP accountant only, found ${JSON.stringify(f.conversion)} with --accountant prv`);
+  }
+  if (a === 'rdp' && f.epsError !== undefined) {
+    throw new UsageError(`--eps-error: applies to the PRV accountant only, found ${JSON.stringify(f.epsError)} with --accountant rdp`);
+  }
+  return a;
+}
+
+const epsErrorFlag = (f: RawFlags) =>
+  f.epsError === undefined ? 0.01 : numberFlag(f.epsError, '--eps-error', 'an ε error > 0 (the PRV bound adds it to ε), e.g. 0.01', (e) => e > 0 && e <= 1);
+
+/** The accountant chosen by the flags, as a factory (calibration makes a fresh one per σ). */
+function accountantFactory(name: AccountantName, conversion: RdpConversion, epsError: number): () => Accountant {
+  return name === 'prv' ? () => new PrvAccountant({ epsError }) : () => new RdpAccountant({ conversion });
+}
 
 function conversionFlag(f: RawFlags): RdpConversion {
   const c = f.conversion ?? 'improved';
@@ -55,16 +77,41 @@ function conversionName(c: RdpConversion): string {
   return c === 'improved' ? 'Balle et al. 2020 conversion' : 'classic Mironov 2017 conversion';
 }
 
-export interface EpsilonReport {
+/** The PRV accountant's figures (Gopi et al. 2021): the true ε lies in [epsilonLower, epsilon]. */
+export interface PrvReportFields {
+  accountant: 'prv';
+  /** ε(δ + deltaError) − epsError: the true ε is at least this. */
+  epsilonLower: number | null;
+  /** ε(δ) on the discretized composition. */
+  epsilonEstimate: number | null;
+  epsError: number;
+  deltaError: number;
+}
+
+interface RdpReportFields {
   accountant: 'rdp';
   conversion: RdpConversion;
-  epsilon: number | null;
   alpha: number | null;
+}
+
+export type EpsilonReport = (RdpReportFields | PrvReportFields) & {
+  /** The reported ε: for PRV its upper bound. */
+  epsilon: number | null;
   delta: number;
   sampleRate: number;
   noiseMultiplier: number;
   steps: number;
   warnings: string[];
+};
+
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+function accountantFields(name: AccountantName, conversion: RdpConversion, spent: PrivacySpent): RdpReportFields | PrvReportFields {
+  if (name === 'prv') {
+    const d = spent.prv!;
+    return { accountant: 'prv', epsilonLower: finiteOrNull(d.epsilonLower), epsilonEstimate: finiteOrNull(d.epsilonEstimate), epsError: d.epsError, deltaError: d.deltaError };
+  }
+  return { accountant: 'rdp', conversion, alpha: finiteOrNull(spent.alpha) };
 }
 
 export function privacyEpsilonCommand(flags: RawFlags): EpsilonReport {
@@ -72,15 +119,15 @@ export function privacyEpsilonCommand(flags: RawFlags): EpsilonReport {
   const noiseMultiplier = numberFlag(flags.noiseMultiplier, '--noise-multiplier', 'a noise multiplier σ > 0', (s) => s > 0 && Number.isFinite(s));
   const steps = stepsFlag(flags);
   const delta = deltaFlag(flags);
+  const name = accountantFlag(flags);
   const conversion = conversionFlag(flags);
-  const accountant = new RdpAccountant({ conversion });
+  const epsError = epsErrorFlag(flags);
+  const accountant = accountantFactory(name, conversion, epsError)();
   accountant.step({ noiseMultiplier, sampleRate, steps });
   const spent = accountant.getEpsilon(delta);
   return {
-    accountant: 'rdp',
-    conversion,
-    epsilon: Number.isFinite(spent.epsilon) ? spent.epsilon : null,
-    alpha: Number.isFinite(spent.alpha) ? spent.alpha : null,
+    ...accountantFields(name, conversion, spent),
+    epsilon: finiteOrNull(spent.epsilon),
     delta,
     sampleRate,
     noiseMultiplier,
@@ -89,34 +136,44 @@ export function privacyEpsilonCommand(flags: RawFlags): EpsilonReport {
   };
 }
 
+/** Rounds down to `digits` significant digits (for a lower bound: never printed above the exact one). */
+function floorSignificant(x: number, digits: number): string {
+  return x === 0 || !Number.isFinite(x) ? String(x) : `${-Number(ceilSignificant(-x, digits))}`;
+}
+
+function accountantDescription(r: RdpReportFields | PrvReportFields): string {
+  if (r.accountant === 'rdp') return `RDP accountant, best order α = ${r.alpha ?? 'n/a'}, ${conversionName(r.conversion)}`;
+  const lower = r.epsilonLower === null ? '∞' : floorSignificant(r.epsilonLower, 4);
+  return `PRV accountant, Gopi et al. 2021: an upper bound, the true ε is at least ${lower}; ε error ${r.epsError}, δ error ${r.deltaError}`;
+}
+
 export function formatEpsilonReport(r: EpsilonReport): string {
   return [
-    `ε = ${r.epsilon === null ? '∞' : ceilSignificant(r.epsilon, 4)} at δ = ${r.delta} (RDP accountant, best order α = ${r.alpha ?? 'n/a'}, ${conversionName(r.conversion)})`,
+    `ε = ${r.epsilon === null ? '∞' : ceilSignificant(r.epsilon, 4)} at δ = ${r.delta} (${accountantDescription(r)})`,
     `  Poisson sampling rate q = ${r.sampleRate}, noise multiplier σ = ${r.noiseMultiplier}, ${r.steps} steps`,
   ].join('\n');
 }
 
-export interface NoiseReport {
-  accountant: 'rdp';
-  conversion: RdpConversion;
+export type NoiseReport = (RdpReportFields | PrvReportFields) & {
   noiseMultiplier: number;
-  /** ε actually reached at noiseMultiplier (≤ targetEpsilon). */
+  /** ε actually reached at noiseMultiplier (≤ targetEpsilon); for PRV its upper bound. */
   epsilon: number;
-  alpha: number;
   targetEpsilon: number;
   epsilonTolerance: number;
   delta: number;
   sampleRate: number;
   steps: number;
   warnings: string[];
-}
+};
 
 export function privacyNoiseCommand(flags: RawFlags): NoiseReport {
   const targetEpsilon = numberFlag(flags.epsilon, '--epsilon', 'a target ε > 0', (e) => e > 0 && Number.isFinite(e));
   const delta = deltaFlag(flags);
   const sampleRate = sampleRateFlag(flags);
   const steps = stepsFlag(flags);
+  const name = accountantFlag(flags);
   const conversion = conversionFlag(flags);
+  const epsError = epsErrorFlag(flags);
   const epsilonTolerance =
     flags.epsilonTolerance === undefined
       ? 0.01
@@ -127,14 +184,12 @@ export function privacyNoiseCommand(flags: RawFlags): NoiseReport {
     sampleRate,
     steps,
     epsilonTolerance,
-    accountant: () => new RdpAccountant({ conversion }),
+    accountant: accountantFactory(name, conversion, epsError),
   });
   return {
-    accountant: 'rdp',
-    conversion,
+    ...accountantFields(name, conversion, result.spent),
     noiseMultiplier: result.noiseMultiplier,
     epsilon: result.spent.epsilon,
-    alpha: result.spent.alpha,
     targetEpsilon,
     epsilonTolerance,
     delta,
@@ -146,7 +201,7 @@ export function privacyNoiseCommand(flags: RawFlags): NoiseReport {
 
 export function formatNoiseReport(r: NoiseReport): string {
   return [
-    `noise multiplier σ = ${ceilSignificant(r.noiseMultiplier, 6)} gives ε = ${ceilSignificant(r.epsilon, 4)} ≤ ${r.targetEpsilon} at δ = ${r.delta} (RDP accountant, best order α = ${r.alpha}, ${conversionName(r.conversion)})`,
+    `noise multiplier σ = ${ceilSignificant(r.noiseMultiplier, 6)} gives ε = ${ceilSignificant(r.epsilon, 4)} ≤ ${r.targetEpsilon} at δ = ${r.delta} (${accountantDescription(r)})`,
     `  Poisson sampling rate q = ${r.sampleRate}, ${r.steps} steps; noise sd = σ × clip norm`,
   ].join('\n');
 }
@@ -158,7 +213,7 @@ function printWarnings(warnings: string[]): void {
 export function registerPrivacy(program: Command): void {
   const privacy = program
     .command('privacy')
-    .description('privacy calculators: ε of DP-SGD / DP-FedAvg for given noise, or the noise for a target ε (RDP accountant, as Opacus)')
+    .description('privacy calculators: ε of DP-SGD / DP-FedAvg for given noise, or the noise for a target ε (RDP or PRV accountant, as Opacus)')
     .action(() => {
       // Without this, Commander prints help and the exit code would be 0 for a command that did nothing.
       throw new UsageError('privacy: expected a subcommand, epsilon or noise, found none (see fedage privacy --help)');
@@ -171,7 +226,9 @@ export function registerPrivacy(program: Command): void {
     .option('--noise-multiplier <sigma>', 'noise standard deviation over the clip norm, σ > 0')
     .option('--steps <T>', 'number of steps (DP-SGD iterations, or DP-FedAvg rounds)')
     .option('--delta <d>', 'δ in (0, 1); usually below 1 / dataset size')
-    .option('--conversion <kind>', 'RDP to (ε, δ): improved (Balle et al. 2020, as Opacus) or classic (Mironov 2017, old TF Privacy)', 'improved')
+    .option('--accountant <name>', 'rdp (default; Rényi DP, as Opacus RDPAccountant) or prv (tighter; Gopi et al. 2021, as Opacus PRVAccountant)')
+    .option('--conversion <kind>', 'RDP only: RDP to (ε, δ), improved (default; Balle et al. 2020, as Opacus) or classic (Mironov 2017, old TF Privacy)')
+    .option('--eps-error <e>', 'PRV only: allowed error in ε, added to the reported upper bound (default 0.01, as Opacus)')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -180,6 +237,8 @@ export function registerPrivacy(program: Command): void {
         'Examples:',
         '  $ fedage privacy epsilon --sample-rate 0.04 --noise-multiplier 1.5 --steps 2250 --delta 1e-5',
         '  ε = 7.33 at δ = 0.00001 (RDP accountant, best order α = 3.9, Balle et al. 2020 conversion)',
+        '  $ fedage privacy epsilon --sample-rate 0.04 --noise-multiplier 1.5 --steps 2250 --delta 1e-5 --accountant prv',
+        '  ε = 6.78 at δ = 0.00001 (PRV accountant, Gopi et al. 2021: an upper bound, the true ε is at least 6.758; ...)',
         '  $ fedage privacy epsilon --sample-rate 0.04 --noise-multiplier 1.5 --steps 2250 --delta 1e-5 --json',
         '',
         'ε is rounded up when printed. Exit codes: 0 ok, 2 a missing or invalid flag.',
@@ -199,7 +258,9 @@ export function registerPrivacy(program: Command): void {
     .option('--sample-rate <q>', 'Poisson sampling rate q in (0, 1]')
     .option('--steps <T>', 'number of steps (integer >= 1)')
     .option('--epsilon-tolerance <t>', 'stop when the reached ε is within t below the target (default 0.01, as Opacus)')
-    .option('--conversion <kind>', 'improved (default) or classic', 'improved')
+    .option('--accountant <name>', 'rdp (default) or prv (tighter: less noise for the same ε)')
+    .option('--conversion <kind>', 'RDP only: improved (default) or classic')
+    .option('--eps-error <e>', 'PRV only: allowed error in ε (default 0.01)')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',

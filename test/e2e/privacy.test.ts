@@ -124,3 +124,47 @@ describe('fedage privacy noise', () => {
     assert.match(missing.stderr, /missing --steps/);
   });
 });
+
+describe('fedage privacy --accountant prv', () => {
+  test("epsilon: Opacus's PRV test value (int(90 // 0.04) = 2249 steps → 6.777395712150674), below RDP's 7.33", () => {
+    const run = fedage('privacy', 'epsilon', '--sample-rate', '0.04', '--noise-multiplier', '1.5', '--steps', '2249', '--delta', '1e-5', '--accountant', 'prv', '--json');
+    assert.equal(run.status, 0, run.stderr);
+    const out = JSON.parse(run.stdout);
+    assert.equal(out.accountant, 'prv');
+    assert.ok(Math.abs(out.epsilon - 6.777395712150674) < 1e-6, String(out.epsilon));
+    assert.ok(out.epsilonLower < out.epsilonEstimate && out.epsilonEstimate < out.epsilon);
+    assert.deepEqual([out.epsError, out.deltaError], [0.01, 1e-8]);
+    assert.equal(out.alpha, undefined);
+    const text = fedage('privacy', 'epsilon', ...OPACUS, '--accountant', 'prv');
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /^ε = 6\.78 at δ = 0\.00001 \(PRV accountant, Gopi et al\. 2021: an upper bound, the true ε is at least 6\.758; ε error 0\.01, δ error 1e-8\)\n/);
+  });
+
+  test('noise: the PRV σ meets the target and is below the RDP σ for the same target', () => {
+    const args = ['--epsilon', '2', '--delta', '1e-5', '--sample-rate', '0.01', '--steps', '500', '--json'];
+    const prv = fedage('privacy', 'noise', ...args, '--accountant', 'prv');
+    const rdp = fedage('privacy', 'noise', ...args);
+    assert.equal(prv.status, 0, prv.stderr);
+    const p = JSON.parse(prv.stdout);
+    const r = JSON.parse(rdp.stdout);
+    assert.equal(p.accountant, 'prv');
+    assert.equal(r.accountant, 'rdp');
+    assert.ok(p.epsilon <= 2 && p.epsilon >= 1.99, String(p.epsilon));
+    assert.ok(p.noiseMultiplier < r.noiseMultiplier, `${p.noiseMultiplier} vs ${r.noiseMultiplier}`);
+  });
+
+  const invalid: [string, string[], RegExp][] = [
+    ['unknown accountant', ['--accountant', 'gdp'], /--accountant: expected rdp or prv, found "gdp"/],
+    ['--conversion with prv', ['--accountant', 'prv', '--conversion', 'classic'], /--conversion: applies to the RDP accountant only/],
+    ['--eps-error with rdp', ['--eps-error', '0.1'], /--eps-error: applies to the PRV accountant only/],
+    ['--eps-error 0', ['--accountant', 'prv', '--eps-error', '0'], /--eps-error: expected an ε error > 0 .* found "0"/],
+  ];
+  for (const [name, extra, message] of invalid) {
+    test(`invalid input (${name}): exit 2`, () => {
+      const run = fedage('privacy', 'epsilon', ...OPACUS, ...extra);
+      assert.equal(run.status, 2);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, message);
+    });
+  }
+});

@@ -73,7 +73,9 @@ export function noiseMultiplierFor(options: CalibrationOptions): CalibrationResu
       throw new UnreachableEpsilonError(
         `cannot reach ε = ${targetEpsilon} at δ = ${delta} with sampling rate ${sampleRate} over ${steps} steps: ` +
           `even noise multiplier ${sigmaHigh} gives ε = ${high.epsilon.toPrecision(4)} ` +
-          `(an RDP bound converted over finite orders has a floor at each δ, however large σ is); raise the target ε or δ`,
+          (high.accountant === 'prv'
+            ? `(the PRV bound includes its ε error, ${high.prv?.epsError ?? 0.01}, however large σ is); raise the target ε or δ`
+            : `(an RDP bound converted over finite orders has a floor at each δ, however large σ is); raise the target ε or δ`),
       );
     }
   } while (high.epsilon > targetEpsilon);
