@@ -18,6 +18,7 @@ import { Xoshiro128, streamState } from '../synth/rng.js';
 import { armBudget, type BenchConfig } from './config.js';
 import type { PreparedSeed, PreparedSite, PreparedSplit } from './data/types.js';
 import { SUMMARY_METRICS, type ArmPrivacy, type ArmSeedResult, type MetricName, type OracleSeedResult, type RoundRecord } from './results.js';
+import { concatData } from './data/concat.js';
 
 /** Test-set scores of one arm for one seed, per site (rows in PreparedSite.test order). */
 export interface ArmPredictions {
@@ -47,20 +48,7 @@ export interface FederatedArmExtras {
 
 export type Progress = (event: { seed: number; arm: string; round?: number; rounds?: number }) => void;
 
-/** Row-wise concatenation of labeled matrices (the pooled data only the central arm may see). */
-export function concatData(parts: readonly LabeledData[]): LabeledData {
-  const d = parts[0]?.d ?? 0;
-  const n = parts.reduce((a, p) => a + p.n, 0);
-  const x = new Float64Array(n * d);
-  const y = new Float64Array(n);
-  let row = 0;
-  for (const p of parts) {
-    x.set(p.x, row * d);
-    y.set(p.y, row);
-    row += p.n;
-  }
-  return { n, d, x, y };
-}
+export { concatData };
 
 function streamOf(seed: number, ...labels: string[]): () => number {
   const rng = new Xoshiro128(streamState(seed, 'bench', ...labels));
@@ -158,6 +146,9 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
   const initialParams =
     config.model.init === 'uniform-fan-in' ? uniformFanInInit(model.paramCount, d, streamOf(seed, 'init', 'uniform-fan-in')) : model.init(streamOf(seed, 'init'));
   const pooledValidation = concatData(sites.map((s) => s.validation.data));
+  // Built on first use and kept: the central arm and its DP variants train on the same rows.
+  let pooledTrainRows: LabeledData | null = null;
+  const centralTrain = (): LabeledData => (pooledTrainRows ??= prepared.centralTrain ?? concatData(sites.map((s) => s.train.data)));
   const pooledTest: PreparedSplit['data'] = concatData(sites.map((s) => s.test.data));
   const arms: ArmSeedResult[] = [];
   const predictions: ArmPredictions[] = [];
@@ -202,7 +193,7 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
   let centralAuc: number | null = null;
   if (config.arms.includes('central')) {
     onProgress?.({ seed, arm: 'central' });
-    const pooledTrain = prepared.centralTrain ?? concatData(sites.map((s) => s.train.data));
+    const pooledTrain = centralTrain();
     const params = Float64Array.from(initialParams);
     const budget = armBudget(config, 'central', sites.length);
     if (pooledTrain.n === 0) throw new InputError([{ file: 'input', path: '', expected: 'training rows at some site', found: 'none' }]);
@@ -314,7 +305,7 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, onProgress?
       model,
       sites,
       initialParams,
-      centralTrain: prepared.centralTrain ?? concatData(sites.map((s) => s.train.data)),
+      centralTrain: centralTrain(),
       pooledValidation,
       record,
       federatedArm,

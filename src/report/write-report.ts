@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { OutputError } from '../errors.js';
 import { writeFileAtomic } from '../data/output-dir.js';
 import type { ReportResult } from './extensions.js';
-import { renderReport, type RenderedReport, type ReportOptions } from './html.js';
+import type { RenderedReport, ReportOptions } from './html.js';
 
 export const REPORT_FILE = 'report.html';
 
@@ -16,6 +16,8 @@ export function checkReportOutput(path: string, force: boolean): void {
 
 export async function writeReport(path: string, result: ReportResult, force: boolean, opts: ReportOptions = {}): Promise<RenderedReport> {
   checkReportOutput(path, force);
+  // Vega and Vega-Lite take ~0.4 s to load: only commands that write a report pay for them.
+  const { renderReport } = await import('./html.js');
   const report = await renderReport(result, opts);
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, report.html);

@@ -12,8 +12,8 @@ import { readDictionary, readNumeric, readStrings } from './columns.js';
 import { fitPreprocessing, siteStats, transform, type FeatureSource, type SiteColumn, type SiteFeatures } from './preprocess.js';
 import { stratifiedSplit } from './split.js';
 import { SPLIT_COLUMN, SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed, type PrepareOptions, type SiteTable } from './types.js';
-import type { LabeledData } from '../../model/types.js';
 import { convertInPlace, planUnits, type UnitPlan } from './units.js';
+import { concatData } from './concat.js';
 
 export const PATIENT_ID_COLUMN = 'patient_id';
 export const TRUE_RISK_COLUMN = 'true_risk';
@@ -194,21 +194,7 @@ export function prepareSeed(dataset: BenchDataset, opts: PrepareOptions): Prepar
     // FLamby's pooled baseline: the union of the training sets standardized with the union's
     // statistics (the design columns are the same: they come from the pooled counts either way).
     const pooled = fitPreprocessing(stats, sources, { ...fitOptions, normalization: 'federated' });
-    prepared.centralTrain = concatTrain(sites.map((s) => transform(s, pooled).train.data));
+    prepared.centralTrain = concatData(sites.map((s) => transform(s, pooled).train.data));
   }
   return prepared;
-}
-
-function concatTrain(parts: readonly LabeledData[]): LabeledData {
-  const d = parts[0]?.d ?? 0;
-  const n = parts.reduce((a, p) => a + p.n, 0);
-  const x = new Float64Array(n * d);
-  const y = new Float64Array(n);
-  let row = 0;
-  for (const p of parts) {
-    x.set(p.x, row * d);
-    y.set(p.y, row);
-    row += p.n;
-  }
-  return { n, d, x, y };
 }

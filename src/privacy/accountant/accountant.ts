@@ -104,18 +104,14 @@ export function epsilonOfHistory(
   return { epsilon, delta, alpha, accountant: 'rdp', conversion, warnings };
 }
 
-export class RdpAccountant implements Accountant {
-  readonly name = 'rdp' as const;
-  readonly orders: readonly number[];
-  readonly conversion: RdpConversion;
+/**
+ * The history both accountants track (Opacus's accountants are thin trackers too): steps in
+ * order, consecutive equal (σ, q) merged. Subclasses only say how a history becomes ε.
+ */
+abstract class HistoryAccountant {
   private readonly entries: HistoryEntry[] = [];
 
-  constructor(options: RdpAccountantOptions = {}) {
-    this.orders = options.orders ?? DEFAULT_ORDERS;
-    checkOrders(this.orders);
-    this.conversion = options.conversion ?? 'improved';
-    for (const h of options.history ?? []) this.step(h);
-  }
+  protected abstract epsilonOf(history: readonly HistoryEntry[], delta: number): PrivacySpent;
 
   get history(): readonly HistoryEntry[] {
     return this.entries.map((h) => ({ ...h }));
@@ -135,11 +131,29 @@ export class RdpAccountant implements Accountant {
   }
 
   getEpsilon(delta: number): PrivacySpent {
-    return epsilonOfHistory(this.entries, delta, { orders: this.orders, conversion: this.conversion });
+    return this.epsilonOf(this.entries, delta);
   }
 
   projectEpsilon(next: MechanismStep, delta: number): PrivacySpent {
-    return epsilonOfHistory([...this.entries, normalizeStep(next)], delta, { orders: this.orders, conversion: this.conversion });
+    return this.epsilonOf([...this.entries, normalizeStep(next)], delta);
+  }
+}
+
+export class RdpAccountant extends HistoryAccountant implements Accountant {
+  readonly name = 'rdp' as const;
+  readonly orders: readonly number[];
+  readonly conversion: RdpConversion;
+
+  constructor(options: RdpAccountantOptions = {}) {
+    super();
+    this.orders = options.orders ?? DEFAULT_ORDERS;
+    checkOrders(this.orders);
+    this.conversion = options.conversion ?? 'improved';
+    for (const h of options.history ?? []) this.step(h);
+  }
+
+  protected epsilonOf(history: readonly HistoryEntry[], delta: number): PrivacySpent {
+    return epsilonOfHistory(history, delta, { orders: this.orders, conversion: this.conversion });
   }
 }
 
@@ -184,13 +198,13 @@ export function prvEpsilonSpent(
  * The PRV accountant (Opacus `PRVAccountant`): the same history as the RDP accountant; ε is
  * recomputed from the whole history by numerical composition (prv.ts). Tighter than RDP.
  */
-export class PrvAccountant implements Accountant {
+export class PrvAccountant extends HistoryAccountant implements Accountant {
   readonly name = 'prv' as const;
   readonly epsError: number;
   readonly deltaErrorFraction: number;
-  private readonly entries: HistoryEntry[] = [];
 
   constructor(options: PrvAccountantOptions = {}) {
+    super();
     this.epsError = options.epsError ?? 0.01;
     this.deltaErrorFraction = options.deltaErrorFraction ?? 1 / 1000;
     if (!(this.epsError > 0) || !Number.isFinite(this.epsError)) throw new RangeError(`epsError: expected a number > 0, found ${this.epsError}`);
@@ -200,28 +214,8 @@ export class PrvAccountant implements Accountant {
     for (const h of options.history ?? []) this.step(h);
   }
 
-  get history(): readonly HistoryEntry[] {
-    return this.entries.map((h) => ({ ...h }));
-  }
-
-  get totalSteps(): number {
-    return this.entries.reduce((n, h) => n + h.steps, 0);
-  }
-
-  step(step: MechanismStep): void {
-    const entry = normalizeStep(step);
-    if (entry.steps === 0) return;
-    const last = this.entries[this.entries.length - 1];
-    if (last && last.noiseMultiplier === entry.noiseMultiplier && last.sampleRate === entry.sampleRate) last.steps += entry.steps;
-    else this.entries.push(entry);
-  }
-
-  getEpsilon(delta: number): PrivacySpent {
-    return prvEpsilonSpent(this.entries, delta, { epsError: this.epsError, deltaErrorFraction: this.deltaErrorFraction });
-  }
-
-  projectEpsilon(next: MechanismStep, delta: number): PrivacySpent {
-    return prvEpsilonSpent([...this.entries, normalizeStep(next)], delta, { epsError: this.epsError, deltaErrorFraction: this.deltaErrorFraction });
+  protected epsilonOf(history: readonly HistoryEntry[], delta: number): PrivacySpent {
+    return prvEpsilonSpent(history, delta, { epsError: this.epsError, deltaErrorFraction: this.deltaErrorFraction });
   }
 }
 
