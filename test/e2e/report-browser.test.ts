@@ -1,25 +1,27 @@
 /**
- * report.html in a real browser: Debian's headless Chromium driven by playwright-core opens the
- * report from a file:// URL (a plain run and one with DP arms) and checks that nothing errs or
- * fetches, that every plot drew marks, that a 400 px window never scrolls sideways and shows
- * the narrow plots, and that print shows the table fallbacks. Screenshots go to a temp
- * directory (printed as test diagnostics) for a human look.
+ * report.html in a real browser: headless Chromium driven by playwright-core opens the report
+ * from a file:// URL (a plain run and one with DP arms) and checks that nothing errs or fetches,
+ * that every plot drew marks, that a 400 px window never scrolls sideways and shows the narrow
+ * plots, and that print shows the table fallbacks. Screenshots go to a temp directory (printed
+ * as test diagnostics) for a human look.
  *
- * Chromium is required, not optional: without /usr/bin/chromium this test fails and says how
- * to install it (`.ci/run` does: apt-get install chromium).
+ * The browser (test/support/chromium.ts): FEDAGE_CHROMIUM when set, else a system Chromium
+ * (/usr/bin/chromium) when present, else the one inside the @sparticuz/chromium devDependency,
+ * so `npm ci && npm test` runs this test on a machine with no browser installed. The suite's
+ * name and a diagnostic say which one ran.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { withDp } from '../report/helpers.js';
+import { chooseChromium, packagedChromiumPackage, resolveChromium, type ChromiumLaunch } from '../support/chromium.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function fedage(...args: string[]) {
@@ -62,16 +64,21 @@ const FIGURE_STATE = `[...document.querySelectorAll('figure[data-figure]')].map(
   };
 })`;
 
-describe('report.html in headless Chromium', () => {
+// Chosen when the file loads so the suite's name says which browser runs; resolved (the
+// packaged one extracted, once per machine) in before().
+const CHOICE = chooseChromium(process.env);
+const BROWSER_NAME = CHOICE.source === 'packaged' ? 'packaged @sparticuz/chromium' : CHOICE.source === 'system' ? `system ${CHOICE.executablePath}` : `FEDAGE_CHROMIUM ${CHOICE.executablePath}`;
+
+describe(`report.html in headless Chromium (${BROWSER_NAME})`, () => {
   let root: string;
   let shots: string;
   let context: BrowserContext;
+  let browser: ChromiumLaunch;
+  let profile: string;
   const reports: Record<string, { file: string; figures: string[] }> = {};
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: this test needs Debian's chromium package (apt-get install -y chromium; .ci/run installs it)`);
-    }
+    browser = await resolveChromium(CHOICE);
     root = mkdtempSync(join(tmpdir(), 'fedage-report-browser-'));
     shots = mkdtempSync(join(tmpdir(), 'fedage-report-screenshots-'));
     const out = join(root, 'bench');
@@ -88,9 +95,11 @@ describe('report.html in headless Chromium', () => {
     assert.equal(dp.status, 0, dp.stderr);
     reports.dp = { file: join(root, 'report-dp.html'), figures: [...reports.plain.figures.slice(0, 3), 'privacy-utility', ...reports.plain.figures.slice(3)] };
 
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'fedage-chromium-profile-')), {
-      executablePath: CHROMIUM,
+    profile = mkdtempSync(join(tmpdir(), 'fedage-chromium-profile-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: browser.executablePath,
       args: CHROMIUM_ARGS,
+      ...(browser.env ? { env: browser.env } : {}),
       headless: true,
       viewport: { width: 1000, height: 900 },
     });
@@ -99,6 +108,7 @@ describe('report.html in headless Chromium', () => {
   after(async () => {
     await context?.close();
     if (root) rmSync(root, { recursive: true, force: true });
+    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   /** Opens a report; returns the page and the problems it reports (console errors and warnings, page errors, any non-file request). */
@@ -116,6 +126,21 @@ describe('report.html in headless Chromium', () => {
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     return { page, problems };
   }
+
+  test('the browser is the one chosen, and says so', async (t) => {
+    const page = await context.newPage();
+    const userAgent = (await page.evaluate('navigator.userAgent')) as string;
+    await page.close();
+    t.diagnostic(`browser: ${browser.description}`);
+    t.diagnostic(`user agent: ${userAgent}`);
+    const chrome = /(?:Headless)?Chrome\/(\d+)\./.exec(userAgent);
+    assert.ok(chrome, `a Chromium user agent: ${userAgent}`);
+    if (CHOICE.source === 'packaged') {
+      // @sparticuz/chromium's major version is the Chromium major it ships.
+      const { version } = packagedChromiumPackage();
+      assert.equal(chrome[1], version.split('.')[0], `packaged @sparticuz/chromium ${version}, browser ${userAgent}`);
+    }
+  });
 
   for (const name of ['plain', 'dp']) {
     test(`${name}: no console error, every plot drawn with marks, title and axes; a screenshot`, async (t) => {
