@@ -168,8 +168,8 @@ export async function extractPackagedChromium(cacheRoot: string = tmpdir()): Pro
         '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">',
         '<fontconfig>',
         '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>',
-        `  <dir>${join(dir, 'fonts', 'fonts')}</dir>`,
-        `  <cachedir>${join(dir, 'fontconfig', 'cache')}</cachedir>`,
+        `  <dir>${xmlText(join(dir, 'fonts', 'fonts'))}</dir>`,
+        `  <cachedir>${xmlText(join(dir, 'fontconfig', 'cache'))}</cachedir>`,
         '</fontconfig>',
         '',
       ].join('\n'),
@@ -186,6 +186,10 @@ export async function extractPackagedChromium(cacheRoot: string = tmpdir()): Pro
     rmSync(staging, { recursive: true, force: true });
   }
   return located(dir, version);
+}
+
+function xmlText(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
 /** The shared libraries `ldd` output shows the system cannot resolve. */
