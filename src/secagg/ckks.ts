@@ -192,6 +192,17 @@ export class CkksSite {
   }
 }
 
+/**
+ * Checks SEAL's 16-byte serialization header (magic 0xA15E, header size 16, version 4.x,
+ * compression mode none/zlib/zstd, total size) before SEAL parses the bytes: a malformed buffer
+ * makes the WebAssembly module abort, which can leave it unusable for the rest of the process.
+ */
+export function looksLikeSealObject(bytes: Uint8Array): boolean {
+  if (bytes.length < 16) return false;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return v.getUint16(0, true) === 0xa15e && bytes[2] === 16 && bytes[3] === 4 && bytes[5] <= 2 && v.getBigUint64(8, true) === BigInt(bytes.length);
+}
+
 /** The aggregator: no key of any kind; adds EncryptedInputs and nothing else. */
 export class CkksAggregator {
   private readonly evaluator;
@@ -211,6 +222,9 @@ export class CkksAggregator {
     const { seal, context } = this.ctx;
     if (input.ciphertexts.length !== this.blocks) throw new SecAggProtocolError(`ckks aggregator: site ${input.from} sent ${input.ciphertexts.length} ciphertexts, expected ${this.blocks}`);
     input.ciphertexts.forEach((bytes, b) => {
+      if (!looksLikeSealObject(bytes)) {
+        throw new SecureAggregationAborted('bad-ciphertext', `secure aggregation aborted: ciphertext ${b} from site ${input.from} is not a SEAL ciphertext (bad header)`);
+      }
       const ct = seal.CipherText();
       try {
         ct.loadArray(context, bytes);
