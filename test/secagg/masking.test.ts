@@ -258,3 +258,18 @@ describe('fast-check: random sizes, graphs and dropouts', () => {
     );
   });
 });
+
+describe('the aggregator accepts masked inputs only (checked by the compiler)', () => {
+  test('plain vectors or bytes do not type-check as inputs of the server or the CKKS aggregator', () => {
+    const graph = buildGraph(3, { kind: 'complete', reconstructionThreshold: 2, seed: 0 });
+    const server = new MaskingServer(paramsOf(FLOWER_FIXED_POINT_DEFAULTS, graph, 2), graph);
+    const typeChecks = () => {
+      // @ts-expect-error a plaintext update is not a MaskedInput
+      server.receiveMaskedInputs([Float64Array.of(1, 2)]);
+      // @ts-expect-error nor are bytes without the brand (only MaskingSite.maskedInput makes one)
+      server.receiveMaskedInputs([{ from: 0, bytes: new Uint8Array(8) }]);
+    };
+    // Not run (the server is in the wrong stage anyway): tsc failing on a missing error is the test.
+    assert.equal(typeof typeChecks, 'function');
+  });
+});
