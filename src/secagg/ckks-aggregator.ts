@@ -70,6 +70,7 @@ export class CkksSecureAggregator implements SecureAggregator {
     const up = new Array<number>(n).fill(0);
     const down = new Array<number>(n).fill(0);
     const siteMs: number[] = [];
+    const payload = new Array<number>(n).fill(0);
     let cpu = 0;
     const agg = new CkksAggregator(this.ctx, d + 1);
     const sites = new Map<number, CkksSite>();
@@ -95,6 +96,7 @@ export class CkksSecureAggregator implements SecureAggregator {
         const enc: EncryptedInput = site.encrypt(values);
         const encMs = performance.now() - t0;
         up[u] += enc.ciphertexts.reduce((a, c) => a + c.length, 0);
+        payload[u] = up[u];
         const t1 = performance.now();
         agg.add(enc);
         serverMs += performance.now() - t1;
@@ -146,6 +148,8 @@ export class CkksSecureAggregator implements SecureAggregator {
         bytesDownPerSite: down,
         cryptoTimeMs: Math.max(0, ...siteMs) + serverMs + decMs,
         cpuTimeMs: cpu,
+        stageTimesMs: { encrypt: Math.max(0, ...siteMs), add: serverMs, decrypt: decMs },
+        payloadBytesUpPerSite: payload,
         clippedPerSite: new Array<number>(n).fill(0),
         clippedCount: 0,
         // Error of the numerator over the exact denominator, plus the denominator's own error (first order).

@@ -7,6 +7,7 @@ import { SecureAggregationAborted } from './errors.js';
 import { FLOWER_FIXED_POINT_DEFAULTS, decodeSum, quantizationErrorBound, validateFixedPointConfig, type FixedPointConfig } from './fixed-point.js';
 import { buildGraph, type GraphKind } from './graph.js';
 import type { MaskedInput } from './aggregator.js';
+import type { MaskPrg } from './keys.js';
 import { MaskingServer } from './masking-server.js';
 import { MaskingSite } from './masking-site.js';
 import { checkInput, drawDropouts, type DropoutStage, type SecureAggregator, type SecureSumInput, type SecureSumResult } from './secure-sum.js';
@@ -24,6 +25,8 @@ export interface MaskingConfig extends FixedPointConfig {
   dropoutStage: DropoutStage;
   /** Seed of the k-regular graph's shuffle. */
   graphSeed: number;
+  /** Stream cipher expanding masks: chacha20 (default, faster here) or aes-256-ctr. */
+  prg: MaskPrg;
 }
 
 export function maskingDefaults(overrides: Partial<MaskingConfig> = {}): MaskingConfig {
@@ -35,6 +38,7 @@ export function maskingDefaults(overrides: Partial<MaskingConfig> = {}): Masking
     dropoutProbability: 0,
     dropoutStage: 'before-masked-input',
     graphSeed: 0,
+    prg: 'chacha20',
     ...overrides,
   };
 }
@@ -82,8 +86,10 @@ export class MaskingAggregator implements SecureAggregator {
     const down = new Array<number>(n).fill(0);
     let critical = 0;
     let cpu = 0;
-    const stage = (siteMs: number[], serverMs: number) => {
-      critical += Math.max(0, ...siteMs) + serverMs;
+    const stageTimesMs: Record<string, number> = {};
+    const stage = (name: string, siteMs: number[], serverMs: number) => {
+      stageTimesMs[name] = Math.max(0, ...siteMs) + serverMs;
+      critical += stageTimesMs[name];
       cpu += siteMs.reduce((a, v) => a + v, 0) + serverMs;
     };
     const server = new MaskingServer(params, graph);
@@ -102,7 +108,7 @@ export class MaskingAggregator implements SecureAggregator {
       keyMsgs.push(r.value);
     }
     const nk = timed(() => server.receiveKeys(keyMsgs));
-    stage(t0, setup.ms + nk.ms);
+    stage('setup', t0, setup.ms + nk.ms);
 
     // Stage 1: share keys. Sites dropping here never send shares.
     const shareMsgs: Uint8Array[] = [];
@@ -116,23 +122,25 @@ export class MaskingAggregator implements SecureAggregator {
       shareMsgs.push(r.value);
     }
     const fwd = timed(() => server.receiveShares(shareMsgs));
-    stage(t1, fwd.ms);
+    stage('shareKeys', t1, fwd.ms);
 
     // Stage 2: masked input.
     const inputs: MaskedInput[] = [];
     const t2: number[] = [];
     const clippedPerSite = new Array<number>(n).fill(0);
+    const payload = new Array<number>(n).fill(0);
     for (const [u, msg] of fwd.value) {
       down[u] += msg.length;
       if (drops(u, 'before-masked-input')) continue;
       const r = timed(() => sites[u].maskedInput(msg, input.updates[u], input.weights[u], input.rng));
       t2.push(r.ms);
       up[u] += r.value.bytes.length;
+      payload[u] = r.value.bytes.length;
       clippedPerSite[u] = sites[u].clippedCount;
       inputs.push(r.value);
     }
     const req = timed(() => server.receiveMaskedInputs(inputs));
-    stage(t2, req.ms);
+    stage('maskedInput', t2, req.ms);
 
     // Stage 3: unmask.
     const responses: Uint8Array[] = [];
@@ -147,7 +155,7 @@ export class MaskingAggregator implements SecureAggregator {
     }
     const un = await timedAsync(() => server.unmask(responses));
     const dec = timed(() => decodeSum(un.value.words, un.value.contributors.length, cfg));
-    stage(t3, un.ms + dec.ms);
+    stage('unmask', t3, un.ms + dec.ms);
 
     if (un.value.contributors.length === 0) throw new SecureAggregationAborted('below-threshold', 'secure aggregation aborted: no site sent its input');
     const bound = quantizationErrorBound(cfg, un.value.contributors.length, dec.value.weightTotal);
@@ -161,6 +169,8 @@ export class MaskingAggregator implements SecureAggregator {
       bytesDownPerSite: down,
       cryptoTimeMs: critical,
       cpuTimeMs: cpu,
+      stageTimesMs,
+      payloadBytesUpPerSite: payload,
       clippedPerSite,
       clippedCount: clippedPerSite.reduce((a, v) => a + v, 0),
       meanAbsErrorBound: bound.meanAbsErrorBound,

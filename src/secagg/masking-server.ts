@@ -210,13 +210,14 @@ export class MaskingServer {
       const pk1 = this.pk1.get(u)!;
       keys.set(u, await reconstructVerified(keyShares.get(u) ?? [], t, (sk) => equalBytes(x25519PublicOf(sk), pk1), `mask private key of dropped site ${u}`));
     }
-    for (const u of contributors) applyMask(sum, deriveKey(seeds.get(u)!, this.salt, SELF_MASK_INFO), -1, this.mask);
+    const prg = this.params.prg;
+    for (const u of contributors) applyMask(sum, deriveKey(seeds.get(u)!, this.salt, SELF_MASK_INFO), -1, this.mask, prg);
     for (const d of dead) {
       for (const v of this.graph.neighbours[d]) {
         if (!this.contributors.has(v)) continue;
         // v added +PRG(s) if v > d, −PRG(s) otherwise: take it back.
         const s = agree(keys.get(d)!, this.pk1.get(v)!);
-        applyMask(sum, deriveKey(s, this.salt, pairwiseInfo(v, d)), v > d ? -1 : 1, this.mask);
+        applyMask(sum, deriveKey(s, this.salt, pairwiseInfo(v, d)), v > d ? -1 : 1, this.mask, prg);
       }
     }
     this.stage = 'done';

@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { brandMasked, type MaskedInput } from './aggregator.js';
 import { SecAggProtocolError, SecureAggregationAborted } from './errors.js';
 import { encodeUpdate, modulusBits, modulusMask, type FixedPointConfig, type UniformSource } from './fixed-point.js';
-import { agree, applyMask, deriveKey, generateX25519, open, seal, sha256, type RawKeyPair } from './keys.js';
+import { MASK_PRGS, agree, applyMask, deriveKey, generateX25519, open, seal, sha256, type MaskPrg, type RawKeyPair } from './keys.js';
 import { splitSecret } from './shamir.js';
 import { Reader, Writer, packWords } from './wire.js';
 
@@ -33,6 +33,8 @@ export interface RoundParameters extends FixedPointConfig {
   threshold: number;
   /** Length d of the update vector (the weight word is added in front). */
   dimension: number;
+  /** Stream cipher expanding mask seeds (keys.ts). */
+  prg: MaskPrg;
 }
 
 export function encodeSetup(p: RoundParameters): Uint8Array {
@@ -47,6 +49,7 @@ export function encodeSetup(p: RoundParameters): Uint8Array {
     .u8(modulusBits(p))
     .f64(p.maxWeight)
     .u32(p.dimension)
+    .u8(MASK_PRGS.indexOf(p.prg))
     .finish();
 }
 
@@ -68,8 +71,10 @@ export function decodeSetup(bytes: Uint8Array): RoundParameters {
     modulusRange: 2 ** r.u8(),
     maxWeight: r.f64(),
     dimension: r.u32(),
+    prg: MASK_PRGS[r.u8()],
   };
   r.end();
+  if (!p.prg) throw new SecAggProtocolError('secagg setup: unknown mask PRG');
   return p;
 }
 
@@ -200,10 +205,11 @@ export class MaskingSite {
     this.clippedCount = enc.clippedCount;
     const mask = modulusMask(this.params);
     const words = enc.words;
-    applyMask(words, deriveKey(this.seed, this.salt, SELF_MASK_INFO), 1, mask);
+    const prg = this.params.prg;
+    applyMask(words, deriveKey(this.seed, this.salt, SELF_MASK_INFO), 1, mask, prg);
     for (const v of this.maskedWith) {
       const s = agree(this.k1.privateKey, this.neighbourKeys.get(v)!.pk1);
-      applyMask(words, deriveKey(s, this.salt, pairwiseInfo(this.id, v)), this.id > v ? 1 : -1, mask);
+      applyMask(words, deriveKey(s, this.salt, pairwiseInfo(this.id, v)), this.id > v ? 1 : -1, mask, prg);
     }
     const bytes = new Writer().u8(MSG.masked).u32(this.id).raw(packWords(words, modulusBits(this.params))).finish();
     return brandMasked(this.id, bytes);

@@ -45,6 +45,10 @@ export interface SecureSumResult {
   cryptoTimeMs: number;
   /** All parties' protocol time added up (the simulation's CPU cost). */
   cpuTimeMs: number;
+  /** cryptoTimeMs split by protocol stage (masking: setup, shareKeys, maskedInput, unmask; CKKS: encrypt, add, decrypt). */
+  stageTimesMs: Record<string, number>;
+  /** Of bytesUpPerSite, the bytes of the update message itself (masked vector or ciphertexts), per site. */
+  payloadBytesUpPerSite: number[];
   /** Coordinates saturated at ±clippingRange, per site and in total (masking; 0 for CKKS). */
   clippedPerSite: number[];
   clippedCount: number;

@@ -97,43 +97,61 @@ export class Reader {
   }
 }
 
-/** Packs words (each < 2^bits) at `bits` bits each, LSB first: ceil(n·bits/8) bytes. */
+/**
+ * Packs words (each < 2^bits) at `bits` bits each, LSB first: ceil(n·bits/8) bytes. Works on
+ * 32-bit lanes with integer shifts (a word straddles at most two lanes); lanes are written
+ * little-endian, so the byte stream does not depend on the platform.
+ */
 export function packWords(words: Uint32Array, bits: number): Uint8Array {
-  if (bits === 32) return new Uint8Array(words.buffer.slice(words.byteOffset, words.byteOffset + words.byteLength));
-  const out = new Uint8Array(Math.ceil((words.length * bits) / 8));
-  let acc = 0; // pending bits, < 2^(bits+8) ≤ 2^39: exact in a double
-  let nAcc = 0;
-  let o = 0;
-  for (let i = 0; i < words.length; i++) {
-    acc += words[i] * 2 ** nAcc;
-    nAcc += bits;
-    while (nAcc >= 8) {
-      out[o++] = acc % 256;
-      acc = Math.floor(acc / 256);
-      nAcc -= 8;
+  const nBytes = Math.ceil((words.length * bits) / 8);
+  const lanes = new Uint32Array(Math.ceil(nBytes / 4) + 1);
+  if (bits === 32) lanes.set(words);
+  else {
+    let pos = 0;
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      const idx = pos >>> 5;
+      const off = pos & 31;
+      lanes[idx] |= w << off;
+      if (off + bits > 32) lanes[idx + 1] |= w >>> (32 - off);
+      pos += bits;
     }
   }
-  if (nAcc > 0) out[o] = acc;
-  return out;
+  return laneBytes(lanes, nBytes);
 }
 
 /** The opposite of packWords. */
 export function unpackWords(bytes: Uint8Array, count: number, bits: number): Uint32Array {
-  if (bytes.length !== Math.ceil((count * bits) / 8)) throw new SecAggProtocolError(`packed words: expected ${Math.ceil((count * bits) / 8)} bytes for ${count} words of ${bits} bits, found ${bytes.length}`);
-  if (bits === 32) return new Uint32Array(bytes.slice().buffer);
+  const nBytes = Math.ceil((count * bits) / 8);
+  if (bytes.length !== nBytes) throw new SecAggProtocolError(`packed words: expected ${nBytes} bytes for ${count} words of ${bits} bits, found ${bytes.length}`);
+  const lanes = bytesToLanes(bytes);
+  if (bits === 32) return lanes.slice(0, count);
   const out = new Uint32Array(count);
-  const base = 2 ** bits;
-  let acc = 0;
-  let nAcc = 0;
-  let o = 0;
+  const mask = 2 ** bits - 1;
+  let pos = 0;
   for (let i = 0; i < count; i++) {
-    while (nAcc < bits) {
-      acc += bytes[o++] * 2 ** nAcc;
-      nAcc += 8;
-    }
-    out[i] = acc % base;
-    acc = Math.floor(acc / base);
-    nAcc -= bits;
+    const idx = pos >>> 5;
+    const off = pos & 31;
+    let w = lanes[idx] >>> off;
+    if (off + bits > 32) w |= lanes[idx + 1] << (32 - off);
+    out[i] = (w & mask) >>> 0;
+    pos += bits;
   }
   return out;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+function laneBytes(lanes: Uint32Array, nBytes: number): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(lanes.buffer, 0, nBytes).slice();
+  const out = new Uint8Array(nBytes);
+  for (let i = 0; i < nBytes; i++) out[i] = (lanes[i >>> 2] >>> ((i & 3) * 8)) & 0xff;
+  return out;
+}
+
+function bytesToLanes(bytes: Uint8Array): Uint32Array {
+  const lanes = new Uint32Array(Math.ceil(bytes.length / 4) + 1);
+  if (LITTLE_ENDIAN) new Uint8Array(lanes.buffer).set(bytes);
+  else for (let i = 0; i < bytes.length; i++) lanes[i >>> 2] |= bytes[i] << ((i & 3) * 8);
+  return lanes;
 }

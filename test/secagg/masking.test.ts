@@ -11,6 +11,7 @@ import { SecureAggregationAborted, SecAggConfigError } from '../../src/secagg/er
 import { FLOWER_FIXED_POINT_DEFAULTS, decodeSum, type FixedPointConfig } from '../../src/secagg/fixed-point.js';
 import { buildGraph } from '../../src/secagg/graph.js';
 import { MaskingAggregator, maskingDefaults } from '../../src/secagg/masking-aggregator.js';
+import type { MaskPrg } from '../../src/secagg/keys.js';
 import { MaskingServer } from '../../src/secagg/masking-server.js';
 import { MaskingSite, type RoundParameters } from '../../src/secagg/masking-site.js';
 import type { DropoutStage } from '../../src/secagg/secure-sum.js';
@@ -22,8 +23,8 @@ function updatesOf(n: number, d: number, seed: number, spread = 0.5): Float64Arr
   return Array.from({ length: n }, () => Float64Array.from({ length: d }, () => spread * r.normal()));
 }
 
-function paramsOf(cfg: FixedPointConfig, graph: ReturnType<typeof buildGraph>, d: number, round = 1): RoundParameters {
-  return { ...cfg, round, sites: graph.sites, numShares: graph.numShares, threshold: graph.threshold, dimension: d };
+function paramsOf(cfg: FixedPointConfig, graph: ReturnType<typeof buildGraph>, d: number, round = 1, prg: MaskPrg = 'chacha20'): RoundParameters {
+  return { ...cfg, round, sites: graph.sites, numShares: graph.numShares, threshold: graph.threshold, dimension: d, prg };
 }
 
 const STAGES: DropoutStage[] = ['before-share-keys', 'before-masked-input', 'before-unmask'];
@@ -235,10 +236,11 @@ describe('fast-check: random sizes, graphs and dropouts', () => {
         fc.integer({ min: 0, max: 1000 }),
         fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 7, maxLength: 7 }),
         fc.constantFrom(2 ** 26, 2 ** 32),
-        async (n, d, kind, seed, dropCodes, modulusRange) => {
+        fc.constantFrom<MaskPrg>('chacha20', 'aes-256-ctr'),
+        async (n, d, kind, seed, dropCodes, modulusRange, prg) => {
           const cfg: FixedPointConfig = { ...FLOWER_FIXED_POINT_DEFAULTS, modulusRange };
           const graph = buildGraph(n, { kind, numShares: 3, reconstructionThreshold: 2, seed, round: seed });
-          const params = paramsOf(cfg, graph, d, seed);
+          const params = paramsOf(cfg, graph, d, seed, prg);
           const updates = updatesOf(n, d, seed, 3);
           const weights = Array.from({ length: n }, (_, u) => 1 + ((seed * 7 + u * 13) % 1000));
           const dropouts = new Map<number, DropoutStage>();

@@ -30,6 +30,12 @@ describe('keys and masks', () => {
       applyMask(w, key, -1, mask);
       assert.deepEqual(w, orig);
     }
+    // Both PRGs cancel, and they are different streams.
+    const w2 = Uint32Array.from({ length: 300 }, (_, i) => i);
+    applyMask(w2, key, 1, -1, 'aes-256-ctr');
+    assert.notDeepEqual(w2, expandMask(key, 300, -1, 'chacha20').map((m, i) => (m + i) >>> 0));
+    applyMask(w2, key, -1, -1, 'aes-256-ctr');
+    assert.deepEqual(w2, Uint32Array.from({ length: 300 }, (_, i) => i));
     const other = deriveKey(new Uint8Array(32).fill(7), sha256('salt'), 'purpose-b');
     assert.notDeepEqual(expandMask(key, 64, -1), expandMask(other, 64, -1));
     assert.deepEqual(expandMask(key, 64, -1), expandMask(key, 64, -1));
