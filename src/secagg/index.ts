@@ -8,5 +8,5 @@ export { MaskingServer, type UnmaskedSum } from './masking-server.js';
 export { CKKS_ADDITION_DEFAULTS, CkksContext, CkksSite, CkksAggregator, ckksSumErrorBound, generateCkksKeys, loadSeal, type CkksParameters } from './ckks.js';
 export { MaskingAggregator, maskingDefaults, type MaskingConfig } from './masking-aggregator.js';
 export { CkksSecureAggregator, ckksDefaults, type CkksConfig } from './ckks-aggregator.js';
-export { createSecureAggregator, secureAggregationDefaults, SECURE_AGGREGATION_KINDS, type SecureAggregationConfig, type SecureAggregationKind } from './registry.js';
+export { createSecureAggregator, secureSum, secureAggregationDefaults, SECURE_AGGREGATION_KINDS, type SecureAggregationConfig, type SecureAggregationKind } from './registry.js';
 export type { SecureAggregator, SecureSumInput, SecureSumResult, DropoutStage } from './secure-sum.js';

@@ -4,7 +4,8 @@
  */
 import { CkksSecureAggregator, ckksDefaults, type CkksConfig } from './ckks-aggregator.js';
 import { MaskingAggregator, maskingDefaults, type MaskingConfig } from './masking-aggregator.js';
-import type { SecureAggregator } from './secure-sum.js';
+import type { UniformSource } from './fixed-point.js';
+import type { SecureAggregator, SecureSumResult } from './secure-sum.js';
 
 export type SecureAggregationConfig = MaskingConfig | CkksConfig;
 export type SecureAggregationKind = SecureAggregationConfig['kind'];
@@ -24,4 +25,18 @@ export function secureAggregationDefaults(kind: SecureAggregationKind): SecureAg
 export function createSecureAggregator(config: SecureAggregationConfig, sites: number): Promise<SecureAggregator> {
   const make = REGISTRY[config.kind] as (c: SecureAggregationConfig, n: number) => Promise<SecureAggregator>;
   return make(config, sites);
+}
+
+/**
+ * One secure sum, start to finish (keys made and freed inside): for a single round or a test.
+ * A federated run should create the aggregator once and call `sum` each round instead (CKKS keys
+ * are per run; masking keys are fresh every round either way).
+ */
+export async function secureSum(siteUpdates: readonly ArrayLike<number>[], weights: readonly number[], config: SecureAggregationConfig, rng: UniformSource, round = 0): Promise<SecureSumResult> {
+  const agg = await createSecureAggregator(config, siteUpdates.length);
+  try {
+    return await agg.sum({ updates: siteUpdates, weights, round, rng });
+  } finally {
+    agg.dispose();
+  }
 }
