@@ -22,7 +22,6 @@
  * SEAL objects live on the WebAssembly heap, which never shrinks: everything made here is freed
  * with .delete() (dispose()), and scratch plaintexts/ciphertexts are reused per block.
  */
-import SEALModule from 'node-seal';
 import type { SEALLibrary } from 'node-seal/implementation/seal.js';
 import type { Context } from 'node-seal/implementation/context.js';
 import type { CipherText } from 'node-seal/implementation/cipher-text.js';
@@ -42,11 +41,17 @@ export const CKKS_ADDITION_DEFAULTS: Readonly<CkksParameters> = Object.freeze({ 
 
 let sealPromise: Promise<SEALLibrary> | null = null;
 
-/** Loads the SEAL WebAssembly module once per process (about 0.3 s). */
+/**
+ * Loads the SEAL WebAssembly module once per process, on first use only (a 1.5 MB script, about
+ * 0.3 s to import and instantiate), so that importing this module costs nothing to runs that
+ * never use CKKS.
+ */
 export function loadSeal(): Promise<SEALLibrary> {
   if (!sealPromise) {
-    const m = SEALModule as unknown as (() => Promise<SEALLibrary>) | { default: () => Promise<SEALLibrary> };
-    sealPromise = (typeof m === 'function' ? m : m.default)();
+    sealPromise = import('node-seal').then((mod) => {
+      const m = mod as unknown as (() => Promise<SEALLibrary>) | { default: () => Promise<SEALLibrary> };
+      return (typeof m === 'function' ? m : m.default)();
+    });
   }
   return sealPromise;
 }
