@@ -7,6 +7,17 @@
  *   r.mean  → the FedAvg mean of the contributing sites' updates (what `aggregate` returns today)
  *   agg.dispose();
  *
+ * Intended wiring into a federated arm (once the bench plans arms, issue 12):
+ *  - at plan time: `checkCombination` (compression/compatibility.ts) refuses what cannot run;
+ *  - per seed: `createSecureAggregator(config, sites)`; dispose() in a finally;
+ *  - per round: each site's `clientUpdate` gives its delta (local − global params; SCAFFOLD
+ *    appends its control-variate delta to the same vector); with random-k the sites send only
+ *    the shared coordinates, so `sum` runs on those k values and the mean is scattered back;
+ *    `sum(...).mean` replaces the plaintext weighted mean the strategy's `aggregate` computes,
+ *    and `serverStep` (FedAvg, FedAdam…) proceeds from it unchanged; the round record takes
+ *    bytesUp/DownPerSite (+ the model broadcast), cryptoTimeMs, clippedCount, dropouts;
+ *  - a SecureAggregationAborted ends the round without a model update and is reported.
+ *
  * Every byte counted is a byte of an encoded protocol message (wire.ts, SEAL serialization);
  * the model broadcast after the round is not included (the caller counts it, as for plaintext).
  * The protocols run in-process, one party after another; `cryptoTimeMs` estimates the round's

@@ -203,27 +203,30 @@ function chiSquareTopByte(words: Uint32Array, bits: number): number {
 }
 
 describe('masked words look uniform', () => {
-  test('chi-square of the top byte of one masked vector (all-zero update) passes at 1e-4; the unmasked encoding fails', async () => {
-    const n = 4;
-    const d = 25600;
-    const cfg = FLOWER_FIXED_POINT_DEFAULTS;
-    const graph = buildGraph(n, { kind: 'complete', reconstructionThreshold: 2, seed: 0 });
-    const params = paramsOf(cfg, graph, d);
-    const server = new MaskingServer(params, graph);
-    const sites = [0, 1, 2, 3].map((u) => new MaskingSite(u));
-    const nk = server.receiveKeys(sites.map((s) => s.setup(server.setupMessage())));
-    const shares = [];
-    for (const [u, m] of nk) shares.push(await sites[u].shareKeys(m));
-    const fwd = server.receiveShares(shares);
-    const zero = new Float64Array(d);
-    const masked = sites[0].maskedInput(fwd.get(0)!, zero, 100, rngOf(1));
-    const words = unpackWords(masked.bytes.subarray(5), d + 1, 32);
-    const stat = chiSquareTopByte(words, 32);
-    assert.ok(stat < chiSquareCritical(255), `masked: χ² = ${stat.toFixed(1)} vs ${chiSquareCritical(255).toFixed(1)}`);
-    // The same test rejects the plaintext encoding (every word is T/2): it can fail.
-    const plain = plaintextQuantizedSum(cfg, [zero], [100], [0], 1);
-    assert.ok(chiSquareTopByte(plain, 32) > chiSquareCritical(255));
-  });
+  for (const modulusRange of [2 ** 32, 2 ** 26]) {
+    const bits = Math.log2(modulusRange);
+    test(`chi-square of the top byte of one masked vector (all-zero update, ${bits}-bit words) passes at 1e-4; the unmasked encoding fails`, async () => {
+      const n = 4;
+      const d = 25600;
+      const cfg = { ...FLOWER_FIXED_POINT_DEFAULTS, modulusRange };
+      const graph = buildGraph(n, { kind: 'complete', reconstructionThreshold: 2, seed: 0 });
+      const params = paramsOf(cfg, graph, d);
+      const server = new MaskingServer(params, graph);
+      const sites = [0, 1, 2, 3].map((u) => new MaskingSite(u));
+      const nk = server.receiveKeys(sites.map((s) => s.setup(server.setupMessage())));
+      const shares = [];
+      for (const [u, m] of nk) shares.push(await sites[u].shareKeys(m));
+      const fwd = server.receiveShares(shares);
+      const zero = new Float64Array(d);
+      const masked = sites[0].maskedInput(fwd.get(0)!, zero, 100, rngOf(1));
+      const words = unpackWords(masked.bytes.subarray(5), d + 1, bits);
+      const stat = chiSquareTopByte(words, bits);
+      assert.ok(stat < chiSquareCritical(255), `masked: χ² = ${stat.toFixed(1)} vs ${chiSquareCritical(255).toFixed(1)}`);
+      // The same test rejects the plaintext encoding (every word is T/2): it can fail.
+      const plain = plaintextQuantizedSum(cfg, [zero], [100], [0], 1);
+      assert.ok(chiSquareTopByte(plain, bits) > chiSquareCritical(255));
+    });
+  }
 });
 
 describe('fast-check: random sizes, graphs and dropouts', () => {
