@@ -4,11 +4,10 @@
  * schema cannot say: one label rule, reference levels only on categoricals, no column used
  * twice, no output name that clashes with the columns import writes itself.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError, type InputProblem } from '../../errors.js';
-import { orderedProblems, schemaProblems } from '../../scenario/parse.js';
-import { formatPath, readYaml, type DataPath, type YamlSource } from '../../scenario/yaml-source.js';
+import { orderedProblems, reportedProblems, schemaProblems } from '../../scenario/parse.js';
+import { formatPath, readYaml, readYamlFile, type DataPath, type YamlSource } from '../../scenario/yaml-source.js';
 import {
   DEFAULT_MISSING_MARKERS,
   THRESHOLD_PATTERN,
@@ -89,24 +88,22 @@ export function parseImportMapping(text: string, file: string): ResolvedMapping 
   if (source.problems.length > 0) throw new InputError(source.problems);
   const checked = importMappingSchema.safeParse(source.data);
   if (!checked.success) {
-    throw new InputError(
+    throw reportedProblems(
       orderedProblems(schemaProblems(checked.error.issues, source, file, { schema: importMappingSchema, document: 'an import mapping with `name`, `sites`, `label` and `features`' })),
+      file,
     );
   }
   const problems: InputProblem[] = [];
   const resolved = resolveMapping(checked.data, source, file, problems, text);
-  if (problems.length > 0) throw new InputError(orderedProblems(problems));
+  if (problems.length > 0) throw reportedProblems(orderedProblems(problems), file);
   return resolved;
 }
 
 export async function loadImportMapping(path: string): Promise<ResolvedMapping> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
+  const text = await readYamlFile(path, 'a readable import mapping (YAML)', (error) => {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError([{ file: path, path: '', expected: 'a readable import mapping (YAML)', found: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (error as Error).message }]);
-  }
+    return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (error as Error).message;
+  });
   return parseImportMapping(text, path);
 }
 
