@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,5 +41,56 @@ describe('scenario size and key-count limits', () => {
     assert.match(run.stderr, /40000 problems in .*stray\.yaml; the first 100 \(top to bottom\) are listed/);
     assert.equal(run.stderr.split('\n').filter((l) => l.includes('unknown key `extra')).length, 100);
     assert.doesNotMatch(run.stderr, NO_STACK);
+  });
+});
+
+describe('fedage import: hostile inputs (built CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fedage-import-limits-e2e-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const mapping = (extra = '', b = 'b.csv') =>
+    `name: toy\nsites:\n  - { id: a, path: a.csv }\n  - { id: b, path: ${b} }\nlabel: { column: outcome, positive: [1] }\nfeatures:\n  age: numeric\n${extra}`;
+  let n = 0;
+  const folder = (files: Record<string, string>, text: string) => {
+    const d = join(dir, `case-${n++}`, 'in');
+    mkdirSync(d, { recursive: true });
+    for (const [k, v] of Object.entries(files)) writeFileSync(join(d, k), v);
+    writeFileSync(join(d, 'map.yaml'), text);
+    return join(d, 'map.yaml');
+  };
+
+  test('1e999 and a 20 MB digit string: exit 2, located, value cut short, no stack', () => {
+    const m = folder({ 'a.csv': `age,outcome\n1e999,0\n${'7'.repeat(20_000_000)},1\n`, 'b.csv': 'age,outcome\n80,1\n' }, mapping());
+    const run = fedage(120_000, 'import', m, '--out', join(dir, `out-${n++}`));
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /a\.csv:2:1 at row 1, column age: expected a finite number within ±1e\+150 \(numeric feature age\), found "1e999" \(out of range\)/);
+    assert.match(run.stderr, /a\.csv:3:1 at row 2, column age: expected a finite number .*, found "7{40}"… \(20000000 characters\) \(out of range\)/);
+    assert.ok(run.stderr.length < 2000);
+    assert.doesNotMatch(run.stderr, NO_STACK);
+  });
+
+  test('a split file at ../../<secret>: exit 2 at the mapping line, the secret never printed; --allow-outside-paths reads it', () => {
+    const secret = join(dir, 'shadow');
+    writeFileSync(secret, 'root:$6$SECRETHASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n');
+    const m = folder({ 'a.csv': 'age,outcome\n70,0\n65,1\n', 'b.csv': 'age,outcome\n80,1\n72,0\n' }, mapping('split: { file: ../../shadow, site: site, row: row, value: split }\n'));
+    const run = fedage(60_000, 'import', m, '--out', join(dir, `out-${n++}`));
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /map\.yaml:8:\d+ at split\.file: expected a path inside the mapping's folder .*, found "\.\.\/\.\.\/shadow" \(resolves to /);
+    assert.doesNotMatch(run.stderr, /SECRETHASH|root:|daemon/);
+    assert.doesNotMatch(run.stderr, NO_STACK);
+    const allowed = fedage(60_000, 'import', m, '--out', join(dir, `out-${n++}`), '--allow-outside-paths');
+    assert.equal(allowed.status, 2);
+    assert.doesNotMatch(allowed.stderr, /SECRETHASH|daemon/);
+  });
+
+  test('one file for two sites and a one-class site: exit 0, warnings on stderr and in the manifest', () => {
+    const out = join(dir, `out-${n++}`);
+    const m = folder({ 'a.csv': 'age,outcome\n70,1\n65,1\n' }, mapping('', 'a.csv'));
+    const run = fedage(60_000, 'import', m, '--out', out);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /^fedage: warning: sites a and b read the same file a\.csv: the same patients would count as two hospitals$/m);
+    assert.match(run.stderr, /^fedage: warning: site a: all 2 kept rows have label 1/m);
+    assert.match(run.stderr, /^fedage: warning: every kept row at every site has label 1/m);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.import.warnings.length, 4);
   });
 });
