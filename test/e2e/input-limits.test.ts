@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import { sha256Hex } from '../../src/data/manifest.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NO_STACK = /\n\s+at .*\(|internal error/;
@@ -92,5 +94,65 @@ describe('fedage import: hostile inputs (built CLI)', () => {
     assert.match(run.stderr, /^fedage: warning: every kept row at every site has label 1/m);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     assert.equal(manifest.import.warnings.length, 4);
+  });
+});
+
+describe('crafted data directories (built CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fedage-crafted-e2e-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  const generated = () => {
+    const out = join(dir, `data-${n++}`);
+    const run = fedage(120_000, 'generate', 'scenarios/alzheimers-3site.yaml', '--out', out, '--no-visits');
+    assert.equal(run.status, 0, run.stderr);
+    return out;
+  };
+
+  test('two sites with one id: inspect and bench exit 2 at sites[1].id, no stack', () => {
+    const data = generated();
+    const file = join(data, 'manifest.json');
+    const m = JSON.parse(readFileSync(file, 'utf8'));
+    m.sites[1].id = m.sites[0].id;
+    writeFileSync(file, JSON.stringify(m, null, 2));
+    for (const args of [['inspect', data], ['bench', data, '--seeds', '1', '--rounds', '1']]) {
+      const run = fedage(120_000, ...args);
+      assert.equal(run.status, 2, `${args[0]}: ${run.stderr}`);
+      assert.match(run.stderr, /manifest\.json at sites\[1\]\.id: expected a site id not used before \(sites\[0\] has it\), found "us-academic" again/);
+      assert.doesNotMatch(run.stderr, NO_STACK);
+    }
+  });
+
+  test('a column whose type was replaced (checksum updated to match): bench exits 2 naming the column and both types, before training', () => {
+    const data = generated();
+    const file = join(data, 'manifest.json');
+    const m = JSON.parse(readFileSync(file, 'utf8'));
+    const arrow = join(data, m.sites[2].files.patients.file);
+    const table = tableFromIPC(readFileSync(arrow));
+    const columns: Record<string, Vector> = {};
+    for (const f of table.schema.fields) {
+      const v = table.getChild(f.name)!;
+      columns[f.name] = f.name === 'age_years' ? vectorFromArray(Array.from({ length: table.numRows }, (_, i) => String(v.get(i))), new Utf8()) : v;
+    }
+    const bytes = tableToIPC(new Table(columns), 'file');
+    writeFileSync(arrow, bytes);
+    m.sites[2].files.patients.sha256 = sha256Hex(bytes);
+    m.sites[2].files.patients.bytes = bytes.byteLength;
+    writeFileSync(file, JSON.stringify(m, null, 2));
+    const run = fedage(120_000, 'bench', data, '--seeds', '1', '--rounds', '1');
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /us-community\.arrow at column age_years: expected type float32 \(schema\.patients\[\d+\]\.type in manifest\.json\), found type utf8/);
+    assert.doesNotMatch(run.stderr, NO_STACK);
+  });
+
+  test('a checksum replaced by an object: exit 2 at its JSON path, never "[object Object]"', () => {
+    const data = generated();
+    const file = join(data, 'manifest.json');
+    const m = JSON.parse(readFileSync(file, 'utf8'));
+    m.sites[0].files.patients.sha256 = { hex: 'x' };
+    writeFileSync(file, JSON.stringify(m, null, 2));
+    const run = fedage(120_000, 'inspect', data, '--verify');
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /at sites\[0\]\.files\.patients\.sha256: expected a SHA-256 checksum: 64 lowercase hexadecimal digits, found an object/);
+    assert.doesNotMatch(run.stderr, /\[object Object\]/);
   });
 });
