@@ -5,6 +5,7 @@ import { importDataset, type ImportResult } from '../data/import/import-dataset.
 export interface ImportCommandOptions {
   out: string;
   force?: boolean;
+  allowOutsidePaths?: boolean;
 }
 
 export function formatImportSummary(result: ImportResult, outDir: string): string {
@@ -28,9 +29,9 @@ export function formatImportSummary(result: ImportResult, outDir: string): strin
   ].join('\n');
 }
 
-export async function importCommand(mappingPath: string, o: ImportCommandOptions): Promise<string> {
-  const result = await importDataset(mappingPath, { outDir: o.out, force: o.force ?? false });
-  return formatImportSummary(result, o.out);
+export async function importCommand(mappingPath: string, o: ImportCommandOptions): Promise<{ summary: string; warnings: string[] }> {
+  const result = await importDataset(mappingPath, { outDir: o.out, force: o.force ?? false, allowOutsidePaths: o.allowOutsidePaths ?? false });
+  return { summary: formatImportSummary(result, o.out), warnings: result.warnings };
 }
 
 export function registerImport(program: Command): void {
@@ -40,8 +41,11 @@ export function registerImport(program: Command): void {
     .argument('<mapping>', 'import mapping YAML: sites and their files, label rule, feature types, missing values')
     .requiredOption('-o, --out <dir>', 'output directory (must be empty unless --force)')
     .option('--force', 'overwrite files in a non-empty output directory')
+    .option('--allow-outside-paths', "let the mapping read files outside its own folder (refused by default)")
     .addHelpText('after', '\nExample:\n  fedage import fixtures/uci-heart/import.yaml --out heart-data\n  fedage bench heart-data --config fixtures/uci-heart/flamby-bench.yaml')
     .action(async (mapping: string, o: ImportCommandOptions) => {
-      process.stdout.write(`${await importCommand(mapping, o)}\n`);
+      const { summary, warnings } = await importCommand(mapping, o);
+      process.stdout.write(`${summary}\n`);
+      for (const w of warnings) process.stderr.write(`fedage: warning: ${w}\n`);
     });
 }

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { PrvAccountant, RdpAccountant, type Accountant, type AccountantName, type PrivacySpent } from '../privacy/accountant/accountant.js';
 import { noiseMultiplierFor } from '../privacy/accountant/calibrate.js';
 import type { RdpConversion } from '../privacy/accountant/conversion.js';
+import { MAX_NOISE_MULTIPLIER_ACCOUNTED, MIN_NOISE_MULTIPLIER } from '../privacy/accountant/rdp.js';
 
 interface RawFlags {
   sampleRate?: string;
@@ -116,7 +117,12 @@ function accountantFields(name: AccountantName, conversion: RdpConversion, spent
 
 export function privacyEpsilonCommand(flags: RawFlags): EpsilonReport {
   const sampleRate = sampleRateFlag(flags);
-  const noiseMultiplier = numberFlag(flags.noiseMultiplier, '--noise-multiplier', 'a noise multiplier σ > 0', (s) => s > 0 && Number.isFinite(s));
+  const noiseMultiplier = numberFlag(
+    flags.noiseMultiplier,
+    '--noise-multiplier',
+    `a noise multiplier σ in [${MIN_NOISE_MULTIPLIER}, ${MAX_NOISE_MULTIPLIER_ACCOUNTED}] (beyond it ε cannot be evaluated in double precision)`,
+    (s) => s >= MIN_NOISE_MULTIPLIER && s <= MAX_NOISE_MULTIPLIER_ACCOUNTED,
+  );
   const steps = stepsFlag(flags);
   const delta = deltaFlag(flags);
   const name = accountantFlag(flags);
@@ -223,7 +229,7 @@ export function registerPrivacy(program: Command): void {
     .command('epsilon')
     .description('ε spent by the Poisson-subsampled Gaussian mechanism over T steps')
     .option('--sample-rate <q>', 'Poisson sampling rate q in (0, 1] (batch size / dataset size; clients per round / clients)')
-    .option('--noise-multiplier <sigma>', 'noise standard deviation over the clip norm, σ > 0')
+    .option('--noise-multiplier <sigma>', 'noise standard deviation over the clip norm, σ in [1e-100, 1e100]')
     .option('--steps <T>', 'number of steps (DP-SGD iterations, or DP-FedAvg rounds)')
     .option('--delta <d>', 'δ in (0, 1); usually below 1 / dataset size')
     .option('--accountant <name>', 'rdp (default; Rényi DP, as Opacus RDPAccountant) or prv (tighter; Gopi et al. 2021, as Opacus PRVAccountant)')

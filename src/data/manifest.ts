@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, type InputProblem } from '../errors.js';
 import type { ColumnSpec } from '../synth/columns.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -124,5 +124,90 @@ export async function readManifest(dir: string): Promise<Manifest> {
   if (m.formatVersion !== MANIFEST_FORMAT_VERSION) {
     throw new InputError([{ file, path: 'formatVersion', expected: String(MANIFEST_FORMAT_VERSION), found: JSON.stringify(m.formatVersion ?? null) }]);
   }
+  const problems = manifestShapeProblems(m, file);
+  if (problems.length > 0) throw new InputError(problems.slice(0, 50), `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the manifest${problems.length > 50 ? ' (first 50 listed)' : ''}`);
   return m as Manifest;
+}
+
+/** How a JSON value reads in a message: strings quoted and cut short, containers by kind. */
+export function describeJsonValue(v: unknown): string {
+  if (v === undefined) return 'nothing (the key is missing)';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return v.length > 60 ? `${JSON.stringify(v.slice(0, 57))}… (${v.length} characters)` : JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return `a list of ${v.length} item${v.length === 1 ? '' : 's'}`;
+  return 'an object';
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** A site id as `generate` and `import` write them: also a file name, so no path separators. */
+const SITE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * The fields the readers rely on, each checked for type and range, so a hand-edited or crafted
+ * manifest is an input error at its JSON path (`sites[1].files.patients.sha256`) instead of a
+ * crash or a message like "expected sha256 [object Object]" further on. Site ids must be unique:
+ * they name the sites' files, their results and their privacy accounting.
+ */
+export function manifestShapeProblems(m: Partial<Manifest>, file: string): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const bad = (path: string, expected: string, found: unknown) => problems.push({ file, path, expected, found: describeJsonValue(found) });
+  const count = (path: string, v: unknown) => {
+    if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) bad(path, 'a whole number >= 0', v);
+  };
+  const sites = m.sites as unknown[];
+  if (sites.length === 0) bad('sites', 'at least one site', sites);
+  const firstIndex = new Map<string, number>();
+  sites.forEach((raw, i) => {
+    const at = `sites[${i}]`;
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+      bad(at, 'a site object', raw);
+      return;
+    }
+    const site = raw as Partial<ManifestSite>;
+    if (typeof site.id !== 'string' || !SITE_ID.test(site.id)) {
+      bad(`${at}.id`, 'a site id: letters, digits, "_", "." or "-", at most 64 characters', site.id);
+    } else {
+      const prior = firstIndex.get(site.id);
+      if (prior !== undefined) problems.push({ file, path: `${at}.id`, expected: `a site id not used before (sites[${prior}] has it)`, found: `${JSON.stringify(site.id)} again` });
+      else firstIndex.set(site.id, i);
+    }
+    count(`${at}.patients`, site.patients);
+    const files = site.files as Partial<ManifestSite['files']> | undefined;
+    if (!files || typeof files !== 'object') {
+      bad(`${at}.files`, 'an object with a patients file entry', files);
+      return;
+    }
+    for (const table of ['patients', 'visits'] as const) {
+      const entry = files[table] as Partial<FileEntry> | undefined;
+      if (entry === undefined && table === 'visits') continue;
+      const ep = `${at}.files.${table}`;
+      if (!entry || typeof entry !== 'object') {
+        bad(ep, `a ${table} file entry (file, rows, bytes, sha256)`, entry);
+        continue;
+      }
+      if (typeof entry.file !== 'string' || entry.file === '') bad(`${ep}.file`, 'a file name', entry.file);
+      count(`${ep}.rows`, entry.rows);
+      count(`${ep}.bytes`, entry.bytes);
+      if (typeof entry.sha256 !== 'string' || !SHA256_HEX.test(entry.sha256)) bad(`${ep}.sha256`, 'a SHA-256 checksum: 64 lowercase hexadecimal digits', entry.sha256);
+    }
+  });
+  const schema = m.schema as Partial<Manifest['schema']> | undefined;
+  if (schema !== undefined) {
+    for (const table of ['patients', 'visits'] as const) {
+      const columns = schema?.[table] as unknown;
+      if (columns === undefined && table === 'visits') continue;
+      if (!Array.isArray(columns)) {
+        bad(`schema.${table}`, 'a list of columns', columns);
+        continue;
+      }
+      const seen = new Set<string>();
+      columns.forEach((c: Partial<ColumnSummary> | null, k) => {
+        if (!c || typeof c.name !== 'string' || typeof c.type !== 'string') bad(`schema.${table}[${k}]`, 'a column with a name and a type', c);
+        else if (seen.has(c.name)) bad(`schema.${table}[${k}].name`, 'a column name not used before', c.name);
+        else seen.add(c.name);
+      });
+    }
+  }
+  return problems;
 }

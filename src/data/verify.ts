@@ -4,10 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { DataType, RecordBatchReader, type Field } from 'apache-arrow';
 import { InputError, type InputProblem } from '../errors.js';
 import { assertDataDirectory, manifestFilePath } from './inspect.js';
-import { MANIFEST_FILE, readManifest, type FileEntry } from './manifest.js';
+import { MANIFEST_FILE, readManifest, type ColumnSummary, type FileEntry } from './manifest.js';
 import { join } from 'node:path';
 
 export interface VerifiedFile {
@@ -33,6 +34,57 @@ export async function hashFile(path: string): Promise<{ sha256: string; bytes: n
     bytes += (chunk as Buffer).byteLength;
   }
   return { sha256: hash.digest('hex'), bytes };
+}
+
+/**
+ * An Arrow type in the manifest's words (summarizeColumns): float32, int8, utf8, date,
+ * dictionary<utf8>; other types as Arrow prints them, with the index type for dictionaries so
+ * two different types never read alike.
+ */
+export function arrowTypeName(type: DataType): string {
+  if (DataType.isDictionary(type)) return DataType.isUtf8(type.dictionary) ? 'dictionary<utf8>' : `dictionary<${String(type.dictionary)}>`;
+  if (DataType.isFloat(type)) return `float${[16, 32, 64][type.precision]}`;
+  if (DataType.isInt(type)) return `${type.isSigned ? 'int' : 'uint'}${type.bitWidth}`;
+  if (DataType.isUtf8(type)) return 'utf8';
+  if (DataType.isDate(type)) return type.unit === 0 ? 'date' : 'date64';
+  return String(type);
+}
+
+/** The columns of an Arrow IPC file, read from its footer (no record batch is read). */
+export async function readArrowFields(path: string): Promise<Field[]> {
+  const handle = await open(path, 'r');
+  try {
+    const reader = await RecordBatchReader.from(handle);
+    await reader.open();
+    return reader.schema.fields;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The file's columns against the manifest's `schema.<table>`: every listed column present with
+ * the listed type, and no column the manifest does not list. Each problem names the column, the
+ * expected type (and where the manifest says so) and the type found.
+ */
+export async function schemaProblems(path: string, columns: readonly ColumnSummary[], at: string): Promise<InputProblem[]> {
+  let fields: Field[];
+  try {
+    fields = await readArrowFields(path);
+  } catch (error) {
+    return [{ file: path, path: '', expected: 'an Arrow IPC file', found: `an unreadable file (${(error as Error).message.split('\n')[0].slice(0, 120)})` }];
+  }
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  const problems: InputProblem[] = [];
+  columns.forEach((c, k) => {
+    const f = byName.get(c.name);
+    const where = `${at}[${k}].type in ${MANIFEST_FILE}`;
+    if (!f) problems.push({ file: path, path: `column ${c.name}`, expected: `a column of type ${c.type} (${where})`, found: 'no such column' });
+    else if (arrowTypeName(f.type) !== c.type) problems.push({ file: path, path: `column ${c.name}`, expected: `type ${c.type} (${where})`, found: `type ${arrowTypeName(f.type)}` });
+  });
+  const listed = new Set(columns.map((c) => c.name));
+  for (const f of fields) if (!listed.has(f.name)) problems.push({ file: path, path: `column ${f.name}`, expected: `only the columns ${at} in ${MANIFEST_FILE} lists`, found: `an extra ${arrowTypeName(f.type)} column` });
+  return problems;
 }
 
 /**
@@ -74,6 +126,16 @@ export async function verifyDataset(dir: string): Promise<VerifyResult> {
       if (got.sha256 !== entry.sha256) {
         problems.push({ file: path, path: '', expected, found: `sha256 ${got.sha256} (${got.bytes} bytes; manifest says ${entry.bytes})` });
         continue;
+      }
+      // A matching checksum only proves the file is the one the manifest describes; a crafted
+      // pair (file and checksum replaced together) must still hold the columns it declares.
+      const columns = manifest.schema?.[table];
+      if (columns) {
+        const schemaIssues = await schemaProblems(path, columns, `schema.${table}`);
+        if (schemaIssues.length > 0) {
+          problems.push(...schemaIssues);
+          continue;
+        }
       }
       files.push({ site: site.id, table, file: entry.file, bytes: got.bytes, sha256: got.sha256 });
     }

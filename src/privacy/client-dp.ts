@@ -57,6 +57,8 @@ import {
   type ResolvedAdaptiveClipping,
 } from './adaptive-clipping.js';
 import { clipFactor, l2Norm } from './clip.js';
+import { AccountantInputError } from './accountant/input-error.js';
+import { isAccountableNoiseMultiplier, noiseMultiplierRangeMessage } from './accountant/rdp.js';
 import type { GaussianNoise } from './noise-types.js';
 
 export type ClientWeighting = { kind: 'uniform' } | { kind: 'bounded'; cap: number };
@@ -138,6 +140,8 @@ export function clipModelUpdate(clientParams: Float64Array, globalParams: Float6
 
 function checkOptions(o: ClientLevelDpOptions): void {
   if (!(o.noiseMultiplier >= 0) || !Number.isFinite(o.noiseMultiplier)) throw new RangeError(`client-level DP noise multiplier σ must be finite and >= 0, got ${o.noiseMultiplier}`);
+  // A σ the accountant cannot account is refused before training, not after it.
+  if (!isAccountableNoiseMultiplier(o.noiseMultiplier)) throw new AccountantInputError(noiseMultiplierRangeMessage('client-level DP noise multiplier', o.noiseMultiplier));
   if (!(o.clipNorm > 0)) throw new RangeError(`client-level DP clip norm S must be > 0, got ${o.clipNorm}`);
   if (o.noiseMultiplier > 0 && !Number.isFinite(o.clipNorm)) throw new RangeError('client-level DP with σ > 0 needs a finite clip norm S');
   if (!(Number.isFinite(o.expectedClientsPerRound) && o.expectedClientsPerRound > 0)) {

@@ -35,6 +35,8 @@ import type { LocalTrainingResult, Model, Optimizer, LabeledData } from '../mode
 import { hasPerExampleGradients } from '../model/types.js';
 import type { GaussianNoise } from './noise-types.js';
 import { checkSampleRate, poissonSample, poissonStepsPerEpoch } from './poisson-sampling.js';
+import { AccountantInputError } from './accountant/input-error.js';
+import { isAccountableNoiseMultiplier, noiseMultiplierRangeMessage } from './accountant/rdp.js';
 
 export interface DpSgdOptions {
   /** Poisson sampling rate q ∈ (0, 1]: each example joins each step's batch with probability q. */
@@ -87,6 +89,8 @@ function checkOptions(opts: DpSgdOptions): void {
   if (!(opts.noiseMultiplier >= 0) || !Number.isFinite(opts.noiseMultiplier)) {
     throw new RangeError(`noise multiplier σ must be finite and >= 0, got ${opts.noiseMultiplier}`);
   }
+  // A σ the accountant cannot account is refused before training, not after it.
+  if (!isAccountableNoiseMultiplier(opts.noiseMultiplier)) throw new AccountantInputError(noiseMultiplierRangeMessage('DP-SGD noise multiplier', opts.noiseMultiplier));
   if (!(opts.clipNorm > 0)) throw new RangeError(`clip norm C must be > 0, got ${opts.clipNorm}`);
   if (opts.noiseMultiplier > 0 && !Number.isFinite(opts.clipNorm)) {
     throw new RangeError('noise multiplier σ > 0 needs a finite clip norm C (the noise sd is σ·C)');

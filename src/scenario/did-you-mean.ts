@@ -36,6 +36,9 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: skip the O(|a|·|b|) table when that
+    // alone rules a candidate out (a pasted 1 MB "key" must not build a 1 MB × 20 table).
+    if (Math.abs(word.length - candidate.length) > Math.min(limit, bestDistance)) continue;
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;

@@ -3,7 +3,6 @@
  * merge layers -> cross-field rules. Every problem found is reported at once, each with
  * file:line:column and a dot path, because fixing a file one error per run is miserable.
  */
-import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { InputError, type InputProblem } from '../errors.js';
 import { DEFAULT_CONSORTIUM, DEFAULT_SITE, mergeLayers } from './defaults.js';
@@ -21,7 +20,7 @@ import {
 import { benchConfigFileSchema, type BenchSettingsInput } from './bench-schema.js';
 import type { PrivacySettingsInput } from './privacy-schema.js';
 import { allowedKeys, describeSchema, schemaAtPath } from './schema-describe.js';
-import { formatPath, readYaml, type DataPath, type SourcePosition, type YamlSource } from './yaml-source.js';
+import { formatPath, readYaml, readYamlFile, type DataPath, type SourcePosition, type YamlSource } from './yaml-source.js';
 
 export type SiteInput = z.infer<typeof siteSchema>;
 type ZodIssue = z.core.$ZodIssue;
@@ -37,7 +36,7 @@ export function parseScenario(text: string, file: string): Scenario {
     ...siteIdProblems(source, file),
     ...crossFieldProblems(checked.success ? checked.data : undefined, source, file),
   ];
-  if (problems.length > 0 || !checked.success) throw new InputError(inDocumentOrder(uniqueProblems(problems)));
+  if (problems.length > 0 || !checked.success) throw reportedProblems(inDocumentOrder(uniqueProblems(problems)), file);
   return resolveScenario(checked.data, file);
 }
 
@@ -54,28 +53,18 @@ export function parseBenchConfigFile(text: string, file: string): { bench: Bench
   const source = readYaml(text, file);
   if (source.problems.length > 0) throw new InputError(source.problems);
   const checked = benchConfigFileSchema.safeParse(source.data);
-  if (!checked.success) throw new InputError(inDocumentOrder(uniqueProblems(schemaProblems(checked.error.issues, source, file))));
+  if (!checked.success) throw reportedProblems(inDocumentOrder(uniqueProblems(schemaProblems(checked.error.issues, source, file))), file);
   return { bench: checked.data.bench ?? {}, privacy: checked.data.privacy ?? null };
 }
 
 export async function loadBenchConfig(path: string): Promise<{ bench: BenchSettingsInput; privacy: PrivacySettingsInput | null }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InputError([{ file: path, path: '', expected: 'a readable bench config file', found: describeReadError(error) }]);
-  }
+  const text = await readYamlFile(path, 'a readable bench config file', describeReadError);
   return parseBenchConfigFile(text, path);
 }
 
 /** Reads and parses a scenario file; an unreadable file is an InputError naming it. */
 export async function loadScenario(path: string): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InputError([{ file: path, path: '', expected: 'a readable scenario file', found: describeReadError(error) }]);
-  }
+  const text = await readYamlFile(path, 'a readable scenario file', describeReadError);
   return parseScenario(text, path);
 }
 
@@ -141,6 +130,22 @@ export function schemaProblems(issues: readonly ZodIssue[], source: YamlSource, 
   );
 }
 
+/**
+ * At most this many problems are listed (the first, in document order); the summary gives the
+ * total. A file with 80,000 stray keys must not print 80,000 lines, nor compute a did-you-mean
+ * for each.
+ */
+export const MAX_REPORTED_PROBLEMS = 100;
+
+/** The InputError for ordered problems: the first MAX_REPORTED_PROBLEMS, with the total when more. */
+export function reportedProblems(problems: InputProblem[], file: string): InputError {
+  if (problems.length <= MAX_REPORTED_PROBLEMS) return new InputError(problems);
+  return new InputError(
+    problems.slice(0, MAX_REPORTED_PROBLEMS),
+    `${problems.length} problems in ${file}; the first ${MAX_REPORTED_PROBLEMS} (top to bottom) are listed`,
+  );
+}
+
 /** Problems sorted as the author reads the file, duplicates removed. */
 export function orderedProblems(problems: InputProblem[]): InputProblem[] {
   return inDocumentOrder(uniqueProblems(problems));
@@ -165,9 +170,10 @@ function unknownKeyProblems(parentPath: DataPath, keys: readonly string[], sourc
   const allowed = allowedKeys(schemaAtPath(root.schema, parentPath)) ?? [];
   const parentLabel = parentPath.length ? `\`${formatPath(parentPath)}\`` : 'the top level';
   const listed = allowed.length > 0 && allowed.length <= 8 ? `: ${allowed.join(', ')}` : '';
-  return keys.map((key) => {
+  return keys.map((key, i) => {
     const path = [...parentPath, key];
-    const suggestion = closestMatch(key, allowed);
+    // Keys of one mapping are in document order, so past the report limit none can be listed.
+    const suggestion = i < MAX_REPORTED_PROBLEMS ? closestMatch(key, allowed) : undefined;
     return {
       file,
       ...lineColumn(source.keyPositionOf(path)),

@@ -61,7 +61,11 @@ describe('fedage import → bench (built CLI)', () => {
     const text = readFileSync(join(REPO_ROOT, 'fixtures/uci-heart/import.yaml'), 'utf8').replace('  thalach: {', '  thalac: {').replaceAll('path: processed.', `path: ${REPO_ROOT}fixtures/uci-heart/processed.`);
     const bad = join(tmp, 'bad.yaml');
     writeFileSync(bad, text.replace('file: flamby_split_reimpl.csv', `file: ${REPO_ROOT}fixtures/uci-heart/flamby_split_reimpl.csv`));
-    const r = fedage('import', bad, '--out', join(tmp, 'never'));
+    // The mapping names absolute paths outside its folder: refused unless allowed explicitly.
+    const confined = fedage('import', bad, '--out', join(tmp, 'never'));
+    assert.equal(confined.status, 2);
+    assert.match(confined.stderr, /at sites\[0\]\.path: expected a path inside the mapping's folder .*\(or pass --allow-outside-paths\)/);
+    const r = fedage('import', bad, '--out', join(tmp, 'never'), '--allow-outside-paths');
     assert.equal(r.status, 2);
     const line = text.split('\n').findIndex((l) => l.startsWith('  thalac:')) + 1;
     assert.match(r.stderr, new RegExp(`bad\\.yaml:${line}:3 at features\\.thalac: .*found unknown feature column \`thalac\` \\(did you mean \`thalach\`\\?\\)`));

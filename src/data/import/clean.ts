@@ -16,6 +16,20 @@ import { InputError, type InputProblem } from '../../errors.js';
 import { closestMatch } from '../../scenario/did-you-mean.js';
 import { NUMERIC_TEXT, canonicalValue, type LabelRule, type ResolvedFeature, type ResolvedMapping, type ResolvedSiteSpec } from './parse-mapping.js';
 import type { Cell, SourceTable } from './read-source.js';
+import { shortList, shortText } from './short-text.js';
+
+/**
+ * Numeric cells must lie within ±1e150. Beyond it the bench's standardization overflows (the
+ * sum of n squares passes the largest double, 1.8e308, at |x| ≈ 1e154 for n ≈ 1e8), and no
+ * clinical measurement comes near it; `1e999` or a 100 MB string of digits would otherwise be
+ * stored as Infinity.
+ */
+export const MAX_ABS_NUMERIC = 1e150;
+/**
+ * Longer number texts are not parsed: a double needs at most ~25 characters, and a regular
+ * expression over a 100 MB cell would only waste time before the range check rejects it.
+ */
+export const MAX_NUMBER_TEXT_LENGTH = 400;
 
 /** At most this many data problems are listed (a wrong delimiter would otherwise list every row). */
 export const MAX_LISTED_PROBLEMS = 25;
@@ -66,7 +80,7 @@ export function checkColumns(mapping: ResolvedMapping, site: ResolvedSiteSpec, t
   const problems: InputProblem[] = [];
   const have = new Set(table.columns);
   const fileName = basename(table.file);
-  const listed = table.columns.length <= 20 ? `: ${table.columns.join(', ')}` : ` (${table.columns.length} columns)`;
+  const listed = table.columns.length <= 20 ? `: ${shortList(table.columns)}` : ` (${table.columns.length} columns)`;
   const want: { source: string; at: ResolvedFeature['at']; role: string }[] = [
     { source: mapping.label.source, at: mapping.label.at, role: 'label' },
     ...(mapping.id ? [{ source: mapping.id.source, at: mapping.id.at, role: 'id' }] : []),
@@ -88,7 +102,7 @@ export function checkColumns(mapping: ResolvedMapping, site: ResolvedSiteSpec, t
     problems.push({
       ...site.at,
       expected: `every column of ${fileName} mapped: a feature, the label, the id, or listed in \`drop\``,
-      found: `unmapped column${unmapped.length === 1 ? '' : 's'} ${unmapped.map((c) => `\`${c}\``).join(', ')}`,
+      found: `unmapped column${unmapped.length === 1 ? '' : 's'} ${unmapped.slice(0, 20).map((c) => (c.length <= 40 ? `\`${c}\`` : shortText(c))).join(', ')}${unmapped.length > 20 ? `, … (${unmapped.length})` : ''}`,
     });
   }
   return problems;
@@ -103,16 +117,31 @@ function isMissing(c: Cell, markers: ReadonlySet<string>): boolean {
   return t === null || markers.has(t.trim());
 }
 
-function numberOf(c: Cell): number | null {
-  if (typeof c === 'number') return Number.isFinite(c) ? c : null;
+/** A cell as a number: its value, or why it is not one ('text': not a number; 'range': non-finite or beyond ±MAX_ABS_NUMERIC). */
+export type ParsedNumber = { value: number } | { invalid: 'text' | 'range' };
+
+export function parseNumberCell(c: Cell): ParsedNumber {
+  if (typeof c === 'number') return Number.isFinite(c) && Math.abs(c) <= MAX_ABS_NUMERIC ? { value: c } : { invalid: 'range' };
   const t = (c as string).trim();
-  return NUMERIC_TEXT.test(t) ? Number(t) : null;
+  if (t.length > MAX_NUMBER_TEXT_LENGTH) return /^[-+]?[\d.]/.test(t) ? { invalid: 'range' } : { invalid: 'text' };
+  if (!NUMERIC_TEXT.test(t)) return { invalid: 'text' };
+  const value = Number(t);
+  return Number.isFinite(value) && Math.abs(value) <= MAX_ABS_NUMERIC ? { value } : { invalid: 'range' };
 }
 
-function labelOf(rule: LabelRule, c: Cell): 0 | 1 | null {
+const RANGE = `a finite number within ±${MAX_ABS_NUMERIC}`;
+
+/** The `found` text of a cell: quoted and cut short (never the whole of a huge cell). */
+function shownCell(c: Cell): string {
+  const t = cellText(c);
+  return t === null ? 'an empty value' : typeof c === 'number' ? String(c) : shortText(t);
+}
+
+function labelOf(rule: LabelRule, c: Cell): 0 | 1 | null | 'range' {
   if (rule.kind === 'positive') return rule.values.includes(canonicalValue(cellText(c) as string)) ? 1 : 0;
-  const v = numberOf(c);
-  if (v === null) return null;
+  const parsed = parseNumberCell(c);
+  if ('invalid' in parsed) return parsed.invalid === 'range' ? 'range' : null;
+  const v = parsed.value;
   switch (rule.op) {
     case '>':
       return v > rule.value ? 1 : 0;
@@ -154,7 +183,7 @@ export function levelLists(mapping: ResolvedMapping, tables: readonly SourceTabl
     if (f.levels) {
       list = f.levels;
       const extra = [...seen].filter((l) => !list.includes(l));
-      if (extra.length > 0) problems.push({ ...f.at, expected: `values among the listed levels ${list.join(', ')}`, found: `level${extra.length === 1 ? '' : 's'} ${extra.join(', ')} in the data` });
+      if (extra.length > 0) problems.push({ ...f.at, expected: `values among the listed levels ${list.join(', ')}`, found: `level${extra.length === 1 ? '' : 's'} ${extra.slice(0, 10).map((l) => shortText(l)).join(', ')}${extra.length > 10 ? `, … (${extra.length} levels)` : ''} in the data` });
     } else {
       list = [...seen];
       const allNumeric = list.every((l) => NUMERIC_TEXT.test(l));
@@ -227,26 +256,38 @@ export function cleanSite(
         rowValues[j] = f.positive.includes(canonicalValue(cellText(c) as string)) ? 1 : 0;
         continue;
       }
-      const v = numberOf(c);
-      if (v === null || (f.type === 'binary' && v !== 0 && v !== 1)) {
+      const parsed = parseNumberCell(c);
+      if ('invalid' in parsed || (f.type === 'binary' && parsed.value !== 0 && parsed.value !== 1)) {
+        const outOfRange = 'invalid' in parsed && parsed.invalid === 'range';
         problems.push({
           ...cellAt(table, r, f.source),
-          expected: f.type === 'binary' ? `0 or 1 (binary feature ${f.name}; set \`positive:\` for other codings)` : `a number (numeric feature ${f.name})`,
-          found: JSON.stringify(cellText(c)),
+          expected:
+            f.type === 'binary'
+              ? `0 or 1 (binary feature ${f.name}; set \`positive:\` for other codings)`
+              : outOfRange
+                ? `${RANGE} (numeric feature ${f.name})`
+                : `a number (numeric feature ${f.name})`,
+          found: `${shownCell(c)}${outOfRange ? ' (out of range)' : ''}`,
         });
         rowValues[j] = Number.NaN;
         continue;
       }
-      rowValues[j] = v;
+      rowValues[j] = parsed.value;
     }
     const lc = labelCol[r];
     let y: 0 | 1 | null = null;
     if (!isMissing(lc, markers)) {
-      y = labelOf(mapping.label.rule, lc);
-      if (y === null) {
-        problems.push({ ...cellAt(table, r, mapping.label.source), expected: `a number (the label rule is "${mapping.label.rule.kind === 'threshold' ? `${mapping.label.rule.op} ${mapping.label.rule.value}` : ''}")`, found: JSON.stringify(cellText(lc)) });
+      const labeled = labelOf(mapping.label.rule, lc);
+      if (labeled === null || labeled === 'range') {
+        const rule = mapping.label.rule.kind === 'threshold' ? `${mapping.label.rule.op} ${mapping.label.rule.value}` : '';
+        problems.push({
+          ...cellAt(table, r, mapping.label.source),
+          expected: `${labeled === 'range' ? RANGE : 'a number'} (the label rule is "${rule}")`,
+          found: `${shownCell(lc)}${labeled === 'range' ? ' (out of range)' : ''}`,
+        });
         continue;
       }
+      y = labeled;
     }
     if (y === null) {
       report.droppedLabelMissing++;
@@ -299,7 +340,7 @@ export function cleanSite(
     ids.forEach((id, k) => {
       const prior = seen.get(id);
       if (id === '') problems.push({ ...cellAt(table, keptRows[k] - 1, mapping.id!.source), expected: 'a patient id', found: 'an empty value' });
-      else if (prior !== undefined) problems.push({ ...cellAt(table, keptRows[k] - 1, mapping.id!.source), expected: `a patient id unique within site ${site.id}`, found: `${JSON.stringify(id)} again (also row ${keptRows[prior]})` });
+      else if (prior !== undefined) problems.push({ ...cellAt(table, keptRows[k] - 1, mapping.id!.source), expected: `a patient id unique within site ${site.id}`, found: `${shortText(id)} again (also row ${keptRows[prior]})` });
       seen.set(id, k);
     });
   }

@@ -29,12 +29,50 @@ export const SPLIT_COLUMN = 'split';
 export interface ImportOptions {
   outDir: string;
   force?: boolean;
+  /** Let the mapping name files outside its own folder (default false; see MappingOptions). */
+  allowOutsidePaths?: boolean;
 }
 
 export interface ImportResult {
   manifest: Manifest;
   manifestPath: string;
   sites: SiteImportReport[];
+  /** Legal but suspicious input (also in manifest.import.warnings): for stderr. */
+  warnings: string[];
+}
+
+/**
+ * What an import allows but a user should hear about: the same data under two site ids (its
+ * patients would count twice, as two hospitals, and leak between "sites"), and a site, or the
+ * whole import, whose labels are all one class (no AUC there; nothing to learn from).
+ */
+export function importWarnings(mapping: ResolvedMapping, cleaned: readonly CleanedSite[], sourceSha256: readonly string[]): string[] {
+  const warnings: string[] = [];
+  const firstWith = new Map<string, number>();
+  sourceSha256.forEach((sha, k) => {
+    const prior = firstWith.get(sha);
+    if (prior === undefined) {
+      firstWith.set(sha, k);
+      return;
+    }
+    const [a, b] = [mapping.sites[prior], mapping.sites[k]];
+    const same = a.path === b.path ? `the same file ${b.pathAsWritten}` : `identical files (${a.pathAsWritten} and ${b.pathAsWritten}, sha256 ${sha.slice(0, 12)}…)`;
+    warnings.push(`sites ${a.id} and ${b.id} read ${same}: the same patients would count as two hospitals`);
+  });
+  let positives = 0;
+  let rows = 0;
+  for (const c of cleaned) {
+    const { positives: p, rowsKept: n } = c.report;
+    positives += p;
+    rows += n;
+    if (n > 0 && (p === 0 || p === n)) {
+      warnings.push(`site ${c.site.id}: all ${n} kept rows have label ${p === 0 ? 0 : 1} (${mapping.label.source}: ${mapping.label.description}): one class, so no AUC at this site`);
+    }
+  }
+  if (cleaned.length > 1 && rows > 0 && (positives === 0 || positives === rows)) {
+    warnings.push(`every kept row at every site has label ${positives === 0 ? 0 : 1}: the label column ${mapping.label.source} has one class, so there is nothing to learn (check label.positive / label.threshold)`);
+  }
+  return warnings;
 }
 
 /** Reads and cleans every site (throwing InputError with every problem) without writing. */
@@ -110,12 +148,13 @@ function siteBatch(site: CleanedSite): ColumnBatch {
 }
 
 export async function importDataset(mappingPath: string, opts: ImportOptions): Promise<ImportResult> {
-  const mapping = await loadImportMapping(mappingPath);
+  const mapping = await loadImportMapping(mappingPath, { allowOutsidePaths: opts.allowOutsidePaths ?? false });
   return importResolved(mapping, opts);
 }
 
 export async function importResolved(mapping: ResolvedMapping, opts: ImportOptions): Promise<ImportResult> {
   const { cleaned, levels, sourceSha256 } = await cleanAll(mapping);
+  const warnings = importWarnings(mapping, cleaned, sourceSha256);
   prepareOutputDir(opts.outDir, opts.force ?? false);
   const sites: ManifestSite[] = [];
   let specs: ColumnSpec[] = [];
@@ -176,9 +215,11 @@ export async function importResolved(mapping: ResolvedMapping, opts: ImportOptio
       missingPolicy: Object.fromEntries(mapping.features.map((f) => [f.name, f.missing])),
       dropped: mapping.drop.map((d) => d.source),
       ...(mapping.split ? { split: { file: mapping.split.fileAsWritten, column: SPLIT_COLUMN } } : {}),
+      // Only when there are any: a clean import's manifest keeps its bytes.
+      ...(warnings.length > 0 ? { warnings } : {}),
     },
   };
   const manifestPath = join(opts.outDir, MANIFEST_FILE);
   writeFileAtomic(manifestPath, manifestText(manifest));
-  return { manifest, manifestPath, sites: cleaned.map((c) => c.report) };
+  return { manifest, manifestPath, sites: cleaned.map((c) => c.report), warnings };
 }

@@ -4,11 +4,11 @@
  * schema cannot say: one label rule, reference levels only on categoricals, no column used
  * twice, no output name that clashes with the columns import writes itself.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { InputError, type InputProblem } from '../../errors.js';
-import { orderedProblems, schemaProblems } from '../../scenario/parse.js';
-import { formatPath, readYaml, type DataPath, type YamlSource } from '../../scenario/yaml-source.js';
+import { orderedProblems, reportedProblems, schemaProblems } from '../../scenario/parse.js';
+import { formatPath, readYaml, readYamlFile, type DataPath, type YamlSource } from '../../scenario/yaml-source.js';
 import {
   DEFAULT_MISSING_MARKERS,
   THRESHOLD_PATTERN,
@@ -78,36 +78,65 @@ export interface ResolvedMapping {
 export function canonicalValue(v: string | number): string {
   if (typeof v === 'number') return String(v);
   const t = v.trim();
-  return NUMERIC_TEXT.test(t) ? String(Number(t)) : t;
+  // A number text is short (clean.ts MAX_NUMBER_TEXT_LENGTH): skip the pattern on huge cells.
+  return t.length <= 400 && NUMERIC_TEXT.test(t) ? String(Number(t)) : t;
 }
 
 /** A decimal number as data files write it (no hex, no Infinity, no empty string). */
 export const NUMERIC_TEXT = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 
-export function parseImportMapping(text: string, file: string): ResolvedMapping {
+export interface MappingOptions {
+  /**
+   * Let site files and the split table lie outside the mapping's folder (default false: a
+   * mapping can only read files in its own folder and below, so a shared or downloaded mapping
+   * cannot make `fedage import` read, say, ../../etc/shadow).
+   */
+  allowOutsidePaths?: boolean;
+}
+
+function isInside(base: string, target: string): boolean {
+  const rel = relative(base, target);
+  return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
+}
+
+/**
+ * Why a path written in the mapping may not be read, or null: it must resolve inside the
+ * mapping's folder, lexically and (when it exists) after following symbolic links.
+ */
+export function outsideReason(base: string, written: string): string | null {
+  const full = resolve(base, written);
+  if (!isInside(base, full)) return `${JSON.stringify(written)} (resolves to ${full})`;
+  try {
+    const real = realpathSync(full);
+    if (!isInside(realpathSync(base), real)) return `${JSON.stringify(written)} (a symbolic link to ${real})`;
+  } catch {
+    // A missing file is reported when it is read, with the site it belongs to.
+  }
+  return null;
+}
+
+export function parseImportMapping(text: string, file: string, options: MappingOptions = {}): ResolvedMapping {
   const source = readYaml(text, file);
   if (source.problems.length > 0) throw new InputError(source.problems);
   const checked = importMappingSchema.safeParse(source.data);
   if (!checked.success) {
-    throw new InputError(
+    throw reportedProblems(
       orderedProblems(schemaProblems(checked.error.issues, source, file, { schema: importMappingSchema, document: 'an import mapping with `name`, `sites`, `label` and `features`' })),
+      file,
     );
   }
   const problems: InputProblem[] = [];
-  const resolved = resolveMapping(checked.data, source, file, problems, text);
-  if (problems.length > 0) throw new InputError(orderedProblems(problems));
+  const resolved = resolveMapping(checked.data, source, file, problems, text, options);
+  if (problems.length > 0) throw reportedProblems(orderedProblems(problems), file);
   return resolved;
 }
 
-export async function loadImportMapping(path: string): Promise<ResolvedMapping> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
+export async function loadImportMapping(path: string, options: MappingOptions = {}): Promise<ResolvedMapping> {
+  const text = await readYamlFile(path, 'a readable import mapping (YAML)', (error) => {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError([{ file: path, path: '', expected: 'a readable import mapping (YAML)', found: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (error as Error).message }]);
-  }
-  return parseImportMapping(text, path);
+    return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (error as Error).message;
+  });
+  return parseImportMapping(text, path, options);
 }
 
 export function locate(source: YamlSource, file: string, path: DataPath, key = false): Located {
@@ -115,9 +144,15 @@ export function locate(source: YamlSource, file: string, path: DataPath, key = f
   return { file, ...(p ? { line: p.line, column: p.column } : {}), path: formatPath(path) };
 }
 
-function resolveMapping(m: ImportMapping, source: YamlSource, file: string, problems: InputProblem[], text: string): ResolvedMapping {
+function resolveMapping(m: ImportMapping, source: YamlSource, file: string, problems: InputProblem[], text: string, options: MappingOptions): ResolvedMapping {
   const base = dirname(resolve(file));
   const problem = (path: DataPath, expected: string, found: string, key = false) => problems.push({ ...locate(source, file, path, key), expected, found });
+  const confine = (path: DataPath, written: string) => {
+    if (options.allowOutsidePaths) return;
+    const reason = outsideReason(base, written);
+    if (reason) problem(path, `a path inside the mapping's folder ${base} (or pass --allow-outside-paths)`, reason);
+  };
+  if (m.split) confine(['split', 'file'], m.split.file);
 
   // Sites: unique ids; a headerless file needs column names.
   const seenIds = new Map<string, number>();
@@ -126,6 +161,7 @@ function resolveMapping(m: ImportMapping, source: YamlSource, file: string, prob
     if (prior !== undefined) problem(['sites', k, 'id'], `a site id not used before (sites[${prior}] has it)`, JSON.stringify(s.id));
     seenIds.set(s.id, k);
     const format = { header: true, delimiter: ',', encoding: 'utf8' as const, ...m.format, ...s.format };
+    confine(['sites', k, 'path'], s.path);
     const isArrow = /\.(arrow|feather|ipc)$/i.test(s.path);
     if (!isArrow && !format.header && !format.columns) {
       problem(['sites', k, 'path'], '`format.columns` (column names) for a file without a header (`format.header: false`)', 'no column names');

@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { tableFromIPC } from 'apache-arrow';
 import { InputError } from '../../errors.js';
 import type { ResolvedSiteSpec } from './parse-mapping.js';
+import { parserMessage, shortList, shortText } from './short-text.js';
 
 export type Cell = string | number | null;
 
@@ -54,7 +55,7 @@ function readText(site: ResolvedSiteSpec, bytes: Buffer): SourceTable {
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
     const e = error as Error & { lines?: number; code?: string };
-    throw new InputError([{ file, line: e.lines, path: '', expected: 'a well-formed delimited text file', found: e.message.replace(/^Invalid Record Length: /, '') }]);
+    throw new InputError([{ file, line: e.lines, path: '', expected: 'a well-formed delimited text file', found: parserMessage(e.message.replace(/^Invalid Record Length: /, '')) }]);
   }
   let header: string[];
   let body = records;
@@ -69,11 +70,11 @@ function readText(site: ResolvedSiteSpec, bytes: Buffer): SourceTable {
     // Columns given with a header: they must agree (a guard against the wrong file).
     const given = site.format.columns;
     if (given.length !== header.length || given.some((c, k) => c !== header[k])) {
-      throw new InputError([{ file, line: 1, path: '', expected: `the header ${given.join(',')} (format.columns)`, found: header.join(',') }]);
+      throw new InputError([{ file, line: 1, path: '', expected: `the header ${given.join(',')} (format.columns)`, found: shortList(header) }]);
     }
   }
   const dup = header.find((h, k) => header.indexOf(h) !== k);
-  if (dup !== undefined) throw new InputError([{ file, line: 1, path: '', expected: 'distinct column names', found: `${JSON.stringify(dup)} twice` }]);
+  if (dup !== undefined) throw new InputError([{ file, line: 1, path: '', expected: 'distinct column names', found: `${shortText(dup)} twice` }]);
   const width = header.length;
   const cells: Cell[][] = header.map(() => new Array<Cell>(body.length));
   const lines = new Int32Array(body.length);
@@ -93,7 +94,7 @@ function readArrow(site: ResolvedSiteSpec, bytes: Buffer): SourceTable {
   try {
     table = tableFromIPC(bytes);
   } catch (error) {
-    throw new InputError([{ file, path: '', expected: 'an Arrow IPC file', found: (error as Error).message }]);
+    throw new InputError([{ file, path: '', expected: 'an Arrow IPC file', found: parserMessage((error as Error).message) }]);
   }
   const columns = table.schema.fields.map((f) => f.name);
   const rows = table.numRows;

@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { InputError, type InputProblem } from '../../errors.js';
 import { closestMatch } from '../../scenario/did-you-mean.js';
 import type { ResolvedMapping } from './parse-mapping.js';
+import { parserMessage, shortList, shortText } from './short-text.js';
 
 export const SPLIT_LEVELS = ['train', 'validation', 'test'] as const;
 
@@ -28,15 +29,16 @@ export async function readSplitTable(spec: NonNullable<ResolvedMapping['split']>
     records = parse(text, { columns: true, bom: true, skip_empty_lines: true, info: true }) as unknown as typeof records;
   } catch (error) {
     const e = error as Error & { lines?: number };
-    throw new InputError([{ file: spec.file, line: e.lines, path: '', expected: 'a well-formed CSV file with a header', found: e.message }]);
+    throw new InputError([{ file: spec.file, line: e.lines, path: '', expected: 'a well-formed CSV file with a header', found: parserMessage(e.message) }]);
   }
   const header = records.length > 0 ? Object.keys(records[0].record) : [];
   const problems: InputProblem[] = [];
   for (const key of ['site', 'row', 'value'] as const) {
     const name = spec[key];
     if (!header.includes(name)) {
-      const s = closestMatch(name, header);
-      problems.push({ ...spec.at, path: `split.${key}`, expected: `a column of ${basename(spec.file)}: ${header.join(', ')}`, found: `unknown column \`${name}\`${s ? ` (did you mean \`${s}\`?)` : ''}` });
+      // Suggest only short names: a suggestion quotes the file's own header.
+      const s = closestMatch(name, header.filter((h) => h.length <= 40));
+      problems.push({ ...spec.at, path: `split.${key}`, expected: `a column of ${basename(spec.file)}: ${shortList(header)}`, found: `unknown column \`${name}\`${s ? ` (did you mean \`${s}\`?)` : ''}` });
     }
   }
   if (problems.length > 0) throw new InputError(problems);
@@ -49,17 +51,17 @@ export async function readSplitTable(spec: NonNullable<ResolvedMapping['split']>
     const rows = table.get(site);
     if (!rows) {
       const s = closestMatch(site, siteIds);
-      problems.push({ ...at, path: `column ${spec.site}`, expected: `a site id of the mapping: ${siteIds.join(', ')}`, found: `${JSON.stringify(site)}${s ? ` (did you mean ${s}?)` : ''}` });
+      problems.push({ ...at, path: `column ${spec.site}`, expected: `a site id of the mapping: ${siteIds.join(', ')}`, found: `${shortText(site)}${s ? ` (did you mean ${s}?)` : ''}` });
       continue;
     }
     const row = Number(rowText);
-    if (!/^\d+$/.test(rowText) || row < 1) {
-      problems.push({ ...at, path: `column ${spec.row}`, expected: 'a 1-based row number', found: JSON.stringify(rowText) });
+    if (!/^\d+$/.test(rowText) || row < 1 || !Number.isSafeInteger(row)) {
+      problems.push({ ...at, path: `column ${spec.row}`, expected: 'a 1-based row number', found: shortText(rowText) });
       continue;
     }
     const code = (SPLIT_LEVELS as readonly string[]).indexOf(value);
     if (code < 0) {
-      problems.push({ ...at, path: `column ${spec.value}`, expected: 'train, validation or test', found: JSON.stringify(record[spec.value]) });
+      problems.push({ ...at, path: `column ${spec.value}`, expected: 'train, validation or test', found: shortText(record[spec.value]) });
       continue;
     }
     if (rows.has(row)) problems.push({ ...at, path: `column ${spec.row}`, expected: `one entry per row of site ${site}`, found: `row ${row} again` });

@@ -7,6 +7,7 @@
 import { computeRdp, checkRdpParameters, checkOrders, DEFAULT_ORDERS } from './rdp.js';
 import { convertRdp, checkDelta, type RdpConversion } from './conversion.js';
 import { prvEpsilonOfHistory } from './prv.js';
+import { AccountantInputError } from './input-error.js';
 
 /** One or more steps of the Poisson-subsampled Gaussian mechanism with the same parameters. */
 export interface MechanismStep {
@@ -178,8 +179,8 @@ export function prvEpsilonSpent(
   checkDelta(delta);
   const epsError = options.epsError ?? 0.01;
   const fraction = options.deltaErrorFraction ?? 1 / 1000;
-  if (!(epsError > 0) || !Number.isFinite(epsError)) throw new RangeError(`epsError: expected a number > 0, found ${epsError}`);
-  if (!(fraction > 0 && fraction < 1)) throw new RangeError(`deltaErrorFraction: expected a number in (0, 1), found ${fraction}`);
+  if (!(epsError > 0) || !Number.isFinite(epsError)) throw new AccountantInputError(`epsError: expected a number > 0, found ${epsError}`);
+  if (!(fraction > 0 && fraction < 1)) throw new AccountantInputError(`deltaErrorFraction: expected a number in (0, 1), found ${fraction}`);
   const deltaError = delta * fraction;
   const r = prvEpsilonOfHistory(history, delta, { epsError, deltaError });
   // With no privacy-relevant step ε is 0; never report the error margin as spent budget.
@@ -207,9 +208,9 @@ export class PrvAccountant extends HistoryAccountant implements Accountant {
     super();
     this.epsError = options.epsError ?? 0.01;
     this.deltaErrorFraction = options.deltaErrorFraction ?? 1 / 1000;
-    if (!(this.epsError > 0) || !Number.isFinite(this.epsError)) throw new RangeError(`epsError: expected a number > 0, found ${this.epsError}`);
+    if (!(this.epsError > 0) || !Number.isFinite(this.epsError)) throw new AccountantInputError(`epsError: expected a number > 0, found ${this.epsError}`);
     if (!(this.deltaErrorFraction > 0 && this.deltaErrorFraction < 1)) {
-      throw new RangeError(`deltaErrorFraction: expected a number in (0, 1), found ${this.deltaErrorFraction}`);
+      throw new AccountantInputError(`deltaErrorFraction: expected a number in (0, 1), found ${this.deltaErrorFraction}`);
     }
     for (const h of options.history ?? []) this.step(h);
   }
@@ -223,5 +224,5 @@ export class PrvAccountant extends HistoryAccountant implements Accountant {
 export function createAccountant(name: AccountantName = 'rdp', options: RdpAccountantOptions & PrvAccountantOptions = {}): Accountant {
   if (name === 'rdp') return new RdpAccountant(options);
   if (name === 'prv') return new PrvAccountant(options);
-  throw new RangeError(`accountant: expected rdp or prv, found ${String(name)}`);
+  throw new AccountantInputError(`accountant: expected rdp or prv, found ${String(name)}`);
 }

@@ -9,6 +9,7 @@
 import { FedageError, EXIT_INPUT } from '../../errors.js';
 import { createAccountant, type Accountant, type AccountantName, type PrivacySpent } from './accountant.js';
 import { checkDelta } from './conversion.js';
+import { AccountantInputError } from './input-error.js';
 
 /** σ above which a target is declared unreachable (Opacus: MAX_SIGMA = 1e6). */
 export const MAX_NOISE_MULTIPLIER = 1e6;
@@ -47,11 +48,11 @@ export function noiseMultiplierFor(options: CalibrationOptions): CalibrationResu
   const { targetEpsilon, delta, sampleRate, steps } = options;
   const tolerance = options.epsilonTolerance ?? 0.01;
   const maxSigma = options.maxNoiseMultiplier ?? MAX_NOISE_MULTIPLIER;
-  if (!(targetEpsilon > 0) || !Number.isFinite(targetEpsilon)) throw new RangeError(`targetEpsilon: expected a finite number > 0, found ${targetEpsilon}`);
+  if (!(targetEpsilon > 0) || !Number.isFinite(targetEpsilon)) throw new AccountantInputError(`targetEpsilon: expected a finite number > 0, found ${targetEpsilon}`);
   checkDelta(delta);
-  if (!(sampleRate > 0 && sampleRate <= 1)) throw new RangeError(`sampleRate: expected a number in (0, 1], found ${sampleRate}`);
-  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps: expected an integer >= 1, found ${steps}`);
-  if (!(tolerance > 0)) throw new RangeError(`epsilonTolerance: expected a number > 0, found ${tolerance}`);
+  if (!(sampleRate > 0 && sampleRate <= 1)) throw new AccountantInputError(`sampleRate: expected a number in (0, 1], found ${sampleRate}`);
+  if (!Number.isSafeInteger(steps) || steps < 1) throw new AccountantInputError(`steps: expected an integer in [1, 2^53 − 1], found ${steps}`);
+  if (!(tolerance > 0)) throw new AccountantInputError(`epsilonTolerance: expected a number > 0, found ${tolerance}`);
   const make = typeof options.accountant === 'function' ? options.accountant : () => createAccountant((options.accountant as AccountantName | undefined) ?? 'rdp');
 
   let evaluations = 0;

@@ -12,6 +12,7 @@
  *   at most the classic one for the same RDP curve.
  */
 import { checkOrders } from './rdp.js';
+import { AccountantInputError } from './input-error.js';
 
 export type RdpConversion = 'improved' | 'classic';
 
@@ -25,19 +26,19 @@ export interface RdpConversionResult {
 }
 
 export function checkDelta(delta: number): void {
-  if (!(delta > 0 && delta < 1)) throw new RangeError(`delta: expected a number in (0, 1), found ${delta}`);
+  if (!(delta > 0 && delta < 1)) throw new AccountantInputError(`delta: expected a number in (0, 1), found ${delta}`);
 }
 
 function minimize(orders: readonly number[], rdp: ArrayLike<number>, epsilonAt: (alpha: number, rho: number) => number, label: string): RdpConversionResult {
   checkOrders(orders);
   if (rdp.length !== orders.length) {
-    throw new RangeError(`rdp: expected one RDP value per order (${orders.length}), found ${rdp.length}`);
+    throw new AccountantInputError(`rdp: expected one RDP value per order (${orders.length}), found ${rdp.length}`);
   }
   let best = -1;
   let bestEpsilon = Infinity;
   for (let k = 0; k < orders.length; k++) {
     const rho = rdp[k];
-    if (Number.isNaN(rho) || rho < 0) throw new RangeError(`rdp: expected values >= 0, found ${rho} at order ${orders[k]}`);
+    if (Number.isNaN(rho) || rho < 0) throw new AccountantInputError(`rdp: expected values >= 0, found ${rho} at order ${orders[k]}`);
     const eps = epsilonAt(orders[k], rho);
     // Strict '<' keeps the first (smallest-index) minimum, like numpy's argmin.
     if (eps < bestEpsilon) {

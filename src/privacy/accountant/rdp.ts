@@ -19,6 +19,7 @@
  * a sign, so orders far above Opacus's 63 do not overflow.
  */
 import { erfc } from '../../synth/normal.js';
+import { AccountantInputError } from './input-error.js';
 
 /**
  * Opacus's default RDP orders (`RDPAccountant.DEFAULT_ALPHAS`):
@@ -30,11 +31,29 @@ export const DEFAULT_ORDERS: readonly number[] = Object.freeze([
   ...Array.from({ length: 52 }, (_, k) => 12 + k),
 ]);
 
-/** log(e^a + e^b) without overflow; −∞ stands for 0. */
+/**
+ * The noise multipliers the accountant evaluates: σ in [1e-100, 1e100]. Outside it the series
+ * below leave double precision: at σ = 1e-200, 2σ² underflows to 0, so (i² − i)/(2σ²) is 0/0 = NaN
+ * at i = 0 and 1, and the fractional-order series, which stops when a term drops below e^−30,
+ * never stops (NaN < −30 is false). At σ ≥ 1e-100 with orders α ≤ MAX_RDP_ORDER and
+ * steps ≤ 2^53, every intermediate — α²/(2σ²) ≤ 5e207, steps × per-step RDP ≤ 5e219 — is a finite
+ * double. Such σ carry no meaningful privacy anyway (σ = 1e-100 costs ε ≈ 1e199 per step).
+ */
+export const MIN_NOISE_MULTIPLIER = 1e-100;
+export const MAX_NOISE_MULTIPLIER_ACCOUNTED = 1e100;
+/**
+ * The largest RDP order accepted. An integer order α costs α + 1 series terms; 1e4 is far beyond
+ * any useful order (Opacus stops at 63 or 255; the bench at 512): the conversion term
+ * log(1/δ)/(α − 1) is already below 0.07 at α = 1e4 for δ = 1e-300.
+ */
+export const MAX_RDP_ORDER = 1e4;
+
+/** log(e^a + e^b) without overflow; −∞ stands for 0, +∞ absorbs everything. */
 export function logAdd(a: number, b: number): number {
   const lo = Math.min(a, b);
   const hi = Math.max(a, b);
-  if (lo === -Infinity) return hi;
+  // Without this, ∞ + ∞ would be log1p(e^(∞−∞)) + ∞ = NaN.
+  if (lo === -Infinity || hi === Infinity) return hi;
   return Math.log1p(Math.exp(lo - hi)) + hi;
 }
 
@@ -42,6 +61,10 @@ export function logAdd(a: number, b: number): number {
 export function logSub(a: number, b: number): number {
   if (a < b) throw new Error(`internal: log-space subtraction would be negative (log ${a} − log ${b})`);
   if (b === -Infinity) return a;
+  if (a === Infinity) {
+    if (b === Infinity) throw new Error('internal: log-space subtraction ∞ − ∞ is undefined');
+    return Infinity;
+  }
   if (a === b) return -Infinity;
   const d = a - b;
   // expm1 overflows past ~709; then e^a − e^b = e^a to double precision.
@@ -80,6 +103,12 @@ export function logAIntegerOrder(q: number, sigma: number, alpha: number): numbe
   return logA;
 }
 
+/**
+ * A bound on the fractional-order series length. The terms decay like |C(α, i)| ~ i^(−α−1), so
+ * they drop below e^−30 by i ≈ e^(30/(α+1)) ≤ 1.6e6 (α → 1); far beyond that something is wrong.
+ */
+const MAX_SERIES_TERMS = 2e7;
+
 /** log A_α for fractional α > 1 (Mironov et al. 2019, Section 3.4); 0 < q < 1. */
 export function logAFractionalOrder(q: number, sigma: number, alpha: number): number {
   const logQ = Math.log(q);
@@ -90,12 +119,16 @@ export function logAFractionalOrder(q: number, sigma: number, alpha: number): nu
   // The two halves of the integral, over (−∞, z0] and [z0, ∞), start at 0 (−∞ in log space).
   let logA0 = -Infinity;
   let logA1 = -Infinity;
-  const z0 = sigma * sigma * Math.log(1 / q - 1) + 0.5;
+  // log(1/q − 1) as log(1 − q) − log q: 1/q overflows to ∞ for subnormal q.
+  const z0 = sigma * sigma * (log1mQ - logQ) + 0.5;
   // The generalized binomial coefficient C(α, i) = Π_{k<i} (α − k)/(k + 1), kept as log|C| and
   // a sign: it changes sign each time i passes α, which is why the series subtracts terms.
   let logAbsCoef = 0;
   let coefSign = 1;
   for (let i = 0; ; i++) {
+    if (i > MAX_SERIES_TERMS) {
+      throw new Error(`internal: the RDP series for q = ${q}, σ = ${sigma}, α = ${alpha} did not converge in ${MAX_SERIES_TERMS} terms`);
+    }
     if (i > 0) {
       const factor = (alpha - i + 1) / i;
       logAbsCoef += Math.log(Math.abs(factor));
@@ -114,6 +147,10 @@ export function logAFractionalOrder(q: number, sigma: number, alpha: number): nu
     } else {
       logA0 = logSub(logA0, logS0);
       logA1 = logSub(logA1, logS1);
+    }
+    // A NaN term would make the stopping test below false forever: fail loudly instead.
+    if (Number.isNaN(logS0) || Number.isNaN(logS1) || Number.isNaN(logA0) || Number.isNaN(logA1)) {
+      throw new Error(`internal: the RDP series for q = ${q}, σ = ${sigma}, α = ${alpha} produced NaN at term ${i}`);
     }
     if (Math.max(logS0, logS1) < -30) break;
   }
@@ -150,18 +187,35 @@ export interface RdpParameters {
   orders?: readonly number[];
 }
 
-/** Checks the parameters of one (σ, q, steps) block; throws RangeError naming the bad one. */
+/** True when σ is 0 (no privacy, ε = ∞) or inside [MIN_NOISE_MULTIPLIER, MAX_NOISE_MULTIPLIER_ACCOUNTED]. */
+export function isAccountableNoiseMultiplier(noiseMultiplier: number): boolean {
+  return noiseMultiplier === 0 || (noiseMultiplier >= MIN_NOISE_MULTIPLIER && noiseMultiplier <= MAX_NOISE_MULTIPLIER_ACCOUNTED);
+}
+
+/** The message for a σ outside the accountable range (shared with the CLI and DP-SGD). */
+export function noiseMultiplierRangeMessage(label: string, found: number): string {
+  return (
+    `${label}: expected 0 or a noise multiplier σ in [${MIN_NOISE_MULTIPLIER}, ${MAX_NOISE_MULTIPLIER_ACCOUNTED}], found ${found} ` +
+    `(outside that range the privacy accountant cannot evaluate ε in double precision; a σ below 1e-100 gives no meaningful privacy)`
+  );
+}
+
+/** Checks the parameters of one (σ, q, steps) block; throws AccountantInputError (exit 2) naming the bad one. */
 export function checkRdpParameters(p: { sampleRate: number; noiseMultiplier: number; steps: number }): void {
-  if (!(p.sampleRate >= 0 && p.sampleRate <= 1)) throw new RangeError(`sampleRate: expected a number in [0, 1], found ${p.sampleRate}`);
+  if (!(p.sampleRate >= 0 && p.sampleRate <= 1)) throw new AccountantInputError(`sampleRate: expected a number in [0, 1], found ${p.sampleRate}`);
   if (!(p.noiseMultiplier >= 0) || !Number.isFinite(p.noiseMultiplier)) {
-    throw new RangeError(`noiseMultiplier: expected a finite number >= 0, found ${p.noiseMultiplier}`);
+    throw new AccountantInputError(`noiseMultiplier: expected a finite number >= 0, found ${p.noiseMultiplier}`);
   }
-  if (!Number.isInteger(p.steps) || p.steps < 0) throw new RangeError(`steps: expected an integer >= 0, found ${p.steps}`);
+  if (!isAccountableNoiseMultiplier(p.noiseMultiplier)) throw new AccountantInputError(noiseMultiplierRangeMessage('noiseMultiplier', p.noiseMultiplier));
+  // Beyond 2^53 an integer count is no longer exact, and steps × RDP could overflow to ∞.
+  if (!Number.isSafeInteger(p.steps) || p.steps < 0) throw new AccountantInputError(`steps: expected an integer in [0, 2^53 − 1], found ${p.steps}`);
 }
 
 export function checkOrders(orders: readonly number[]): void {
-  if (orders.length === 0) throw new RangeError('orders: expected at least one RDP order, found none');
-  for (const a of orders) if (!(a > 1)) throw new RangeError(`orders: expected every RDP order α > 1, found ${a}`);
+  if (orders.length === 0) throw new AccountantInputError('orders: expected at least one RDP order, found none');
+  for (const a of orders) {
+    if (!(a > 1 && a <= MAX_RDP_ORDER)) throw new AccountantInputError(`orders: expected every RDP order α in (1, ${MAX_RDP_ORDER}], found ${a}`);
+  }
 }
 
 // Per-step RDP vectors over the default orders, keyed by (σ, q): the bench asks for ε after every

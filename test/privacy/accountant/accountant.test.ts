@@ -1,5 +1,6 @@
 /** The RDP accountant (tracker) against Opacus's published values, composition and monotonicity. */
 import assert from 'node:assert/strict';
+import { AccountantInputError } from '../../../src/privacy/accountant/input-error.js';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { RdpAccountant, createAccountant, epsilonOfHistory, rdpOfHistory, type HistoryEntry } from '../../../src/privacy/accountant/accountant.js';
@@ -132,9 +133,9 @@ describe('RdpAccountant', () => {
     (acc.history as HistoryEntry[])[0].steps = 99;
     assert.equal(acc.history[0].steps, 3);
     assert.deepEqual([...rdpOfHistory(acc.history)], [...computeRdp({ noiseMultiplier: 1, sampleRate: 0.1, steps: 3 })]);
-    assert.throws(() => acc.step({ noiseMultiplier: 1, sampleRate: 2 }), RangeError);
-    assert.throws(() => acc.step({ noiseMultiplier: NaN, sampleRate: 0.1 }), RangeError);
-    assert.throws(() => acc.step({ noiseMultiplier: 1, sampleRate: 0.1, steps: -1 }), RangeError);
+    assert.throws(() => acc.step({ noiseMultiplier: 1, sampleRate: 2 }), AccountantInputError);
+    assert.throws(() => acc.step({ noiseMultiplier: NaN, sampleRate: 0.1 }), AccountantInputError);
+    assert.throws(() => acc.step({ noiseMultiplier: 1, sampleRate: 0.1, steps: -1 }), AccountantInputError);
     assert.throws(() => acc.getEpsilon(0), /delta/);
   });
 

@@ -118,11 +118,11 @@ describe('RDP of the sampled Gaussian mechanism', () => {
     assert.ok(Object.isFrozen(DEFAULT_ORDERS));
   });
 
-  test('bad parameters are RangeErrors naming the parameter', () => {
+  test('bad parameters are input errors naming the parameter', () => {
     assert.throws(() => computeRdp({ sampleRate: 1.2, noiseMultiplier: 1, steps: 1 }), /sampleRate: expected a number in \[0, 1\], found 1.2/);
     assert.throws(() => computeRdp({ sampleRate: 0.1, noiseMultiplier: -1, steps: 1 }), /noiseMultiplier/);
-    assert.throws(() => computeRdp({ sampleRate: 0.1, noiseMultiplier: 1, steps: 1.5 }), /steps: expected an integer >= 0, found 1.5/);
-    assert.throws(() => computeRdp({ sampleRate: 0.1, noiseMultiplier: 1, steps: 1, orders: [1] }), /orders: expected every RDP order α > 1, found 1/);
+    assert.throws(() => computeRdp({ sampleRate: 0.1, noiseMultiplier: 1, steps: 1.5 }), /steps: expected an integer in \[0, 2\^53 − 1\], found 1.5/);
+    assert.throws(() => computeRdp({ sampleRate: 0.1, noiseMultiplier: 1, steps: 1, orders: [1] }), /orders: expected every RDP order α in \(1, 10000\], found 1/);
   });
 
   test('memoized per-step RDP is returned unchanged to later callers (not mutated by scaling)', () => {
