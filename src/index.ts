@@ -1,4 +1,5 @@
 export * from './errors.js';
+export { writeFileAtomic, type WriteOptions } from './write-file-atomic.js';
 export * from './scenario/index.js';
 export { FEDAGE_VERSION } from './version.js';
 export { writeSyntheticDataset, scenarioHash, type WriteDatasetOptions, type WriteDatasetResult, type GenerateProgress } from './data/write-dataset.js';

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dictionary, Int32, Table, Utf8, makeData, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { OutputError } from '../errors.js';
-import { writeFileAtomic } from '../data/output-dir.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import type { PreparedSeed } from './data/types.js';
 import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION } from './data/types.js';
 import type { BenchResult } from './results.js';

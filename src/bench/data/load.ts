@@ -3,26 +3,22 @@
  * its manifest's SHA-256s before anything is read) or a scenario file generated in memory.
  *
  * In-memory scenarios: the manifest is the one `writeSyntheticDataset(scenario, { visits: false })`
- * would write (same code: buildSyntheticManifest), and its file entries carry the SHA-256 and
+ * would write (same code: generateSyntheticDataset), and its file entries carry the SHA-256 and
  * size of the exact bytes the Arrow file writer would produce for that table — the record
- * batches are serialized through the same RecordBatchFileWriter calls into a hashing sink
- * instead of a file (a test checks this against a written directory). So `manifestSha256` of a
+ * batches are serialized through the same RecordBatchFileWriter into the same HashingSink,
+ * with no file behind it (a test checks this against a written directory). So `manifestSha256` of a
  * scenario equals that of `fedage generate --no-visits` output for the same seed and scale.
  */
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { AsyncByteQueue, RecordBatchFileWriter, Table, type RecordBatch } from 'apache-arrow';
+import { Table, type RecordBatch } from 'apache-arrow';
 import { InputError } from '../../errors.js';
-import { readArrowBatches, tableLayout, toRecordBatch, type ArrowTableLayout } from '../../data/arrow-io.js';
-import { MANIFEST_FILE, manifestText, readManifest, sha256Hex, type FileEntry, type ManifestSite } from '../../data/manifest.js';
+import { ArrowMemoryWriter, readArrowBatches } from '../../data/arrow-io.js';
+import { MANIFEST_FILE, manifestText, readManifest, sha256Hex } from '../../data/manifest.js';
 import { verifyDataset } from '../../data/verify.js';
-import { RealizedStats, buildSyntheticManifest, patientsFileName, syntheticManifestSite } from '../../data/write-dataset.js';
+import { generateSyntheticDataset, patientsFileName } from '../../data/write-dataset.js';
 import { loadScenario } from '../../scenario/parse.js';
 import type { Scenario } from '../../scenario/schema.js';
-import { patientColumns } from '../../synth/columns.js';
-import { generateSiteBatches, siteModelFor } from '../../synth/generate-site.js';
-import { FEDAGE_VERSION } from '../../version.js';
 import type { BenchDataset, SiteTable } from './types.js';
 
 export interface LoadOptions {
@@ -74,60 +70,16 @@ export async function loadDirectory(dir: string): Promise<BenchDataset> {
   return { kind: 'directory', origin: dir, manifest, manifestSha256: sha256Hex(manifestBytes), sites };
 }
 
-/** Hashes what the Arrow file writer emits, without writing it anywhere. */
-class HashingSink extends AsyncByteQueue {
-  readonly hash = createHash('sha256');
-  bytes = 0;
-  override write(value: Uint8Array): void {
-    if (value.byteLength === 0) return;
-    this.hash.update(value);
-    this.bytes += value.byteLength;
-  }
-}
-
-/** SHA-256 and size of the Arrow IPC file `ArrowFileWriter` would write for these batches. */
-export function arrowFileDigest(layout: ArrowTableLayout, batches: readonly RecordBatch[]): { sha256: string; bytes: number } {
-  const sink = new HashingSink();
-  const writer = new RecordBatchFileWriter();
-  writer.reset(sink as unknown as AsyncByteQueue, layout.schema);
-  for (const b of batches) writer.write(b);
-  writer.finish();
-  return { sha256: sink.hash.digest('hex'), bytes: sink.bytes };
-}
-
 /**
- * Generates every site of a scenario in memory (patients only) and builds the manifest that
- * `writeSyntheticDataset(scenario, { visits: false, seed, scale })` would write.
+ * Generates every site of a scenario in memory (patients only) through the same path as
+ * `writeSyntheticDataset(scenario, { visits: false, seed, scale })`, so the manifest is the one
+ * it would write.
  */
 export function datasetFromScenario(scenario: Scenario, origin: string, opts: LoadOptions = {}): BenchDataset {
-  const seed = opts.seed ?? scenario.seed;
-  const scale = opts.scale ?? 1;
-  const sites: SiteTable[] = [];
-  const manifestSites: ManifestSite[] = [];
-  let patientSpecs = patientColumns(scenario.sites[0]);
-  for (const site of scenario.sites) {
-    const model = siteModelFor(scenario, site, { seed, scale });
-    const specs = patientColumns(site);
-    patientSpecs = specs;
-    const layout = tableLayout(specs, {
-      'fedage.version': FEDAGE_VERSION,
-      'fedage.site': site.id,
-      'fedage.target': scenario.target,
-      'fedage.table': 'patients',
-    });
-    const stats = new RealizedStats();
-    const batches: RecordBatch[] = [];
-    for (const batch of generateSiteBatches(model, { seed, scale, visits: false, batchSize: opts.batchSize })) {
-      stats.add(batch.patients);
-      batches.push(toRecordBatch(layout, batch.patients));
-    }
-    const table = new Table(batches);
-    const digest = arrowFileDigest(layout, batches);
-    const entry: FileEntry = { file: patientsFileName(site.id), rows: table.numRows, bytes: digest.bytes, sha256: digest.sha256 };
-    const mSite = syntheticManifestSite(model, stats, entry);
-    manifestSites.push(mSite);
-    sites.push({ id: site.id, name: site.name, table, units: { ...mSite.units } });
-  }
-  const manifest = buildSyntheticManifest(scenario, { seed, scale, sites: manifestSites, patientSpecs });
+  const generated = generateSyntheticDataset(scenario, { seed: opts.seed, scale: opts.scale, batchSize: opts.batchSize }, {
+    patients: (siteId, layout) => new ArrowMemoryWriter(patientsFileName(siteId), layout),
+  });
+  const sites: SiteTable[] = generated.sites.map((s) => ({ id: s.id, name: s.name, table: new Table(s.patients.batches), units: s.units }));
+  const manifest = generated.manifest;
   return { kind: 'scenario', origin, manifest, manifestSha256: sha256Hex(manifestText(manifest)), sites };
 }
