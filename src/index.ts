@@ -36,9 +36,9 @@ export { parseGate, evaluateGates, maxGapGates, type Gate, type GateOutcome } fr
 export { resolveBenchConfig, armBudget, BENCH_DEFAULTS, type BenchConfig, type BenchOverrides } from './bench/config.js';
 export { runBench, type BenchRun, type BenchRunOptions } from './bench/runner.js';
 export { runSeed, type SeedOutcome } from './bench/run-seed.js';
-export { loadBenchDataset } from './bench/data/load.js';
-export { prepareSeed } from './bench/data/prepare.js';
-export type * from './bench/data/types.js';
+export { loadBenchDataset } from './data/load.js';
+export { prepareSeed } from './data/prepare/prepare.js';
+export type * from './data/prepare/types.js';
 export type * from './bench/results.js';
 export { markdownSummary } from './bench/markdown.js';
 export { writeBenchOutputs, predictionsTable, splitsTable } from './bench/outputs.js';

@@ -8,7 +8,7 @@ import type { BenchSettingsInput } from '../scenario/bench-schema.js';
 import { BENCH_ARM_KINDS, FEDERATED_STRATEGIES } from '../scenario/bench-schema.js';
 import type { ModelKind, OptimizerConfig } from '../model/types.js';
 import type { StrategyConfig, StrategyName } from '../federated/types.js';
-import type { Normalization, SplitFractions } from './data/types.js';
+import type { Normalization, SplitFractions } from '../data/prepare/types.js';
 import type { Target } from '../scenario/targets.js';
 import { PRIVACY_ARM_KINDS, type PrivacySettingsInput } from '../scenario/privacy-schema.js';
 

@@ -27,7 +27,7 @@ import { DEFAULT_ORDERS } from '../privacy/accountant/rdp.js';
 import { noiseMultiplierFor } from '../privacy/accountant/calibrate.js';
 import { createNoiseSource, type NoiseSource } from '../privacy/secure-noise.js';
 import { armBudget, type BenchConfig, type PrivacyConfig } from './config.js';
-import type { PreparedSite } from './data/types.js';
+import type { PreparedSite } from '../data/prepare/types.js';
 import type { ArmPrivacy, ArmSeedResult } from './results.js';
 import type { FederatedArmExtras, Progress } from './run-seed.js';
 import type { StrategyName } from '../federated/types.js';

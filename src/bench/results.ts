@@ -6,7 +6,7 @@
 import type { BinaryEvaluation } from '../metrics/evaluate.js';
 import type { Summary } from '../metrics/summarize.js';
 import type { BenchConfig } from './config.js';
-import type { FeatureDescriptor } from './data/types.js';
+import type { FeatureDescriptor } from '../data/prepare/types.js';
 
 export const RESULTS_FORMAT = 'fedage-bench-results';
 export const RESULTS_FORMAT_VERSION = 1;

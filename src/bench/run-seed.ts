@@ -16,9 +16,9 @@ import type { Strategy } from '../federated/strategy.js';
 import { runPrivacyArms } from './privacy-arms.js';
 import { Xoshiro128, streamState } from '../synth/rng.js';
 import { armBudget, type BenchConfig } from './config.js';
-import type { PreparedSeed, PreparedSite, PreparedSplit } from './data/types.js';
+import type { PreparedSeed, PreparedSite, PreparedSplit } from '../data/prepare/types.js';
 import { SUMMARY_METRICS, type ArmPrivacy, type ArmSeedResult, type MetricName, type OracleSeedResult, type RoundRecord } from './results.js';
-import { concatData } from './data/concat.js';
+import { concatData } from '../data/prepare/concat.js';
 
 /** Test-set scores of one arm for one seed, per site (rows in PreparedSite.test order). */
 export interface ArmPredictions {

@@ -10,9 +10,9 @@ import { FEDAGE_VERSION } from '../version.js';
 import { FedageError, UsageError } from '../errors.js';
 
 import { describeBackend, loadTfjs } from '../model/tfjs-backend.js';
-import { datasetFromScenario, loadBenchDataset } from './data/load.js';
-import { prepareSeed } from './data/prepare.js';
-import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed } from './data/types.js';
+import { datasetFromScenario, loadBenchDataset } from '../data/load.js';
+import { prepareSeed } from '../data/prepare/prepare.js';
+import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed } from '../data/prepare/types.js';
 import { resolveBenchConfig, type BenchConfig, type BenchOverrides } from './config.js';
 import { evaluateGates, maxGapGates, parseGate } from './gate.js';
 import { runSeed, type Progress, type SeedOutcome } from './run-seed.js';

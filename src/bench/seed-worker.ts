@@ -1,7 +1,7 @@
 /** Worker-thread entry: runs one seed of the bench per message (see runner.ts). */
 import { parentPort } from 'node:worker_threads';
 import type { BenchConfig } from './config.js';
-import type { PreparedSeed } from './data/types.js';
+import type { PreparedSeed } from '../data/prepare/types.js';
 import { runSeed } from './run-seed.js';
 import { FedageError } from '../errors.js';
 import { loadTfjs } from '../model/tfjs-backend.js';

@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { importDataset } from '../../src/data/import/import-dataset.js';
 import { loadBenchConfig } from '../../src/scenario/parse.js';
 import { runBench, type BenchRun } from '../../src/bench/runner.js';
-import { meanSd } from './data/helpers.js';
+import { meanSd } from '../data/prepare/helpers.js';
 import { renderReport } from '../../src/report/index.js';
 import { markdownSummary } from '../../src/bench/markdown.js';
 import { runFederated } from '../../src/federated/run-federated.js';

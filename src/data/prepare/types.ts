@@ -4,7 +4,7 @@
  * sufficient statistics leave a site).
  */
 import type { Table } from 'apache-arrow';
-import type { Manifest } from '../../data/manifest.js';
+import type { Manifest } from '../manifest.js';
 import type { LabeledData } from '../../model/types.js';
 import type { SiteStats } from './preprocess.js';
 

@@ -12,14 +12,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { Table, type RecordBatch } from 'apache-arrow';
-import { InputError } from '../../errors.js';
-import { ArrowMemoryWriter, readArrowBatches } from '../../data/arrow-io.js';
-import { MANIFEST_FILE, manifestText, readManifest, sha256Hex } from '../../data/manifest.js';
-import { verifyDataset } from '../../data/verify.js';
-import { generateSyntheticDataset, patientsFileName } from '../../data/write-dataset.js';
-import { loadScenario } from '../../scenario/parse.js';
-import type { Scenario } from '../../scenario/schema.js';
-import type { BenchDataset, SiteTable } from './types.js';
+import { InputError } from '../errors.js';
+import { ArrowMemoryWriter, readArrowBatches } from './arrow-io.js';
+import { MANIFEST_FILE, manifestText, readManifest, sha256Hex } from './manifest.js';
+import { verifyDataset } from './verify.js';
+import { generateSyntheticDataset, patientsFileName } from './write-dataset.js';
+import { loadScenario } from '../scenario/parse.js';
+import type { Scenario } from '../scenario/schema.js';
+import type { BenchDataset, SiteTable } from './prepare/types.js';
 
 export interface LoadOptions {
   /** Scenario input only: overrides the scenario's seed (as `fedage generate --seed`). */
