@@ -9,7 +9,8 @@ import { FedAdam } from '../../src/federated/fedadam.js';
 import { FedAvgM } from '../../src/federated/fedavgm.js';
 import { FedYogi } from '../../src/federated/fedyogi.js';
 import { Scaffold } from '../../src/federated/scaffold.js';
-import { createStrategy, downloadBytes, modelDelta, uploadBytes, type ClientUpdate, type ServerState, type Strategy } from '../../src/federated/strategy.js';
+import { createStrategy } from '../../src/federated/registry.js';
+import { downloadBytes, modelDelta, uploadBytes, type ClientUpdate, type ServerState, type Strategy } from '../../src/federated/strategy.js';
 import { STRATEGY_NAMES } from '../../src/federated/types.js';
 import { quadraticData, quadraticModel } from './toy-models.js';
 
