@@ -18,7 +18,7 @@ import { loadBenchConfig } from '../../src/scenario/parse.js';
 import { runBench, type BenchRun } from '../../src/bench/runner.js';
 import { meanSd } from '../data/prepare/helpers.js';
 import { renderReport } from '../../src/report/index.js';
-import { markdownSummary } from '../../src/bench/markdown.js';
+import { markdownSummary } from '../../src/report/markdown.js';
 import { runFederated } from '../../src/federated/run-federated.js';
 import { createModel } from '../../src/model/create-model.js';
 import { uniformFanInInit } from '../../src/bench/run-seed.js';
