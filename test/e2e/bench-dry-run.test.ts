@@ -34,7 +34,7 @@ test('--dry-run prints arms, rounds, steps, σ per site and the ε target, then 
 });
 
 test('--dry-run --json: the plan as data, the same σ as a trained run records in results.json', () => {
-  const r = fedage('bench', 'scenarios/alzheimers-3site.yaml', '--dry-run', '--json', '--arms', 'fedavg', '--dp-level', 'client', '--epsilons', '2', '--client-fraction', '0.7');
+  const r = fedage('bench', 'scenarios/alzheimers-3site.yaml', '--dry-run', '--json', '--arms', 'fedavg', '--dp-level', 'client', '--epsilons', '2', '--client-fraction', '0.7', '--noise-seed', '1');
   assert.equal(r.status, 0, r.stderr);
   const json = JSON.parse(r.stdout);
   const arm = json.plan.find((p: { name: string }) => p.name === 'fedavg+dp(eps=2)');
