@@ -47,5 +47,5 @@ test('client level: one federation accountant over rounds; no budget never refus
     assert.equal(free.check([round]), null);
     free.record([round]);
   }
-  assert.throws(() => free.check([{ ...round, holder: 'unknown' }]), /no accountant/);
+  assert.throws(() => guard.check([{ ...round, holder: 'unknown' }]), /no accountant/);
 });
