@@ -30,6 +30,8 @@
  *  - a feature with no observed value in the pooled training rows (e.g. MoCA when every site
  *    screens with the MMSE) has no design column at all: it would be a constant. It is listed
  *    in `droppedFeatures`.
+ *
+ * Size: just over 400 lines: the federated sufficient statistics and the transform they define (centering, scaling, imputation, indicators) are one contract; split, each half would need the other's invariants.
  */
 import {
   SPLIT_TEST,
