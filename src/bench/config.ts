@@ -5,10 +5,11 @@
  */
 import { UsageError } from '../errors.js';
 import type { BenchSettingsInput } from '../scenario/bench-schema.js';
-import { BENCH_ARM_KINDS, FEDERATED_STRATEGIES } from '../scenario/bench-schema.js';
+import { BENCH_ARM_KINDS } from '../scenario/bench-schema.js';
+import { STRATEGY_NAMES, strategyDefinition } from '../federated/registry.js';
 import type { ModelKind, OptimizerConfig } from '../model/types.js';
 import type { StrategyConfig, StrategyName } from '../federated/types.js';
-import type { Normalization, SplitFractions } from './data/types.js';
+import type { Normalization, SplitFractions } from '../data/prepare/types.js';
 import type { Target } from '../scenario/targets.js';
 import { PRIVACY_ARM_KINDS, type PrivacySettingsInput } from '../scenario/privacy-schema.js';
 
@@ -145,18 +146,7 @@ export const BENCH_DEFAULTS = {
   clientFraction: 1,
   localEpochs: 1,
   convergenceFraction: 0.95,
-  strategies: {
-    fedavg: {},
-    fedavgm: { serverLearningRate: 1, serverMomentum: 0.9 },
-    fedprox: { proxMu: 0.01 },
-    scaffold: { serverLearningRate: 1 },
-    // Reddi et al. 2021 tune η per task (Flower's defaults: 0.1 FedAdam/FedAdagrad, 0.01 FedYogi).
-    // On the shipped scenarios (standardized tabular features, 30 rounds) 0.03 with τ = 1e-3
-    // suits FedAdam/FedYogi; FedAdagrad's accumulated v shrinks its steps, so it needs 0.1.
-    fedadam: { serverLearningRate: 0.03, beta1: 0.9, beta2: 0.99, tau: 1e-3 },
-    fedyogi: { serverLearningRate: 0.03, beta1: 0.9, beta2: 0.99, tau: 1e-3 },
-    fedadagrad: { serverLearningRate: 0.1, beta1: 0.9, tau: 1e-3 },
-  } satisfies Record<StrategyName, Omit<StrategyConfig, 'name'>>,
+  // Each strategy's defaults live in its own file (federated/registry.ts lists them).
 };
 
 /** Flags that override the YAML (parsed by the CLI). */
@@ -203,10 +193,10 @@ export function resolveBenchConfig(settings: BenchSettingsInput, overrides: Benc
   const fedLr = overrides.learningRate ?? fed.learningRate;
 
   const strategies = {} as BenchConfig['federated']['strategies'];
-  for (const name of FEDERATED_STRATEGIES) {
+  for (const name of STRATEGY_NAMES) {
     const { learningRate: strategyLr, ...strategyOverrides } = fed.strategies?.[name] ?? {};
     strategies[name] = {
-      strategy: { name, ...BENCH_DEFAULTS.strategies[name], ...strategyOverrides },
+      strategy: { name, ...strategyDefinition(name).defaults, ...strategyOverrides },
       clientOptimizer: optimizerOf(fed.optimizer, overrides.learningRate ?? strategyLr ?? fedLr, fed.momentum),
     };
   }

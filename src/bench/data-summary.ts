@@ -9,8 +9,8 @@
  * The report uses it to show the shift between sites (standardized mean differences, per-site
  * means ± SD of the features that differ most).
  */
-import type { PreparedSeed } from './data/types.js';
-import { aggregateStats, statsMean, statsSd, type NumericSufficientStats } from './data/preprocess.js';
+import type { PreparedSeed } from '../data/prepare/types.js';
+import { aggregateStats, statsMean, statsSd, type NumericSufficientStats } from '../data/prepare/preprocess.js';
 import type { DataSummary, NumericColumnSummary } from './results.js';
 
 function columnSummary(s: NumericSufficientStats | undefined): NumericColumnSummary {

@@ -6,8 +6,9 @@
 import type { BinaryEvaluation } from '../metrics/evaluate.js';
 import type { Summary } from '../metrics/summarize.js';
 import type { BenchConfig } from './config.js';
-import type { FeatureDescriptor } from './data/types.js';
+import type { FeatureDescriptor } from '../data/prepare/types.js';
 
+import type { ArmPlan } from './arm-plan.js';
 export const RESULTS_FORMAT = 'fedage-bench-results';
 export const RESULTS_FORMAT_VERSION = 1;
 
@@ -176,6 +177,8 @@ export interface BenchResult {
     synthetic: boolean;
   };
   config: BenchConfig;
+  /** The experiment plan: every arm's resolved settings (trainer, budget, σ, q per site, δ), as `fedage bench --dry-run` prints it. */
+  plan?: ArmPlan[];
   features: FeatureDescriptor[];
   splits: Record<string, SiteSplitCounts[]>;
   perSeed: ArmSeedResult[];

@@ -10,15 +10,16 @@ import { FEDAGE_VERSION } from '../version.js';
 import { FedageError, UsageError } from '../errors.js';
 
 import { describeBackend, loadTfjs } from '../model/tfjs-backend.js';
-import { datasetFromScenario, loadBenchDataset } from './data/load.js';
-import { prepareSeed } from './data/prepare.js';
-import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed } from './data/types.js';
+import { datasetFromScenario, loadBenchDataset } from '../data/load.js';
+import { prepareSeed } from '../data/prepare/prepare.js';
+import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed } from '../data/prepare/types.js';
 import { resolveBenchConfig, type BenchConfig, type BenchOverrides } from './config.js';
 import { evaluateGates, maxGapGates, parseGate } from './gate.js';
 import { runSeed, type Progress, type SeedOutcome } from './run-seed.js';
 import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type ArmSummary, type BenchResult, type SiteSplitCounts } from './results.js';
 import { summarizeArms, summarizeMetric } from './summarize-arms.js';
-import { defaultDelta } from './privacy-arms.js';
+import { resolveDelta } from './privacy-arms.js';
+import { planArms, type ArmPlan, type SitePlanInput } from './plan.js';
 import { summarizeSiteData } from './data-summary.js';
 import type { BenchSettingsInput } from '../scenario/bench-schema.js';
 import type { PrivacySettingsInput } from '../scenario/privacy-schema.js';
@@ -45,32 +46,17 @@ export interface BenchRun {
 
 export async function runBench(input: string, opts: BenchRunOptions = {}): Promise<BenchRun> {
   const { dataset, config } = await loadInput(input, opts);
-  if (config.privacy && config.privacy.delta === null) {
-    const rows = dataset.sites.map((s) => s.table.numRows);
-    config.privacy = {
-      ...config.privacy,
-      delta: defaultDelta(rows),
-      deltaRule: `default: the largest power of ten ≤ 1/(10·n) for the smallest site (n = ${Math.min(...rows)} patients), so δ < 1/n`,
-    };
-  } else if (config.privacy) {
-    config.privacy = { ...config.privacy, deltaRule: 'set in the configuration' };
-  }
   // Gate expressions are checked before any training, so a typo costs nothing.
   const gates = [...config.gates.map(parseGate)];
   if (config.model.backend === 'tfjs') await loadTfjs();
-  const prepared = config.seeds.map((seed) =>
-    prepareSeed(dataset, {
-      seed,
-      split: config.split,
-      normalization: config.preprocessing.normalization,
-      harmonizeUnits: config.preprocessing.harmonizeUnits,
-      missingIndicators: config.preprocessing.missingIndicators,
-      scaleBinary: config.preprocessing.scaleBinary,
-      centralStatistics: config.preprocessing.centralStatistics,
-    }),
-  );
+  const prepared = config.seeds.map((seed) => prepareSeed(dataset, prepareOptions(config, seed)));
+  const plans = planArms(config, planSites(prepared[0]));
+  for (const p of prepared.slice(1)) {
+    if (!sameSites(planSites(p), planSites(prepared[0]))) throw new Error(`internal: seed ${p.seed} has other training-set sizes than seed ${prepared[0].seed}; the plan would not hold`);
+  }
   const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length));
-  const outcomes = workers > 1 ? await runInWorkers(config, prepared, workers, opts.onProgress) : prepared.map((p) => runSeed(config, p, opts.onProgress));
+  const outcomes =
+    workers > 1 ? await runInWorkers(config, plans, prepared, workers, opts.onProgress) : prepared.map((p) => runSeed(config, p, plans, opts.onProgress));
   outcomes.sort((a, b) => config.seeds.indexOf(a.seed) - config.seeds.indexOf(b.seed));
 
   const siteIds = dataset.sites.map((s) => s.id);
@@ -102,6 +88,7 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
       synthetic: dataset.manifest.source === 'synthetic',
     },
     config,
+    plan: plans,
     features: prepared[0]?.preprocessing.features ?? [],
     splits: Object.fromEntries(prepared.map((p) => [String(p.seed), splitCounts(p)])),
     perSeed,
@@ -125,6 +112,42 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
   return { result, dataset, prepared, outcomes };
 }
 
+export interface BenchPlan {
+  config: BenchConfig;
+  dataset: BenchDataset;
+  /** The sites' training-set sizes the plan was made for (the same for every seed). */
+  sites: SitePlanInput[];
+  plans: ArmPlan[];
+}
+
+/**
+ * The plan of a bench run without training (`fedage bench --dry-run`): the input loaded, the
+ * settings resolved, the first seed split, and `planArms` on its training-set sizes (which do
+ * not depend on the seed). Calibrating σ is the only work it does.
+ */
+export async function planBench(input: string, opts: Omit<BenchRunOptions, 'workers' | 'onProgress'> = {}): Promise<BenchPlan> {
+  const { dataset, config } = await loadInput(input, opts);
+  config.gates.forEach(parseGate);
+  const first = prepareSeed(dataset, prepareOptions(config, config.seeds[0]));
+  const sites = planSites(first);
+  return { config, dataset, sites, plans: planArms(config, sites) };
+}
+
+function prepareOptions(config: BenchConfig, seed: number) {
+  return {
+    seed,
+    split: config.split,
+    normalization: config.preprocessing.normalization,
+    harmonizeUnits: config.preprocessing.harmonizeUnits,
+    missingIndicators: config.preprocessing.missingIndicators,
+    scaleBinary: config.preprocessing.scaleBinary,
+    centralStatistics: config.preprocessing.centralStatistics,
+  };
+}
+
+const planSites = (p: PreparedSeed): SitePlanInput[] => p.sites.map((s) => ({ id: s.id, trainRows: s.train.data.n }));
+const sameSites = (a: SitePlanInput[], b: SitePlanInput[]) => a.length === b.length && a.every((s, i) => s.id === b[i].id && s.trainRows === b[i].trainRows);
+
 /**
  * A scenario is loaded once: its `bench:` section gives the settings (unless --config), and it
  * is generated in memory for the bench target. A data directory has a fixed target.
@@ -135,10 +158,11 @@ async function loadInput(input: string, opts: BenchRunOptions): Promise<{ datase
     const scenario = await loadScenario(input);
     const settings = opts.settings ?? { bench: scenario.bench, privacy: scenario.privacy };
     const config = resolveBenchConfig(settings.bench, opts.overrides, settings.privacy);
-    return { dataset: datasetFromScenario({ ...scenario, target: config.target ?? scenario.target }, input), config };
+    const dataset = datasetFromScenario({ ...scenario, target: config.target ?? scenario.target }, input);
+    return { dataset, config: withDelta(config, dataset) };
   }
   const dataset = await loadBenchDataset(input, {});
-  const config = resolveBenchConfig(opts.settings?.bench ?? {}, opts.overrides, opts.settings?.privacy ?? null);
+  const config = withDelta(resolveBenchConfig(opts.settings?.bench ?? {}, opts.overrides, opts.settings?.privacy ?? null), dataset);
   if (config.target !== null && config.target !== dataset.manifest.target) {
     throw new UsageError(
       `${input} holds data for target "${dataset.manifest.target}", not "${config.target}"; regenerate it with consortium.target: ${config.target}, or drop the bench target`,
@@ -148,6 +172,11 @@ async function loadInput(input: string, opts: BenchRunOptions): Promise<{ datase
 }
 
 const SCENARIO_FILE = /\.ya?ml$/i;
+
+/** δ from the data when the configuration leaves it open (privacy-arms.ts resolveDelta). */
+function withDelta(config: BenchConfig, dataset: BenchDataset): BenchConfig {
+  return config.privacy ? { ...config, privacy: resolveDelta(config.privacy, dataset.sites.map((s) => s.table.numRows)) } : config;
+}
 
 function splitCounts(p: PreparedSeed): SiteSplitCounts[] {
   return p.sites.map((s) => {
@@ -171,7 +200,7 @@ function splitCounts(p: PreparedSeed): SiteSplitCounts[] {
 }
 
 /** Seeds are independent: a small pool of worker threads, one seed per task. */
-async function runInWorkers(config: BenchConfig, prepared: PreparedSeed[], workers: number, onProgress?: Progress): Promise<SeedOutcome[]> {
+async function runInWorkers(config: BenchConfig, plans: ArmPlan[], prepared: PreparedSeed[], workers: number, onProgress?: Progress): Promise<SeedOutcome[]> {
   const queue = [...prepared];
   const outcomes: SeedOutcome[] = [];
   const workerUrl = new URL('./seed-worker.js', import.meta.url);
@@ -180,7 +209,7 @@ async function runInWorkers(config: BenchConfig, prepared: PreparedSeed[], worke
       const worker = new Worker(workerUrl);
       try {
         for (let next = queue.shift(); next; next = queue.shift()) {
-          outcomes.push(await runInWorker(worker, config, next, onProgress));
+          outcomes.push(await runInWorker(worker, config, plans, next, onProgress));
         }
       } finally {
         await worker.terminate();
@@ -190,7 +219,7 @@ async function runInWorkers(config: BenchConfig, prepared: PreparedSeed[], worke
   return outcomes;
 }
 
-function runInWorker(worker: Worker, config: BenchConfig, prepared: PreparedSeed, onProgress?: Progress): Promise<SeedOutcome> {
+function runInWorker(worker: Worker, config: BenchConfig, plans: ArmPlan[], prepared: PreparedSeed, onProgress?: Progress): Promise<SeedOutcome> {
   return new Promise((resolve, reject) => {
     const onMessage = (
       message:
@@ -213,6 +242,6 @@ function runInWorker(worker: Worker, config: BenchConfig, prepared: PreparedSeed
     };
     worker.on('message', onMessage);
     worker.on('error', onError);
-    worker.postMessage({ config, prepared, progress: onProgress !== undefined });
+    worker.postMessage({ config, plans, prepared, progress: onProgress !== undefined });
   });
 }

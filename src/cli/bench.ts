@@ -3,11 +3,14 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { GateFailed, UsageError } from '../errors.js';
 import { TARGETS } from '../scenario/targets.js';
+import { BENCH_ARM_KINDS } from '../scenario/arms.js';
+import { STRATEGY_REGISTRY } from '../federated/registry.js';
 import { loadBenchConfig } from '../scenario/parse.js';
 import type { BenchOverrides, PrivacyOverrides } from '../bench/config.js';
-import { runBench } from '../bench/runner.js';
-import { markdownSummary } from '../bench/markdown.js';
-import { checkBenchOutputDir, resultsJson, writeBenchOutputs } from '../bench/outputs.js';
+import { planBench, runBench } from '../bench/runner.js';
+import { planText } from '../report/plan-text.js';
+import { markdownSummary } from '../report/markdown.js';
+import { checkBenchOutputDir, resultsJson, writeBenchOutputs } from '../report/bench-outputs.js';
 import type { Progress } from '../bench/run-seed.js';
 
 export interface BenchCommandOptions {
@@ -29,6 +32,7 @@ export interface BenchCommandOptions {
   maxGap?: string;
   workers?: string;
   json?: boolean;
+  dryRun?: boolean;
   dpLevel?: string;
   epsilons?: string;
   delta?: string;
@@ -142,8 +146,13 @@ function progressReporter(isTty: boolean): { onProgress?: Progress; stop: () => 
 export async function benchCommand(input: string, o: BenchCommandOptions, argv?: string[]): Promise<void> {
   const overrides = benchOverrides(o);
   const workers = positiveInt('--workers', o.workers, 64);
-  if (o.out) checkBenchOutputDir(o.out, o.force ?? false);
   const settings = o.config ? await loadBenchConfig(o.config) : undefined;
+  if (o.dryRun) {
+    const plan = await planBench(input, { settings, overrides });
+    process.stdout.write(o.json ? `${JSON.stringify({ config: plan.config, sites: plan.sites, plan: plan.plans }, null, 2)}\n` : planText({ ...plan, name: plan.dataset.manifest.scenario.name }));
+    return;
+  }
+  if (o.out) checkBenchOutputDir(o.out, o.force ?? false);
   const progress = progressReporter(process.stderr.isTTY === true);
   const started = performance.now();
   let run;
@@ -184,7 +193,7 @@ export function registerBench(program: Command): void {
     .option('--force', 'overwrite existing output files')
     .option('-c, --config <file>', 'settings YAML with `bench:` and/or `privacy:` sections (replaces the scenario\'s), e.g. for a data directory')
     .option('--seeds <n|list>', 'number of seeds (0..n-1) or a list like 1,2,3 (default 5)')
-    .option('--arms <list>', 'comma-separated arms: central,local,fedavg,fedavgm,fedprox,scaffold,fedadam,fedyogi,fedadagrad (default all)')
+    .option('--arms <list>', `comma-separated arms: ${BENCH_ARM_KINDS.join(',')} (default all)`)
     .option('--target <target>', 'conversion_to_ad, current_impairment or frailty (default: the scenario\'s)')
     .option('--model <kind>', 'logistic or mlp')
     .option('--backend <name>', 'js (typed arrays, default) or tfjs (tfjs-node when installed, else tfjs cpu; much slower)')
@@ -204,10 +213,12 @@ export function registerBench(program: Command): void {
     .option('--privacy-budget <eps>', 'ε no site may exceed: training stops before a step that would (exit 3)')
     .option('--noise-seed <n>', 'seeded, NOT secure DP noise (reproducible runs, tests)')
     .option('--workers <n>', 'worker threads for seeds (default: cores)')
-    .option('--json', 'print results.json to stdout instead of the Markdown summary')
+    .option('--json', 'print results.json to stdout instead of the Markdown summary (with --dry-run: the plan as JSON)')
+    .option('--dry-run', 'print the experiment plan (arms, rounds, steps, σ and q per site, δ, ε target) and exit without training')
     .addHelpText(
       'after',
-      '\nExamples:\n  fedage bench scenarios/alzheimers-3site.yaml\n  fedage bench data/ --out bench-out --max-gap 0.02\n  fedage bench scenarios/alzheimers-3site.yaml --arms central,local,fedavg --seeds 3 --json',
+      `\nFederated strategies (arms):\n${STRATEGY_REGISTRY.map((s) => `  ${s.name.padEnd(11)} ${s.summary}`).join('\n')}\n` +
+        '\nExamples:\n  fedage bench scenarios/alzheimers-3site.yaml\n  fedage bench scenarios/frailty-dp.yaml --dry-run\n  fedage bench data/ --out bench-out --max-gap 0.02\n  fedage bench scenarios/alzheimers-3site.yaml --arms central,local,fedavg --seeds 3 --json',
     )
     .action(async (input: string, o: BenchCommandOptions, cmd: Command) => benchCommand(input, o, userArgs(cmd)));
 }

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { tempPathFor } from '../write-file-atomic.js';
 import { open } from 'node:fs/promises';
 import {
   AsyncByteQueue,
@@ -127,16 +128,20 @@ export function toRecordBatch(layout: ArrowTableLayout, batch: ColumnBatch): Rec
   return new RecordBatch(layout.schema, structData);
 }
 
-/** A byte sink that the Arrow writer drives synchronously: straight to a file descriptor. */
-class HashingFileSink extends AsyncByteQueue {
+/**
+ * The one byte sink the Arrow writer drives (synchronously): every byte is hashed (SHA-256)
+ * and counted, and, when given a file descriptor, written to it. With no descriptor it is the
+ * in-memory digest of the exact file `ArrowFileWriter` would write.
+ */
+export class HashingSink extends AsyncByteQueue {
   readonly hash = createHash('sha256');
   bytes = 0;
-  constructor(private readonly fd: number) {
+  constructor(private readonly fd: number | null = null) {
     super();
   }
   override write(value: Uint8Array): void {
     if (value.byteLength === 0) return;
-    writeSync(this.fd, value);
+    if (this.fd !== null) writeSync(this.fd, value);
     this.hash.update(value);
     this.bytes += value.byteLength;
   }
@@ -150,14 +155,27 @@ export interface WrittenFile {
 }
 
 /**
+ * Where a table's record batches go: a file (`ArrowFileWriter`) or memory (`ArrowMemoryWriter`).
+ * Both serialize through the same RecordBatchFileWriter into a `HashingSink`, so the SHA-256
+ * and size they report are those of the same bytes.
+ */
+export interface ArrowSink {
+  write(batch: RecordBatch): void;
+  /** Finishes the file; its path (or would-be path), bytes, SHA-256 and rows. */
+  close(): WrittenFile;
+  /** Drops a partial result (removes the temp file). */
+  abort(): void;
+}
+
+/**
  * An Arrow IPC file being written: batches stream to a temp file next to `path`, hashed as they
  * go; `close` fsyncs and renames it into place, `abort` removes it. The opposite of
  * `readArrowBatches`.
  */
-export class ArrowFileWriter {
+export class ArrowFileWriter implements ArrowSink {
   private readonly tmp: string;
   private readonly fd: number;
-  private readonly sink: HashingFileSink;
+  private readonly sink: HashingSink;
   private readonly writer = new RecordBatchFileWriter();
   private rows = 0;
   private done = false;
@@ -166,9 +184,9 @@ export class ArrowFileWriter {
     readonly path: string,
     layout: ArrowTableLayout,
   ) {
-    this.tmp = `${path}.tmp-${process.pid}`;
+    this.tmp = tempPathFor(path);
     this.fd = openSync(this.tmp, 'w');
-    this.sink = new HashingFileSink(this.fd);
+    this.sink = new HashingSink(this.fd);
     this.writer.reset(this.sink as unknown as AsyncByteQueue, layout.schema);
   }
 
@@ -195,6 +213,39 @@ export class ArrowFileWriter {
       /* already closed */
     }
     rmSync(this.tmp, { force: true });
+  }
+}
+
+/**
+ * The in-memory twin of `ArrowFileWriter`: keeps the record batches (for a Table) and reports
+ * the SHA-256 and size of the file that would have been written at `path`.
+ */
+export class ArrowMemoryWriter implements ArrowSink {
+  readonly batches: RecordBatch[] = [];
+  private readonly sink = new HashingSink();
+  private readonly writer = new RecordBatchFileWriter();
+  private rows = 0;
+
+  constructor(
+    readonly path: string,
+    layout: ArrowTableLayout,
+  ) {
+    this.writer.reset(this.sink as unknown as AsyncByteQueue, layout.schema);
+  }
+
+  write(batch: RecordBatch): void {
+    this.writer.write(batch);
+    this.batches.push(batch);
+    this.rows += batch.numRows;
+  }
+
+  close(): WrittenFile {
+    this.writer.finish();
+    return { path: this.path, bytes: this.sink.bytes, sha256: this.sink.hash.digest('hex'), rows: this.rows };
+  }
+
+  abort(): void {
+    this.batches.length = 0;
   }
 }
 

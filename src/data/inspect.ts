@@ -5,214 +5,43 @@
  * combined exactly from the per-site ones, so no rows are ever pooled — the same aggregate a
  * federation could share.
  *
- * The pure math (moments, their exact combination, standardized mean differences) is in small
- * exported functions at the top, tested against brute-force computations.
+ * The pure math (moments, their exact combination, standardized mean differences) is in
+ * metrics/moments.ts, shared with the bench's federated normalization.
  */
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DataType, type Data, type RecordBatch, type Schema, type Vector } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import { FEATURE_TYPE_METADATA_KEY, ROLE_METADATA_KEY, readArrowBatches } from './arrow-io.js';
-import { MANIFEST_FILE, readManifest, type Manifest, type ManifestSite } from './manifest.js';
+import { MANIFEST_FILE, readManifest, type ManifestSite } from './manifest.js';
+import { type ColumnStatKind, type ColumnSummaryStats, type SiteInspection, type CategoryShift, type FeatureShift, type GroundTruthSite, type InspectReport, type InspectOptions } from './inspect-report.js';
+import { EMPTY_MOMENTS, combineMoments, indicatorMoments, poolMoments, sampleSd, standardizedMeanDifference, SMD_THRESHOLD, type Moments } from '../metrics/moments.js';
 
-// ---------------------------------------------------------------------------------------------
-// Pure math
+export {
+  EMPTY_MOMENTS,
+  SMD_THRESHOLD,
+  combineMoments,
+  indicatorMoments,
+  momentsOf,
+  poolMoments,
+  sampleSd,
+  sampleVariance,
+  standardizedMeanDifference,
+  type Moments,
+} from '../metrics/moments.js';
 
-/**
- * Sufficient statistics of a sample: count, mean and M2 = Σ (x - mean)².
- * Equivalent to (count, sum, sum of squares) but numerically stable: the variance is never
- * obtained as a difference of two large sums (which loses every digit for, e.g., step counts
- * summed over millions of rows).
- */
-export interface Moments {
-  n: number;
-  mean: number;
-  m2: number;
-}
-
-export const EMPTY_MOMENTS: Readonly<Moments> = Object.freeze({ n: 0, mean: 0, m2: 0 });
-
-/** Moments of an array by two passes (mean first, then squared deviations). */
-export function momentsOf(values: ArrayLike<number>): Moments {
-  const n = values.length;
-  if (n === 0) return { ...EMPTY_MOMENTS };
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i];
-  const mean = sum / n;
-  let m2 = 0;
-  for (let i = 0; i < n; i++) {
-    const d = values[i] - mean;
-    m2 += d * d;
-  }
-  return { n, mean, m2 };
-}
-
-/**
- * The moments of the concatenation of two samples, from their moments alone (Chan, Golub &
- * LeVeque 1979, "Updating formulae and a pairwise algorithm for computing sample variances"):
- * M2 = M2a + M2b + δ² na nb / n with δ = mean_b - mean_a. Exact up to rounding.
- */
-export function combineMoments(a: Moments, b: Moments): Moments {
-  if (a.n === 0) return { ...b };
-  if (b.n === 0) return { ...a };
-  const n = a.n + b.n;
-  const delta = b.mean - a.mean;
-  const mean = a.mean + (delta * b.n) / n;
-  const m2 = a.m2 + b.m2 + ((delta * delta * a.n) / n) * b.n;
-  return { n, mean, m2 };
-}
-
-/** Moments of the union of several samples. */
-export function poolMoments(parts: readonly Moments[]): Moments {
-  return parts.reduce<Moments>((acc, m) => combineMoments(acc, m), { ...EMPTY_MOMENTS });
-}
-
-/** Moments of a 0/1 indicator with `count` ones among `n`: mean p, M2 = n p (1 - p). */
-export function indicatorMoments(count: number, n: number): Moments {
-  if (n === 0) return { ...EMPTY_MOMENTS };
-  const p = count / n;
-  return { n, mean: p, m2: count * (1 - p) };
-}
-
-/** Sample variance (denominator n - 1); null with fewer than two values. */
-export function sampleVariance(m: Moments): number | null {
-  return m.n >= 2 ? Math.max(0, m.m2 / (m.n - 1)) : null;
-}
-
-export function sampleSd(m: Moments): number | null {
-  const v = sampleVariance(m);
-  return v === null ? null : Math.sqrt(v);
-}
-
-/**
- * Standardized mean difference of `site` against `reference`:
- * (mean_site - mean_ref) / sqrt((var_site + var_ref) / 2), the form of Austin 2009 ("Balance
- * diagnostics for comparing the distribution of baseline covariates between treatment groups
- * in propensity-score matched samples", Stat Med 28:3083) for continuous and, with
- * var = p (1 - p), binary variables. Null when undefined: a side without two values, or both
- * variances zero with different means (a constant column per site: infinitely shifted).
- * Zero when both are the same constant.
- */
-export function standardizedMeanDifference(site: Moments, reference: Moments): number | null {
-  const vs = sampleVariance(site);
-  const vr = sampleVariance(reference);
-  if (vs === null || vr === null) return null;
-  const diff = site.mean - reference.mean;
-  const denom = Math.sqrt((vs + vr) / 2);
-  if (denom === 0) return diff === 0 ? 0 : null;
-  return diff / denom;
-}
-
-/** The usual threshold of meaningful imbalance, |SMD| > 0.1 (Austin 2009, section 3.1). */
-export const SMD_THRESHOLD = 0.1;
-
-// ---------------------------------------------------------------------------------------------
-// Report types
-
-export type ColumnStatKind = 'numeric' | 'binary' | 'categorical' | 'other';
-
-export interface NumericSummary {
-  type: 'numeric' | 'binary';
-  /** Unit at this site (from the manifest), when it has one. */
-  unit: string | null;
-  /** Non-missing values. */
-  n: number;
-  missing: number;
-  mean: number | null;
-  sd: number | null;
-}
-
-export interface CategoricalSummary {
-  type: 'categorical';
-  n: number;
-  missing: number;
-  /** Share of each category among non-missing values, in dictionary order. */
-  proportions: Record<string, number>;
-}
-
-export type ColumnSummaryStats = NumericSummary | CategoricalSummary;
-
-export interface SiteInspection {
-  id: string;
-  name: string;
-  country: string;
-  file: string;
-  /** Rows read from the patients file (equals the manifest's count, or inspect fails). */
-  n: number;
-  /** Rows with a non-null target. */
-  targetEligible: number;
-  targetPositive: number;
-  targetPrevalence: number | null;
-  age: { n: number; mean: number | null; sd: number | null } | null;
-  /** APOE e4 carrier rate among patients with a known genotype. */
-  apoeE4: { n: number; carrierRate: number | null } | null;
-  /** Fraction missing (null, or NaN) for every column of the patients table, in file order. */
-  missingness: Record<string, number>;
-  /** The manifest's feature columns, in manifest order. */
-  features: Record<string, ColumnSummaryStats>;
-  /** This site's largest |SMD| against the pooled data, over all features. */
-  maxAbsSmd: { feature: string; smd: number; flagged: boolean } | null;
-  /** Features with |SMD| above the threshold at this site. */
-  flaggedFeatures: string[];
-}
-
-export interface CategoryShift {
-  pooledProportion: number;
-  /** Site proportion minus pooled proportion, per site id. */
-  proportionDifference: Record<string, number | null>;
-  /** SMD of the category's 0/1 indicator, per site id. */
-  smd: Record<string, number | null>;
-}
-
-export interface FeatureShift {
-  feature: string;
-  type: 'numeric' | 'binary' | 'categorical';
-  /** Units by site id; when they differ, the SMD mixes units (a coding shift, not biology). */
-  units: Record<string, string | null>;
-  unitsDiffer: boolean;
-  pooled: { n: number; mean: number | null; sd: number | null } | null;
-  /**
-   * SMD of each site against the pooled data, by site id. For a categorical feature, the
-   * indicator SMD of largest magnitude over its categories (see `categories`).
-   */
-  smd: Record<string, number | null>;
-  /** Categorical only: which category gave `smd`, per site. */
-  smdCategory?: Record<string, string | null>;
-  categories?: Record<string, CategoryShift>;
-}
-
-export interface GroundTruthSite {
-  id: string;
-  /** Mean of `true_risk` among target-eligible patients: the oracle's expected prevalence. */
-  oraclePrevalence: number | null;
-  /** Mean of `true_event` among target-eligible patients (before coding, censoring, noise). */
-  trueEventRateAmongEligible: number | null;
-  /** Every ground-truth column over all rows. */
-  columns: Record<string, ColumnSummaryStats>;
-}
-
-export interface InspectReport {
-  dir: string;
-  scenario: { name: string; file: string; sha256: string };
-  source: Manifest['source'];
-  seed: number | null;
-  scale: number;
-  target: string;
-  patients: number;
-  smdThreshold: number;
-  sites: SiteInspection[];
-  shift: FeatureShift[];
-  /**
-   * GROUND TRUTH: synthetic-only columns (true diagnosis, latent liability, true risk). A real
-   * site never has them; they are listed apart so nobody mistakes them for observables.
-   */
-  groundTruth: { note: string; columns: string[]; sites: GroundTruthSite[] };
-}
-
-export interface InspectOptions {
-  /** |SMD| above which a feature is flagged (default 0.1). */
-  smdThreshold?: number;
-}
+export {
+  type ColumnStatKind,
+  type NumericSummary,
+  type CategoricalSummary,
+  type ColumnSummaryStats,
+  type SiteInspection,
+  type CategoryShift,
+  type FeatureShift,
+  type GroundTruthSite,
+  type InspectReport,
+  type InspectOptions,
+} from './inspect-report.js';
 
 // ---------------------------------------------------------------------------------------------
 // Streaming accumulation

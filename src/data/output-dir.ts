@@ -1,7 +1,8 @@
 /**
- * Output directories: never overwrite without --force; write whole files atomically.
+ * Output directories: never overwrite without --force (files are written by
+ * ../write-file-atomic.ts).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { OutputError } from '../errors.js';
 
 /** Creates `dir` if needed; a non-empty directory is refused unless `force`. */
@@ -16,25 +17,5 @@ export function prepareOutputDir(dir: string, force: boolean): void {
   if (!isDir) throw new OutputError(`${dir}: expected a directory for the output, found a file`);
   if (!force && readdirSync(dir).length > 0) {
     throw new OutputError(`${dir}: output directory is not empty; use --force to overwrite its files`);
-  }
-}
-
-/** Writes a whole file atomically (temp file + fsync + rename). */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      /* already closed */
-    }
-    rmSync(tmp, { force: true });
-    throw err;
   }
 }

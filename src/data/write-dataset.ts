@@ -9,7 +9,7 @@ import type { ColumnBatch, NumericColumn } from '../synth/columnar.js';
 import { generateSiteBatches, siteModelFor, type GenerateOptions } from '../synth/generate-site.js';
 import type { SiteModel } from '../synth/site-model.js';
 import { FEDAGE_VERSION } from '../version.js';
-import { ArrowFileWriter, tableLayout, toRecordBatch } from './arrow-io.js';
+import { ArrowFileWriter, tableLayout, toRecordBatch, type ArrowSink, type ArrowTableLayout } from './arrow-io.js';
 import {
   MANIFEST_FILE,
   MANIFEST_FORMAT,
@@ -22,7 +22,8 @@ import {
   type Manifest,
   type ManifestSite,
 } from './manifest.js';
-import { prepareOutputDir, writeFileAtomic } from './output-dir.js';
+import { prepareOutputDir } from './output-dir.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 
 export interface GenerateProgress {
   siteId: string;
@@ -197,12 +198,35 @@ export function buildSyntheticManifest(scenario: Scenario, parts: SyntheticManif
   };
 }
 
-export async function writeSyntheticDataset(scenario: Scenario, opts: WriteDatasetOptions): Promise<WriteDatasetResult> {
-  prepareOutputDir(opts.outDir, opts.force ?? false);
-  const withVisits = opts.visits ?? true;
+/** Where one site's tables go: files (`generate`) or memory (the bench's in-memory dataset). */
+export interface SyntheticSinks {
+  patients(siteId: string, layout: ArrowTableLayout): ArrowSink;
+  /** Absent: no visits table is generated. */
+  visits?(siteId: string, layout: ArrowTableLayout): ArrowSink;
+}
+
+export interface SyntheticDataset<S extends ArrowSink> {
+  manifest: Manifest;
+  /** Per site, in scenario order: the sink its patient table went to. */
+  sites: { id: string; name: string; units: Record<string, string>; patients: S }[];
+}
+
+/**
+ * The one path from a scenario to Arrow tables and their manifest, shared by
+ * `writeSyntheticDataset` (file sinks) and the bench's in-memory dataset (memory sinks): each
+ * site's batches are generated once and streamed to its sinks, which hash the exact bytes of
+ * the Arrow file; the manifest is built from those digests.
+ */
+export function generateSyntheticDataset<S extends ArrowSink>(
+  scenario: Scenario,
+  opts: GenerateOptions & { onProgress?: (p: GenerateProgress) => void },
+  sinks: { patients(siteId: string, layout: ArrowTableLayout): S; visits?(siteId: string, layout: ArrowTableLayout): ArrowSink },
+): SyntheticDataset<S> {
+  const withVisits = sinks.visits !== undefined;
   const seed = opts.seed ?? scenario.seed;
   const scale = opts.scale ?? 1;
-  const sites: ManifestSite[] = [];
+  const manifestSites: ManifestSite[] = [];
+  const sites: SyntheticDataset<S>['sites'] = [];
   let patientSpecsForSchema = patientColumns(scenario.sites[0]);
   let visitSpecsForSchema = visitColumns(scenario.sites[0]);
 
@@ -214,29 +238,29 @@ export async function writeSyntheticDataset(scenario: Scenario, opts: WriteDatas
     visitSpecsForSchema = vSpecs;
     const meta = { 'fedage.version': FEDAGE_VERSION, 'fedage.site': site.id, 'fedage.target': scenario.target };
     const pLayout = tableLayout(pSpecs, { ...meta, 'fedage.table': 'patients' });
-    const vLayout = tableLayout(vSpecs, { ...meta, 'fedage.table': 'visits' });
-    const pOut = new ArrowFileWriter(join(opts.outDir, patientsFileName(site.id)), pLayout);
-    const vOut = withVisits ? new ArrowFileWriter(join(opts.outDir, visitsFileName(site.id)), vLayout) : null;
+    const pOut = sinks.patients(site.id, pLayout);
+    const vLayout = sinks.visits ? tableLayout(vSpecs, { ...meta, 'fedage.table': 'visits' }) : null;
+    const vOut = sinks.visits && vLayout ? sinks.visits(site.id, vLayout) : null;
     const stats = new RealizedStats();
     try {
       let done = 0;
       for (const batch of generateSiteBatches(model, { ...opts, visits: withVisits })) {
         stats.add(batch.patients);
         pOut.write(toRecordBatch(pLayout, batch.patients));
-        if (vOut && batch.visits) vOut.write(toRecordBatch(vLayout, batch.visits));
+        if (vOut && vLayout && batch.visits) vOut.write(toRecordBatch(vLayout, batch.visits));
         done += batch.patients.length;
         opts.onProgress?.({ siteId: site.id, siteIndex, siteCount: scenario.sites.length, patientsDone: done, patientsTotal: model.patients });
       }
       const pFile = pOut.close();
       const vFile = vOut?.close();
-      sites.push(
-        syntheticManifestSite(
-          model,
-          stats,
-          { file: basename(pFile.path), rows: pFile.rows, bytes: pFile.bytes, sha256: pFile.sha256 },
-          vFile ? { file: basename(vFile.path), rows: vFile.rows, bytes: vFile.bytes, sha256: vFile.sha256 } : undefined,
-        ),
+      const mSite = syntheticManifestSite(
+        model,
+        stats,
+        { file: basename(pFile.path), rows: pFile.rows, bytes: pFile.bytes, sha256: pFile.sha256 },
+        vFile ? { file: basename(vFile.path), rows: vFile.rows, bytes: vFile.bytes, sha256: vFile.sha256 } : undefined,
       );
+      manifestSites.push(mSite);
+      sites.push({ id: site.id, name: site.name, units: { ...mSite.units }, patients: pOut });
     } catch (err) {
       pOut.abort();
       vOut?.abort();
@@ -247,9 +271,19 @@ export async function writeSyntheticDataset(scenario: Scenario, opts: WriteDatas
   const manifest = buildSyntheticManifest(scenario, {
     seed,
     scale,
-    sites,
+    sites: manifestSites,
     patientSpecs: patientSpecsForSchema,
     visitSpecs: withVisits ? visitSpecsForSchema : undefined,
+  });
+  return { manifest, sites };
+}
+
+export async function writeSyntheticDataset(scenario: Scenario, opts: WriteDatasetOptions): Promise<WriteDatasetResult> {
+  prepareOutputDir(opts.outDir, opts.force ?? false);
+  const withVisits = opts.visits ?? true;
+  const { manifest } = generateSyntheticDataset(scenario, opts, {
+    patients: (siteId, layout) => new ArrowFileWriter(join(opts.outDir, patientsFileName(siteId)), layout),
+    ...(withVisits ? { visits: (siteId: string, layout: ArrowTableLayout) => new ArrowFileWriter(join(opts.outDir, visitsFileName(siteId)), layout) } : {}),
   });
   const manifestPath = join(opts.outDir, MANIFEST_FILE);
   writeFileAtomic(manifestPath, manifestText(manifest));

@@ -22,8 +22,8 @@ import type {
   ClientUpdateResult,
   ServerState,
   Strategy,
+  StrategyDefinition,
 } from './strategy.js';
-import type { StrategyName } from './types.js';
 
 export const EMPTY_CLIENT_STATE: ClientState = Object.freeze({ vectors: Object.freeze({}) });
 
@@ -50,7 +50,7 @@ export function averageModels(updates: readonly ClientUpdate[]): { params: Float
 }
 
 export class FedAvg implements Strategy {
-  readonly name: StrategyName = 'fedavg';
+  readonly name: string = 'fedavg';
 
   initialize(initialParams: Float64Array, population: readonly ClientInfo[]): ServerState {
     return {
@@ -106,3 +106,10 @@ export class FedAvg implements Strategy {
     return { ...state, round: state.round + 1, params: aggregated.params };
   }
 }
+
+export const FEDAVG: StrategyDefinition<'fedavg'> = {
+  name: 'fedavg',
+  summary: 'FedAvg (McMahan et al. 2017): the example-weighted mean of the client models',
+  defaults: {},
+  create: () => new FedAvg(),
+};

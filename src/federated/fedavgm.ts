@@ -19,21 +19,20 @@
  * η/(1 − β) = 10× FedAvg's: lower η when that overshoots.
  */
 import { FedAvg } from './fedavg.js';
-import type { AggregatedUpdate, ServerState } from './strategy.js';
-import type { StrategyName } from './types.js';
+import type { AggregatedUpdate, ServerState, StrategyDefinition } from './strategy.js';
 
-export const DEFAULT_FEDAVGM_MOMENTUM = 0.9;
-export const DEFAULT_FEDAVGM_SERVER_LR = 1.0;
+/** η = 1, β = 0.9 (Hsu et al. 2019's best β on their tasks; Flower's FedAvgM default momentum is 0). */
+export const FEDAVGM_DEFAULTS = { serverLearningRate: 1, serverMomentum: 0.9 } as const;
 
 export class FedAvgM extends FedAvg {
-  override readonly name: StrategyName = 'fedavgm';
+  override readonly name: string = 'fedavgm';
   readonly serverLearningRate: number;
   readonly serverMomentum: number;
 
   constructor(options: { serverLearningRate?: number; serverMomentum?: number } = {}) {
     super();
-    this.serverLearningRate = options.serverLearningRate ?? DEFAULT_FEDAVGM_SERVER_LR;
-    this.serverMomentum = options.serverMomentum ?? DEFAULT_FEDAVGM_MOMENTUM;
+    this.serverLearningRate = options.serverLearningRate ?? FEDAVGM_DEFAULTS.serverLearningRate;
+    this.serverMomentum = options.serverMomentum ?? FEDAVGM_DEFAULTS.serverMomentum;
   }
 
   protected override initialServerVectors(paramCount: number): Record<string, Float64Array> {
@@ -56,3 +55,10 @@ export class FedAvgM extends FedAvg {
     return { ...state, round: state.round + 1, params, vectors: { ...state.vectors, momentum } };
   }
 }
+
+export const FEDAVGM: StrategyDefinition<'fedavgm'> = {
+  name: 'fedavgm',
+  summary: 'FedAvgM (Hsu et al. 2019): FedAvg with server momentum',
+  defaults: FEDAVGM_DEFAULTS,
+  create: (s) => new FedAvgM({ serverLearningRate: s.serverLearningRate, serverMomentum: s.serverMomentum }),
+};

@@ -22,19 +22,18 @@
  *   fixes β1 = 0.
  * - Δ is the example-weighted mean (as FedAvg and Flower); the paper's Algorithm 2 writes the
  *   unweighted mean (1/|S|)·Σ Δ_i, equal when clients hold equally many examples.
- * Defaults: β1 = 0.9, β2 = 0.99, τ = 1e-3 (types.ts; Flower's FedYogi defaults, and the values
- * the paper's experiments fix β1, β2 at) and η = 1e-2 (Flower's FedYogi default, the one
- * Flower pairs with τ = 1e-3; Flower's FedAdam/FedAdagrad use η = 0.1 with τ = 1e-9). With
- * τ ≪ |Δ| the first steps move each coordinate by about η, so η is a per-round step size in
- * parameter units: tune it (the paper grids η over powers of √10).
+ * Defaults: β1 = 0.9, β2 = 0.99, τ = 1e-3 (FEDOPT_DEFAULTS below: Flower's FedYogi defaults,
+ * and the values the paper's experiments fix β1, β2 at); η per strategy in its own file
+ * (FedAdam and FedYogi 0.03, FedAdagrad 0.1: what suits the shipped scenarios; Flower uses
+ * 0.1 for FedAdam/FedAdagrad and 0.01 for FedYogi). With τ ≪ |Δ| the first steps move each
+ * coordinate by about η, so η is a per-round step size in parameter units: tune it (the paper
+ * grids η over powers of √10).
  */
 import { FedAvg } from './fedavg.js';
 import type { AggregatedUpdate, ServerState } from './strategy.js';
 
-export const DEFAULT_FEDOPT_SERVER_LR = 1e-2;
-export const DEFAULT_FEDOPT_BETA1 = 0.9;
-export const DEFAULT_FEDOPT_BETA2 = 0.99;
-export const DEFAULT_FEDOPT_TAU = 1e-3;
+/** The moment settings shared by FedAdam, FedYogi and FedAdagrad (η is each one's own). */
+export const FEDOPT_DEFAULTS = { beta1: 0.9, beta2: 0.99, tau: 1e-3 } as const;
 
 export interface FedOptOptions {
   serverLearningRate?: number;
@@ -49,12 +48,13 @@ export abstract class FedOpt extends FedAvg {
   readonly beta2: number;
   readonly tau: number;
 
-  constructor(options: FedOptOptions = {}) {
+  /** `defaults`: the concrete strategy's registry defaults (its η; β2 unused by FedAdagrad). */
+  constructor(options: FedOptOptions, defaults: FedOptOptions & { serverLearningRate: number }) {
     super();
-    this.serverLearningRate = options.serverLearningRate ?? DEFAULT_FEDOPT_SERVER_LR;
-    this.beta1 = options.beta1 ?? DEFAULT_FEDOPT_BETA1;
-    this.beta2 = options.beta2 ?? DEFAULT_FEDOPT_BETA2;
-    this.tau = options.tau ?? DEFAULT_FEDOPT_TAU;
+    this.serverLearningRate = options.serverLearningRate ?? defaults.serverLearningRate;
+    this.beta1 = options.beta1 ?? defaults.beta1 ?? FEDOPT_DEFAULTS.beta1;
+    this.beta2 = options.beta2 ?? defaults.beta2 ?? FEDOPT_DEFAULTS.beta2;
+    this.tau = options.tau ?? defaults.tau ?? FEDOPT_DEFAULTS.tau;
   }
 
   /** The new second moment v from the old one and Δ² (one coordinate). */

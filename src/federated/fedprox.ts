@@ -14,18 +14,18 @@
  */
 import type { GradientAdjustment } from './client-training.js';
 import { FedAvg } from './fedavg.js';
-import type { ClientUpdateInput } from './strategy.js';
-import type { StrategyName } from './types.js';
+import type { ClientUpdateInput, StrategyDefinition } from './strategy.js';
 
-export const DEFAULT_PROX_MU = 0.01;
+/** μ = 0.01: the smallest value of Li et al. 2020's grid {0.001, 0.01, 0.1, 1}. */
+export const FEDPROX_DEFAULTS = { proxMu: 0.01 } as const;
 
 export class FedProx extends FedAvg {
-  override readonly name: StrategyName = 'fedprox';
+  override readonly name: string = 'fedprox';
   readonly proxMu: number;
 
   constructor(options: { proxMu?: number } = {}) {
     super();
-    this.proxMu = options.proxMu ?? DEFAULT_PROX_MU;
+    this.proxMu = options.proxMu ?? FEDPROX_DEFAULTS.proxMu;
   }
 
   protected override clientConfig(): Record<string, number> {
@@ -41,3 +41,10 @@ export class FedProx extends FedAvg {
     };
   }
 }
+
+export const FEDPROX: StrategyDefinition<'fedprox'> = {
+  name: 'fedprox',
+  summary: 'FedProx (Li et al. 2020): FedAvg with a proximal term μ/2·‖w − w_global‖² in local training',
+  defaults: FEDPROX_DEFAULTS,
+  create: (s) => new FedProx({ proxMu: s.proxMu }),
+};

@@ -1,7 +1,6 @@
 /** The federated layer's public API. */
 export * from './types.js';
 export {
-  createStrategy,
   downloadBytes,
   uploadBytes,
   modelDelta,
@@ -16,17 +15,22 @@ export {
   type ServerState,
   type Strategy,
   type Vectors,
+  type LocalTrainer,
+  type LocalTrainerInput,
+  type StrategyDefinition,
+  type StrategySettings,
 } from './strategy.js';
 export { compareIds, sortById, totalWeight, weightedAverage, weightedAverageScalar, weightedCombination, type WeightedScalar, type WeightedVector } from './aggregate.js';
-export { trainClient, clientSampleRate, type ClientTrainingResult, type GradientAdjustment } from './client-training.js';
-export { FedAvg, averageModels, sortedPopulation, EMPTY_CLIENT_STATE } from './fedavg.js';
-export { FedAvgM, DEFAULT_FEDAVGM_MOMENTUM, DEFAULT_FEDAVGM_SERVER_LR } from './fedavgm.js';
-export { FedProx, DEFAULT_PROX_MU } from './fedprox.js';
-export { Scaffold, DEFAULT_SCAFFOLD_SERVER_LR } from './scaffold.js';
-export { FedOpt, DEFAULT_FEDOPT_BETA1, DEFAULT_FEDOPT_BETA2, DEFAULT_FEDOPT_SERVER_LR, DEFAULT_FEDOPT_TAU, type FedOptOptions } from './fedopt.js';
-export { FedAdam } from './fedadam.js';
-export { FedYogi } from './fedyogi.js';
-export { FedAdagrad } from './fedadagrad.js';
+export { trainClient, SGD_LOCAL_TRAINER, type ClientTrainingResult, type GradientAdjustment } from './client-training.js';
+export { STRATEGY_REGISTRY, createStrategy, isStrategyName, strategyDefinition } from './registry.js';
+export { FedAvg, FEDAVG, averageModels, sortedPopulation, EMPTY_CLIENT_STATE } from './fedavg.js';
+export { FedAvgM, FEDAVGM, FEDAVGM_DEFAULTS } from './fedavgm.js';
+export { FedProx, FEDPROX, FEDPROX_DEFAULTS } from './fedprox.js';
+export { Scaffold, SCAFFOLD, SCAFFOLD_DEFAULTS } from './scaffold.js';
+export { FedOpt, FEDOPT_DEFAULTS, type FedOptOptions } from './fedopt.js';
+export { FedAdam, FEDADAM, FEDADAM_DEFAULTS } from './fedadam.js';
+export { FedYogi, FEDYOGI, FEDYOGI_DEFAULTS } from './fedyogi.js';
+export { FedAdagrad, FEDADAGRAD, FEDADAGRAD_DEFAULTS } from './fedadagrad.js';
 export {
   runFederated,
   communicationTotals,

@@ -16,7 +16,8 @@
 import type { LabeledData } from '../model/types.js';
 import { streamState, Xoshiro128 } from '../synth/rng.js';
 import { compareIds, weightedAverageScalar } from './aggregate.js';
-import { createStrategy, downloadBytes, uploadBytes, type ClientState, type ClientUpdate } from './strategy.js';
+import { createStrategy } from './registry.js';
+import { downloadBytes, uploadBytes, type ClientState, type ClientUpdate } from './strategy.js';
 import type { FederatedClient, FederatedRunOptions, FederatedRunResult, RoundLog } from './types.js';
 
 /** The 128-bit state of a client's shuffling stream in one round. */

@@ -34,18 +34,18 @@
 import { weightedCombination } from './aggregate.js';
 import { trainClient } from './client-training.js';
 import { averageModels, FedAvg } from './fedavg.js';
-import type { AggregatedUpdate, ClientInstruction, ClientUpdate, ClientUpdateInput, ClientUpdateResult, ServerState } from './strategy.js';
-import type { StrategyName } from './types.js';
+import type { AggregatedUpdate, ClientInstruction, ClientUpdate, ClientUpdateInput, ClientUpdateResult, ServerState, StrategyDefinition } from './strategy.js';
 
-export const DEFAULT_SCAFFOLD_SERVER_LR = 1.0;
+/** Global step η_g = 1 (Karimireddy et al. 2020's experiments). */
+export const SCAFFOLD_DEFAULTS = { serverLearningRate: 1 } as const;
 
 export class Scaffold extends FedAvg {
-  override readonly name: StrategyName = 'scaffold';
+  override readonly name: string = 'scaffold';
   readonly serverLearningRate: number;
 
   constructor(options: { serverLearningRate?: number } = {}) {
     super();
-    this.serverLearningRate = options.serverLearningRate ?? DEFAULT_SCAFFOLD_SERVER_LR;
+    this.serverLearningRate = options.serverLearningRate ?? SCAFFOLD_DEFAULTS.serverLearningRate;
   }
 
   protected override initialServerVectors(paramCount: number): Record<string, Float64Array> {
@@ -117,3 +117,10 @@ export class Scaffold extends FedAvg {
     return { ...state, round: state.round + 1, params, vectors: { ...state.vectors, control } };
   }
 }
+
+export const SCAFFOLD: StrategyDefinition<'scaffold'> = {
+  name: 'scaffold',
+  summary: 'SCAFFOLD (Karimireddy et al. 2020): control variates correct client drift',
+  defaults: SCAFFOLD_DEFAULTS,
+  create: (s) => new Scaffold({ serverLearningRate: s.serverLearningRate }),
+};

@@ -25,15 +25,72 @@
  * DifferentialPrivacyServerSideFixedClipping. Pass a wrapper through
  * FederatedRunOptions.wrapStrategy.
  */
-import type { LabeledData, Model } from '../model/types.js';
-import { FedAdagrad } from './fedadagrad.js';
-import { FedAdam } from './fedadam.js';
-import { FedAvg } from './fedavg.js';
-import { FedAvgM } from './fedavgm.js';
-import { FedProx } from './fedprox.js';
-import { FedYogi } from './fedyogi.js';
-import { Scaffold } from './scaffold.js';
-import type { LocalConfig, StrategyConfig, StrategyName } from './types.js';
+import type { LabeledData, LocalTrainingResult, Model, Optimizer, OptimizerConfig } from '../model/types.js';
+
+/**
+ * One client's local training loop, injected into the federated layer: minibatch SGD
+ * (model/train.ts) by default, DP-SGD (privacy/dp-local-trainer.ts) for sample-level DP. The
+ * federated layer never imports privacy/: it only calls this.
+ */
+export interface LocalTrainer {
+  /** A short name for logs and the experiment plan, e.g. "sgd" or "dp-sgd". */
+  readonly kind: string;
+  /** Trains `params` in place from the instruction's global model. */
+  train(model: Model, params: Float64Array, data: LabeledData, input: LocalTrainerInput): LocalTrainingResult;
+}
+
+export interface LocalTrainerInput {
+  readonly batchSize: number;
+  readonly epochs?: number;
+  readonly steps?: number;
+  /** A fresh optimizer for this client and round. */
+  readonly optimizer: Optimizer;
+  /** The client's shuffling (or Poisson-sampling) stream for this round. */
+  readonly random: () => number;
+  /** The strategy's gradient hook (FedProx's proximal term, SCAFFOLD's correction). */
+  readonly adjustGradient?: (params: Float64Array, grad: Float64Array) => void;
+  readonly clientId: string;
+  /** The round being played (1-based). */
+  readonly round: number;
+}
+
+/** The knobs a strategy may read (each strategy's file documents the ones it uses). */
+export interface StrategySettings {
+  /** Server learning rate η (FedAvgM, FedOpt family, SCAFFOLD global step); FedAvg/FedProx use 1. */
+  serverLearningRate?: number;
+  /** FedAvgM server momentum β. */
+  serverMomentum?: number;
+  /** FedProx proximal strength μ. */
+  proxMu?: number;
+  /** FedOpt: β1, β2 and τ (adaptivity) as in Reddi et al. 2021. */
+  beta1?: number;
+  beta2?: number;
+  tau?: number;
+}
+
+/**
+ * One entry of the strategy registry (registry.ts): everything the CLI help, the scenario
+ * schema's enum, the bench's defaults and the factory need. A strategy's file exports its
+ * definition; adding a strategy is that file plus one line in registry.ts.
+ */
+export interface StrategyDefinition<N extends string = string> {
+  readonly name: N;
+  /** One line for help texts and docs, with the paper. */
+  readonly summary: string;
+  /** The defaults the bench uses and the constructor falls back to (the only place they live). */
+  readonly defaults: Readonly<StrategySettings>;
+  /** The strategy for these settings (already range-checked by the registry). */
+  create(settings: StrategySettings): Strategy;
+}
+
+export interface LocalConfig {
+  batchSize: number;
+  epochs?: number;
+  steps?: number;
+  optimizer: OptimizerConfig;
+  /** The local training loop; default minibatch SGD. Sample-level DP injects DP-SGD here. */
+  trainer?: LocalTrainer;
+}
 
 /** What the server knows about a client before any round: its id and its training-set size. */
 export interface ClientInfo {
@@ -122,7 +179,8 @@ export interface AggregatedUpdate {
 }
 
 export interface Strategy {
-  readonly name: StrategyName;
+  /** The registry name (registry.ts), e.g. 'fedavg'. */
+  readonly name: string;
   /** The server state before round 1: x₀ (copied) plus zeroed optimizer state. */
   initialize(initialParams: Float64Array, population: readonly ClientInfo[]): ServerState;
   /** One instruction per participant, in the order given. */
@@ -166,52 +224,4 @@ export function modelDelta(update: ClientUpdate, globalParams: Float64Array): Fl
   const out = new Float64Array(globalParams.length);
   for (let j = 0; j < out.length; j++) out[j] = update.params[j] - globalParams[j];
   return out;
-}
-
-function checkPositive(name: string, value: number): number {
-  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be finite and > 0, got ${value}`);
-  return value;
-}
-
-function checkUnitInterval(name: string, value: number): number {
-  if (!(value >= 0 && value < 1)) throw new RangeError(`${name} must be in [0, 1), got ${value}`);
-  return value;
-}
-
-/**
- * The strategy named by `config`, with defaults filled in (each documented in its own file):
- * FedAvgM β 0.9, η 1; FedProx μ 0.01; SCAFFOLD η_g 1; FedAdam/FedYogi/FedAdagrad η 0.01,
- * β1 0.9, β2 0.99, τ 1e-3. Throws RangeError on an out-of-range setting.
- */
-export function createStrategy(config: StrategyConfig): Strategy {
-  const lr = config.serverLearningRate;
-  if (lr !== undefined) checkPositive('serverLearningRate', lr);
-  if (config.serverMomentum !== undefined) checkUnitInterval('serverMomentum', config.serverMomentum);
-  if (config.beta1 !== undefined) checkUnitInterval('beta1', config.beta1);
-  if (config.beta2 !== undefined) checkUnitInterval('beta2', config.beta2);
-  if (config.tau !== undefined) checkPositive('tau', config.tau);
-  if (config.proxMu !== undefined && !(config.proxMu >= 0 && Number.isFinite(config.proxMu))) {
-    throw new RangeError(`proxMu must be finite and >= 0, got ${config.proxMu}`);
-  }
-  const fedOpt = { serverLearningRate: lr, beta1: config.beta1, beta2: config.beta2, tau: config.tau };
-  switch (config.name) {
-    case 'fedavg':
-      return new FedAvg();
-    case 'fedavgm':
-      return new FedAvgM({ serverLearningRate: lr, serverMomentum: config.serverMomentum });
-    case 'fedprox':
-      return new FedProx({ proxMu: config.proxMu });
-    case 'scaffold':
-      return new Scaffold({ serverLearningRate: lr });
-    case 'fedadam':
-      return new FedAdam(fedOpt);
-    case 'fedyogi':
-      return new FedYogi(fedOpt);
-    case 'fedadagrad':
-      return new FedAdagrad(fedOpt);
-    default: {
-      const name: never = config.name;
-      throw new RangeError(`unknown strategy '${String(name)}'`);
-    }
-  }
 }

@@ -4,61 +4,17 @@
  * each client (SCAFFOLD's control variates need this). The round loop (run-federated.ts) is the
  * only place that sequences them.
  */
-import type { LabeledData, Model, OptimizerConfig } from '../model/types.js';
-import type { GaussianNoise } from '../privacy/noise-types.js';
+import type { LabeledData, Model } from '../model/types.js';
+import type { StrategyConfig } from './registry.js';
 import type { ClientState, ServerState, Strategy } from './strategy.js';
 
-export type StrategyName = 'fedavg' | 'fedavgm' | 'fedprox' | 'scaffold' | 'fedadam' | 'fedyogi' | 'fedadagrad';
-
-export const STRATEGY_NAMES: readonly StrategyName[] = ['fedavg', 'fedavgm', 'fedprox', 'scaffold', 'fedadam', 'fedyogi', 'fedadagrad'];
-
-export interface StrategyConfig {
-  name: StrategyName;
-  /** Server learning rate η (FedAvgM, FedOpt family, SCAFFOLD global step); FedAvg/FedProx use 1. */
-  serverLearningRate?: number;
-  /** FedAvgM server momentum β (default 0.9). */
-  serverMomentum?: number;
-  /** FedProx proximal strength μ (default 0.01). */
-  proxMu?: number;
-  /** FedOpt: β1, β2 and τ (adaptivity) as in Reddi et al. 2021 (defaults 0.9, 0.99, 1e-3). */
-  beta1?: number;
-  beta2?: number;
-  tau?: number;
-}
+export { STRATEGY_NAMES, type StrategyConfig, type StrategyName } from './registry.js';
+export type { LocalConfig, LocalTrainer, LocalTrainerInput, StrategySettings } from './strategy.js';
 
 export interface FederatedClient {
   /** Stable id (site id): client RNG streams and aggregation order derive from it, never from position. */
   id: string;
   train: LabeledData;
-}
-
-export interface LocalConfig {
-  batchSize: number;
-  epochs?: number;
-  steps?: number;
-  optimizer: OptimizerConfig;
-  /** Sample-level DP: every client trains with DP-SGD (privacy/dp-sgd.ts) instead of minibatch SGD. */
-  dpSgd?: LocalDpSgdConfig;
-}
-
-/**
- * DP-SGD at each client. Each client is its own data holder with its own accountant: per round
- * it runs RoundLog.localSteps[id] steps of the subsampled Gaussian mechanism with
- * (noiseMultiplier, its sample rate: `clientSampleRate(local, n_k)`).
- */
-export interface LocalDpSgdConfig {
-  noiseMultiplier: number;
-  /** Per-example clip norm C. */
-  clipNorm: number;
-  /** Poisson rate q for every client; default per client 1/⌈n_k/batchSize⌉ (Opacus's DPDataLoader). */
-  sampleRate?: number;
-  /** The noise source of one client in one round (secure in the product; seeded in tests). */
-  noise: (clientId: string, round: number) => GaussianNoise;
-  /**
-   * Upload the client's training loss (computed from its data without noise: outside the DP
-   * guarantee). Default false: the uploaded loss is NaN.
-   */
-  releaseTrainingLoss?: boolean;
 }
 
 export interface RoundLog {
@@ -87,7 +43,7 @@ export interface FederatedRunOptions {
    * joins independently with probability clientFraction (client-level DP needs this).
    */
   clientSampling?: 'fixed' | 'poisson';
-  local: LocalConfig;
+  local: import('./strategy.js').LocalConfig;
   initialParams: Float64Array;
   /** Seed for client sampling and per-client, per-round shuffling streams. */
   seed: number;

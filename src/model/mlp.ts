@@ -19,6 +19,9 @@
  * stored activations and deltas, then each row's deltas (at every layer: backprop is linear in
  * δ) scaled by min(1, C/‖g_i‖), and the usual batch-summed weight-gradient loops over the scaled
  * deltas. No per-example gradient vector is materialized and there is no per-example backprop.
+ *
+ * Size: over 400 lines on purpose: the forward pass, backprop and the per-example gradient norms
+ * share one activation cache layout; keeping them together keeps that layout in one place.
  */
 import type { ClippedGradSum, LabeledData, Matrix, Model } from './types.js';
 import { assertMatrixWidth, probabilityOf } from './logistic.js';

@@ -6,7 +6,7 @@
  *
  * tfjs computes in float32: losses and gradients agree with the float64 typed path to ~1e-6
  * relative, not to the last bit. It is also far slower per minibatch of 32 (kernel dispatch and
- * tensor allocation dominate), which bench/train.ts measures.
+ * tensor allocation dominate), which perf/train.ts measures.
  *
  * Nothing here imports tfjs at module load (types only): it is a large package, and most runs
  * never use it. Call `await loadTfjs()` once; after that `createModel({ backend: 'tfjs' })` works.

@@ -47,7 +47,6 @@ import type {
   ServerState,
   Strategy,
 } from '../federated/strategy.js';
-import type { StrategyName } from '../federated/types.js';
 import {
   adaptiveUpdateNoiseMultiplier,
   nextClipNorm,
@@ -155,7 +154,7 @@ function checkOptions(o: ClientLevelDpOptions): void {
 }
 
 export class ClientLevelDp implements Strategy {
-  readonly name: StrategyName;
+  readonly name: string;
   readonly adaptive: ResolvedAdaptiveClipping | null;
   /** σ_Δ: the multiplier on the update sum. */
   readonly updateNoiseMultiplier: number;

@@ -3,6 +3,10 @@
  * accessible name) and a table of exactly the plotted numbers (the fallback for screen readers,
  * narrow windows and anyone who wants the figures). Every quantitative axis title names its
  * unit; series differ by color (Okabe–Ito) and by shape or dash.
+ *
+ * Size: over 400 lines on purpose: one Vega-Lite spec builder per figure of the report, each
+ * short, sharing the axis and palette helpers above them; splitting them into files would scatter
+ * the common style.
  */
 import { armPrivacy, type ReportResult } from './extensions.js';
 import { PLOT_FONT } from './text-metrics.js';

@@ -6,7 +6,7 @@
  * Same result in, same bytes out: no timestamps.
  */
 import { FEDAGE_VERSION } from '../version.js';
-import { formatBytes, headlineTable, siteMeanTable } from '../bench/markdown.js';
+import { formatBytes, headlineTable, siteMeanTable } from './markdown.js';
 import type { Summary } from '../metrics/summarize.js';
 import { armPrivacy, armSecureAggregation, privateArms, type ReportResult } from './extensions.js';
 import { narrowSpec, reportFigures, type Figure } from './figures.js';

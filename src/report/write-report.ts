@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OutputError } from '../errors.js';
-import { writeFileAtomic } from '../data/output-dir.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 import type { ReportResult } from './extensions.js';
 import type { RenderedReport, ReportOptions } from './html.js';
 

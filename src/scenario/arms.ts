@@ -1,3 +1,8 @@
-/** Arm and strategy names shared by the bench and privacy schemas (own module: no import cycle). */
-export const BENCH_ARM_KINDS = ['central', 'local', 'fedavg', 'fedavgm', 'fedprox', 'scaffold', 'fedadam', 'fedyogi', 'fedadagrad'] as const;
-export const FEDERATED_STRATEGIES = ['fedavg', 'fedavgm', 'fedprox', 'scaffold', 'fedadam', 'fedyogi', 'fedadagrad'] as const;
+/**
+ * Arm and strategy names shared by the bench and privacy schemas (own module: no import cycle).
+ * The strategy names come from the strategy registry (federated/registry.ts).
+ */
+import { STRATEGY_NAMES } from '../federated/registry.js';
+
+export const FEDERATED_STRATEGIES = STRATEGY_NAMES;
+export const BENCH_ARM_KINDS = ['central', 'local', ...STRATEGY_NAMES] as const;

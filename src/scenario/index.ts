@@ -18,7 +18,6 @@ export {
   SCENARIO_SCHEMA_ID,
   scenarioJsonSchema,
   scenarioJsonSchemaText,
-  writeFileAtomic,
   writeScenarioJsonSchema,
   type WriteOptions,
 } from './json-schema.js';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runBench } from '../../src/bench/runner.js';
-import { SPLIT_TRAIN } from '../../src/bench/data/types.js';
+import { SPLIT_TRAIN } from '../../src/data/prepare/types.js';
 
 const scenario = new URL('../../../scenarios/alzheimers-3site.yaml', import.meta.url).pathname;
 

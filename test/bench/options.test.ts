@@ -5,16 +5,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BENCH_DEFAULTS, resolveBenchConfig } from '../../src/bench/config.js';
-import { datasetFromScenario } from '../../src/bench/data/load.js';
-import { prepareSeed } from '../../src/bench/data/prepare.js';
-import { fitPreprocessing, siteStats, transform, type SiteFeatures } from '../../src/bench/data/preprocess.js';
-import { SPLIT_TEST, SPLIT_TRAIN } from '../../src/bench/data/types.js';
+import { datasetFromScenario } from '../../src/data/load.js';
+import { prepareSeed } from '../../src/data/prepare/prepare.js';
+import { fitPreprocessing, siteStats, transform, type SiteFeatures } from '../../src/data/prepare/preprocess.js';
+import { SPLIT_TEST, SPLIT_TRAIN } from '../../src/data/prepare/types.js';
 import { siteMeanMetrics, uniformFanInInit } from '../../src/bench/run-seed.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { evaluateBinary } from '../../src/metrics/evaluate.js';
 import { parseBenchConfig, parseScenario } from '../../src/scenario/parse.js';
 import { Xoshiro128, streamState } from '../../src/synth/rng.js';
-import { meanSd, prepOpts, scenarioYaml } from './data/helpers.js';
+import { meanSd, prepOpts, scenarioYaml } from '../data/prepare/helpers.js';
 
 /** One binary and one categorical column, 8 training and 2 test rows. */
 function site(id: string, bin: number[], cat: string[], levels: string[]): SiteFeatures {

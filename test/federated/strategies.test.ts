@@ -9,7 +9,8 @@ import { FedAdam } from '../../src/federated/fedadam.js';
 import { FedAvgM } from '../../src/federated/fedavgm.js';
 import { FedYogi } from '../../src/federated/fedyogi.js';
 import { Scaffold } from '../../src/federated/scaffold.js';
-import { createStrategy, downloadBytes, modelDelta, uploadBytes, type ClientUpdate, type ServerState, type Strategy } from '../../src/federated/strategy.js';
+import { createStrategy, strategyDefinition, type StrategyName } from '../../src/federated/registry.js';
+import { downloadBytes, modelDelta, uploadBytes, type ClientUpdate, type ServerState, type Strategy } from '../../src/federated/strategy.js';
 import { STRATEGY_NAMES } from '../../src/federated/types.js';
 import { quadraticData, quadraticModel } from './toy-models.js';
 
@@ -112,9 +113,12 @@ describe('FedOpt server steps (Reddi et al. 2021, Algorithm 2), hand-computed', 
     close(s2.params[0], x1[0] + (eta * m2) / (Math.sqrt(s2.vectors.v[0]) + tau), 1e-12);
   });
 
-  test('defaults: η 1e-2, β1 0.9, β2 0.99, τ 1e-3', () => {
-    for (const s of [new FedAdam(), new FedYogi(), new FedAdagrad()]) {
-      assert.deepEqual([s.serverLearningRate, s.beta1, s.beta2, s.tau], [1e-2, 0.9, 0.99, 1e-3]);
+  test('defaults (one place: each strategy\'s registry entry): η 0.03 FedAdam/FedYogi, 0.1 FedAdagrad; β1 0.9, β2 0.99, τ 1e-3', () => {
+    const expected: [FedAdam | FedYogi | FedAdagrad, number][] = [[new FedAdam(), 0.03], [new FedYogi(), 0.03], [new FedAdagrad(), 0.1]];
+    for (const [s, eta] of expected) {
+      assert.deepEqual([s.serverLearningRate, s.beta1, s.beta2, s.tau], [eta, 0.9, 0.99, 1e-3]);
+      const defaults = strategyDefinition(s.name as StrategyName).defaults;
+      assert.equal(s.serverLearningRate, defaults.serverLearningRate, `${s.name}: the class and the registry agree`);
     }
   });
 });

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { createStrategy, type ClientUpdate } from '../../src/federated/strategy.js';
+import { createStrategy } from '../../src/federated/registry.js';
+import { type ClientUpdate } from '../../src/federated/strategy.js';
 import { adaptiveUpdateNoiseMultiplier, nextClipNorm, noisedFractionUnder, resolveAdaptiveClipping } from '../../src/privacy/adaptive-clipping.js';
 import { ClientLevelDp, CLIP_NORM_STATE_KEY } from '../../src/privacy/client-dp.js';
 import { assertNormalWithSd, SeededGaussianNoise } from './seeded-noise.js';

@@ -1,7 +1,7 @@
-/** Sample-level DP-SGD inside federated clients (LocalConfig.dpSgd): each site its own DP-SGD run. */
+/** Sample-level DP-SGD inside federated clients (LocalConfig.trainer = DpSgdLocalTrainer): each site its own DP-SGD run. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { clientSampleRate } from '../../src/federated/client-training.js';
+import { clientSampleRate, DpSgdLocalTrainer, type LocalDpSgdConfig } from '../../src/privacy/dp-local-trainer.js';
 import { clientRandom, runFederated } from '../../src/federated/run-federated.js';
 import type { FederatedRunOptions, LocalConfig, StrategyName } from '../../src/federated/types.js';
 import { LogisticRegression } from '../../src/model/logistic.js';
@@ -13,19 +13,23 @@ import { SeededGaussianNoise } from './seeded-noise.js';
 
 const MODEL = new LogisticRegression(5, 1e-3);
 
-function local(calls: string[] = []): LocalConfig {
+function dpConfig(calls: string[] = []): LocalDpSgdConfig {
+  return {
+    noiseMultiplier: 1.1,
+    clipNorm: 0.8,
+    noise: (clientId, round) => {
+      calls.push(`${clientId}/${round}`);
+      return new SeededGaussianNoise(round, clientId);
+    },
+  };
+}
+
+function local(calls: string[] = [], over: Partial<LocalDpSgdConfig> = {}): LocalConfig {
   return {
     batchSize: 10,
     epochs: 2,
     optimizer: { kind: 'sgd', learningRate: 0.2 },
-    dpSgd: {
-      noiseMultiplier: 1.1,
-      clipNorm: 0.8,
-      noise: (clientId, round) => {
-        calls.push(`${clientId}/${round}`);
-        return new SeededGaussianNoise(round, clientId);
-      },
-    },
+    trainer: new DpSgdLocalTrainer({ ...dpConfig(calls), ...over }),
   };
 }
 
@@ -79,7 +83,7 @@ describe('federated clients with DP-SGD', () => {
     }
     assert.deepEqual(calls, ['a/1', 'b/1', 'c/1', 'a/2', 'b/2', 'c/2', 'a/3', 'b/3', 'c/3']);
     assert.ok(result.rounds.every((r) => Number.isNaN(r.meanTrainLoss)));
-    const released = runFederated(options({ local: { ...local(), dpSgd: { ...(local().dpSgd as NonNullable<LocalConfig['dpSgd']>), releaseTrainingLoss: true } } }));
+    const released = runFederated(options({ local: local([], { releaseTrainingLoss: true }) }));
     assert.ok(released.rounds.every((r) => Number.isFinite(r.meanTrainLoss)));
     assert.ok(sameBits(released.params, result.params), 'releasing the loss changes nothing else');
   });
@@ -95,8 +99,7 @@ describe('federated clients with DP-SGD', () => {
   });
 
   test('an explicit sample rate overrides the batch-size default', () => {
-    const l = local();
-    const opts = options({ local: { ...l, dpSgd: { ...(l.dpSgd as NonNullable<LocalConfig['dpSgd']>), sampleRate: 0.25 } } });
+    const opts = options({ local: local([], { sampleRate: 0.25 }) });
     const result = runFederated(opts);
     for (const r of result.rounds) for (const c of opts.clients) assert.equal(r.localSteps[c.id], 8);
   });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderReport } from '../../src/report/html.js';
-import { markdownSummary } from '../../src/bench/markdown.js';
+import { markdownSummary } from '../../src/report/markdown.js';
 import type { ReportResult } from '../../src/report/extensions.js';
 import { smallBench, withDp } from './helpers.js';
 

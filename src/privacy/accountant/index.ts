@@ -4,6 +4,8 @@ export {
   rdpAtOrder,
   logAIntegerOrder,
   logAFractionalOrder,
+  MIN_NOISE_MULTIPLIER,
+  MAX_NOISE_MULTIPLIER_ACCOUNTED,
   type RdpParameters,
 } from './rdp.js';
 export { epsilonFromRdp, epsilonFromRdpClassic, convertRdp, type RdpConversion, type RdpConversionResult } from './conversion.js';

@@ -12,7 +12,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { InputError, OutputError } from '../../../src/errors.js';
 import { importDataset } from '../../../src/data/import/import-dataset.js';
 import { parseImportMapping } from '../../../src/data/import/parse-mapping.js';
-import { loadDirectory } from '../../../src/bench/data/load.js';
+import { loadDirectory } from '../../../src/data/load.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const HEART = join(REPO, 'fixtures/uci-heart');

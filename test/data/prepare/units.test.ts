@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { datasetFromScenario } from '../../../src/bench/data/load.js';
-import { featureSources, prepareSeed, siteFeatures, targetColumn } from '../../../src/bench/data/prepare.js';
-import type { NumericSiteColumn } from '../../../src/bench/data/preprocess.js';
-import { UNIT_TABLE, canonicalUnit, conversionFor, planUnits } from '../../../src/bench/data/units.js';
+import { datasetFromScenario } from '../../../src/data/load.js';
+import { featureSources, prepareSeed, siteFeatures, targetColumn } from '../../../src/data/prepare/prepare.js';
+import type { NumericSiteColumn } from '../../../src/data/prepare/preprocess.js';
+import { UNIT_TABLE, canonicalUnit, conversionFor, planUnits } from '../../../src/data/prepare/units.js';
 import { InputError } from '../../../src/errors.js';
 import { parseScenario } from '../../../src/scenario/parse.js';
 import { labUnits } from '../../../src/synth/columns.js';

@@ -6,8 +6,8 @@
  */
 import { DataType, type Table } from 'apache-arrow';
 import { InputError, type InputProblem } from '../../errors.js';
-import { MANIFEST_FILE, type Manifest } from '../../data/manifest.js';
-import { ROLE_METADATA_KEY } from '../../data/arrow-io.js';
+import { MANIFEST_FILE, type Manifest } from '../manifest.js';
+import { ROLE_METADATA_KEY } from '../arrow-io.js';
 import { readDictionary, readNumeric, readStrings } from './columns.js';
 import { fitPreprocessing, siteStats, transform, type FeatureSource, type SiteColumn, type SiteFeatures } from './preprocess.js';
 import { stratifiedSplit } from './split.js';

@@ -3,7 +3,7 @@
  * Target (issue 13): parsing is linear in the size of the file. Before the fix, yaml's duplicate
  * key check and the per-problem key lookup each compared every key with every other (80,000 keys:
  * 72 s, 700 MB); now time per key should stay flat as the key count doubles.
- * Usage: node --expose-gc dist/bench/parse.js [--max-keys N] [--runs N]
+ * Usage: node --expose-gc dist/perf/parse.js [--max-keys N] [--runs N]
  *
  * Three shapes of file, each built on the shipped 3-site scenario:
  *  - "refs": N valid keys in the `refs:` mapping (a large, correct file: parse succeeds);

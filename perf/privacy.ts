@@ -1,5 +1,5 @@
 /**
- * Privacy accounting and noise speed: `node dist/bench/privacy.js` (after `npx tsc`).
+ * Privacy accounting and noise speed: `npm run perf:privacy`.
  * Prints, for the RDP accountant over Opacus's 151 default orders: the first ε of a new (σ, q)
  * pair (the series for fractional orders, cold), a repeat of the same query (memoized per-step
  * RDP: what the bench pays per round), a noise calibration, and Gaussian noise throughput of the

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { largestRemainder, normalizeFractions, stratifiedSplit } from '../../../src/bench/data/split.js';
-import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION } from '../../../src/bench/data/types.js';
+import { largestRemainder, normalizeFractions, stratifiedSplit } from '../../../src/data/prepare/split.js';
+import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION } from '../../../src/data/prepare/types.js';
 import { UsageError } from '../../../src/errors.js';
 
 const CODES = [SPLIT_TRAIN, SPLIT_VALIDATION, SPLIT_TEST];

@@ -9,11 +9,11 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dictionary, Int32, Table, Utf8, makeData, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { OutputError } from '../errors.js';
-import { writeFileAtomic } from '../data/output-dir.js';
-import type { PreparedSeed } from './data/types.js';
-import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION } from './data/types.js';
-import type { BenchResult } from './results.js';
-import type { SeedOutcome } from './run-seed.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
+import type { PreparedSeed } from '../data/prepare/types.js';
+import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION } from '../data/prepare/types.js';
+import type { BenchResult } from '../bench/results.js';
+import type { SeedOutcome } from '../bench/run-seed.js';
 import { markdownSummary } from './markdown.js';
 
 export const BENCH_OUTPUT_FILES = ['results.json', 'results.md', 'report.html', 'predictions.arrow', 'splits.arrow'] as const;
@@ -116,7 +116,7 @@ export function checkBenchOutputDir(dir: string, force: boolean): void {
 export async function writeBenchOutputs(dir: string, result: BenchResult, prepared: readonly PreparedSeed[], outcomes: readonly SeedOutcome[], force: boolean): Promise<string[]> {
   checkBenchOutputDir(dir, force);
   // Loaded here, not at start-up: Vega is heavy and most commands never draw a plot.
-  const { renderReport } = await import('../report/html.js');
+  const { renderReport } = await import('./html.js');
   const report = await renderReport(result);
   mkdirSync(dir, { recursive: true });
   const written: [string, string | Uint8Array][] = [

@@ -1,5 +1,5 @@
 /** Shared fixtures of the bench data tests (functions only: importing does no work). */
-import type { PrepareOptions } from '../../../src/bench/data/types.js';
+import type { PrepareOptions } from '../../../src/data/prepare/types.js';
 
 export interface SiteYaml {
   id: string;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { datasetFromScenario } from '../../../src/bench/data/load.js';
-import { featureSources, prepareSeed, siteFeatures, targetColumn } from '../../../src/bench/data/prepare.js';
+import { datasetFromScenario } from '../../../src/data/load.js';
+import { featureSources, prepareSeed, siteFeatures, targetColumn } from '../../../src/data/prepare/prepare.js';
 import {
   aggregateStats,
   fitPreprocessing,
@@ -13,9 +13,9 @@ import {
   type FeatureSource,
   type NumericSiteColumn,
   type SiteFeatures,
-} from '../../../src/bench/data/preprocess.js';
-import { planUnits } from '../../../src/bench/data/units.js';
-import { SPLIT_TRAIN, type PreparedSeed } from '../../../src/bench/data/types.js';
+} from '../../../src/data/prepare/preprocess.js';
+import { planUnits } from '../../../src/data/prepare/units.js';
+import { SPLIT_TRAIN, type PreparedSeed } from '../../../src/data/prepare/types.js';
 import { parseScenario } from '../../../src/scenario/parse.js';
 import { meanSd, prepOpts, scenarioYaml } from './helpers.js';
 

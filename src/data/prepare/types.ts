@@ -4,9 +4,8 @@
  * sufficient statistics leave a site).
  */
 import type { Table } from 'apache-arrow';
-import type { Manifest } from '../../data/manifest.js';
+import type { Manifest } from '../manifest.js';
 import type { LabeledData } from '../../model/types.js';
-import type { SiteStats } from './preprocess.js';
 
 /** One site's patient table as loaded (from a data directory or generated in memory). */
 export interface SiteTable {
@@ -137,4 +136,38 @@ export interface PreparedSeed {
    * shared to fit the federated preprocessing, kept for the data summary of the report.
    */
   trainingStats?: SiteStats[];
+}
+
+/** Federated sufficient statistics (preprocess.ts computes and pools them). */
+export interface NumericSufficientStats {
+  /** Non-missing training values. */
+  count: number;
+  sum: number;
+  sumSquares: number;
+  missing: number;
+}
+
+export interface CategoryCounts {
+  /** Levels in dictionary order; counts[k] training rows have level levels[k]. */
+  levels: string[];
+  counts: number[];
+  missing: number;
+}
+
+/** A site's training-row sufficient statistics (nothing here identifies a row). */
+export interface SiteStats {
+  siteId: string;
+  /** Training rows. */
+  rows: number;
+  /** Numeric and binary features. */
+  numeric: Record<string, NumericSufficientStats>;
+  categorical: Record<string, CategoryCounts>;
+}
+
+/** The sum of every site's statistics. */
+export interface PooledStats {
+  sites: string[];
+  rows: number;
+  numeric: Record<string, NumericSufficientStats>;
+  categorical: Record<string, CategoryCounts>;
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { datasetFromScenario } from '../../../src/bench/data/load.js';
-import { featureSources, prepareSeed } from '../../../src/bench/data/prepare.js';
-import { SPLIT_EXCLUDED, SPLIT_TRAIN, type BenchDataset } from '../../../src/bench/data/types.js';
+import { datasetFromScenario } from '../../../src/data/load.js';
+import { featureSources, prepareSeed } from '../../../src/data/prepare/prepare.js';
+import { SPLIT_EXCLUDED, SPLIT_TRAIN, type BenchDataset } from '../../../src/data/prepare/types.js';
 import { InputError } from '../../../src/errors.js';
 import { parseScenario } from '../../../src/scenario/parse.js';
 import { prepOpts, scenarioYaml } from './helpers.js';

@@ -3,8 +3,8 @@
  * gaps to central and gains over the best local model, for CI logs and pull requests.
  */
 import type { Summary } from '../metrics/summarize.js';
-import type { ArmSummary, BenchResult } from './results.js';
-import { armPrivacy, type ReportResult } from '../report/extensions.js';
+import type { ArmSummary, BenchResult } from '../bench/results.js';
+import { armPrivacy, type ReportResult } from './extensions.js';
 
 function fmt(value: number | null | undefined, digits = 3): string {
   return value === null || value === undefined ? '–' : value.toFixed(digits);

@@ -1,5 +1,5 @@
 /**
- * npm run bench:train — training throughput of the model layer, in samples/s on one core.
+ * npm run perf:train — training throughput of the model layer, in samples/s on one core.
  * Target (issue #3): >= 1,000,000 samples/s for logistic regression, minibatch SGD, batch 32,
  * d = 36 features, on the hand-written typed-array path. The tfjs backend is measured in the same
  * run as the baseline (on fewer samples: it is orders of magnitude slower per small minibatch).
@@ -7,7 +7,7 @@
  * same expected batch and steps per epoch), per-example clipping (C = 1), Gaussian noise
  * (σ = 1); target >= 60 % of the non-DP logistic throughput. The noise here comes from a seeded
  * xoshiro128** stream (bench only); the product uses the secure source.
- * Usage: node dist/bench/train.js [--rows N] [--runs K] [--json]
+ * Usage: node dist/perf/train.js [--rows N] [--runs K] [--json]
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';

@@ -4,13 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { loadBenchDataset } from '../../../src/bench/data/load.js';
-import { prepareSeed } from '../../../src/bench/data/prepare.js';
-import type { Manifest } from '../../../src/data/manifest.js';
-import { writeSyntheticDataset } from '../../../src/data/write-dataset.js';
-import { InputError } from '../../../src/errors.js';
-import { parseScenario } from '../../../src/scenario/parse.js';
-import { prepOpts, scenarioYaml } from './helpers.js';
+import { loadBenchDataset } from '../../src/data/load.js';
+import { prepareSeed } from '../../src/data/prepare/prepare.js';
+import type { Manifest } from '../../src/data/manifest.js';
+import { writeSyntheticDataset } from '../../src/data/write-dataset.js';
+import { InputError } from '../../src/errors.js';
+import { parseScenario } from '../../src/scenario/parse.js';
+import { prepOpts, scenarioYaml } from './prepare/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fedage-bench-load-'));
 after(() => rmSync(root, { recursive: true, force: true }));

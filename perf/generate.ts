@@ -1,8 +1,8 @@
 /**
- * npm run bench:generate — patients/s and peak RSS of the generator.
+ * npm run perf:generate — patients/s and peak RSS of the generator.
  * Targets (issue #2): >= 1,000,000 patients/s on one core for the patient table of a
  * 1,000,000-patient site; peak RSS under 500 MB at 5,000,000 patients.
- * Usage: node dist/bench/generate.js [--patients N] [--runs N] [--rss-patients N] [--visits]
+ * Usage: node dist/perf/generate.js [--patients N] [--runs N] [--rss-patients N] [--visits]
  *
  * What each line times (one process, one core; the JIT is warmed up once on a 200,000-patient
  * site first, as any benchmark harness does):
