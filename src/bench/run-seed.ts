@@ -14,7 +14,7 @@ import { InputError } from '../errors.js';
 import type { LocalDpSgdConfig, RoundLog, StrategyName } from '../federated/types.js';
 import type { Strategy } from '../federated/strategy.js';
 import { runPrivacyArms } from './privacy-arms.js';
-import { Xoshiro128, streamState } from '../synth/rng.js';
+import { Xoshiro128, streamState } from '../random/rng.js';
 import { armBudget, type BenchConfig } from './config.js';
 import type { PreparedSeed, PreparedSite, PreparedSplit } from './data/types.js';
 import { SUMMARY_METRICS, type ArmPrivacy, type ArmSeedResult, type MetricName, type OracleSeedResult, type RoundRecord } from './results.js';

@@ -10,7 +10,7 @@
  *     -> visits every visitIntervalMonths until the horizon or dropout
  *     -> coding drift: ICD system by date, under-coding, MCI coded as dementia, units,
  *        missingness, label noise.
- * Every variable draws from its own stream (rng.ts) in patient order, so a batch's content
+ * Every variable draws from its own stream (random/rng.ts) in patient order, so a batch's content
  * does not depend on the batch size.
  *
  * Speed (issue #2: >= 1 M patients/s on one core): stages are small functions, run chunk by
@@ -21,8 +21,8 @@
 import { DX_AD, DX_MCI, ICD_SYSTEM_INDEX, dxCodeIndex, systemIndexOn } from './coding.js';
 import { type ColumnBatch, type ColumnBuffer, dictionaryIndices, numeric } from './columnar.js';
 import { clampInt, roundHalfUp } from './branchless.js';
-import { normalCdf } from './normal.js';
-import { SiteStreams } from './rng.js';
+import { normalCdf } from '../random/normal.js';
+import { SiteStreams } from '../random/rng.js';
 import {
   FRAILTY,
   HIPPOCAMPUS_ICV_SLOPE,

@@ -8,8 +8,8 @@
 // The en locale entry point: the package root loads every locale (~0.4 s at start-up).
 import { faker } from '@faker-js/faker/locale/en';
 import type { ResolvedSite, Target } from '../scenario/schema.js';
-import { normalCdf, normalQuantile, normalQuantilesInPlace, logistic, TruncatedNormal } from './normal.js';
-import { SiteStreams, Xoshiro128, streamState } from './rng.js';
+import { normalCdf, normalQuantile, normalQuantilesInPlace, logistic, TruncatedNormal } from '../random/normal.js';
+import { SiteStreams, Xoshiro128, streamState } from '../random/rng.js';
 import { isoToEpochDays } from './coding.js';
 
 /** Reference values the covariate effects are centred on. */

@@ -12,7 +12,7 @@ import { ICD_SYSTEM_DICTIONARY } from '../../src/synth/columns.js';
 import type { ColumnBatch, NumericColumn } from '../../src/synth/columnar.js';
 import { hypoexponentialCdf } from '../../src/synth/generate-batch.js';
 import { generateSiteBatches, siteModelFor } from '../../src/synth/generate-site.js';
-import { normalCdf } from '../../src/synth/normal.js';
+import { normalCdf } from '../../src/random/normal.js';
 import type { SiteModel } from '../../src/synth/site-model.js';
 
 const REPO_ROOT = new URL('../../../', import.meta.url);
