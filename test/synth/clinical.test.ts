@@ -10,7 +10,7 @@ import type { ResolvedSite, Scenario } from '../../src/scenario/schema.js';
 import { ICD_CODE_DICTIONARY } from '../../src/synth/coding.js';
 import { ICD_SYSTEM_DICTIONARY } from '../../src/synth/columns.js';
 import type { ColumnBatch, NumericColumn } from '../../src/synth/columnar.js';
-import { hypoexponentialCdf } from '../../src/synth/generate-batch.js';
+import { hypoexponentialCdf } from '../../src/synth/stages/disease.js';
 import { generateSiteBatches, siteModelFor } from '../../src/synth/generate-site.js';
 import { normalCdf } from '../../src/random/normal.js';
 import type { SiteModel } from '../../src/synth/site-model.js';
@@ -287,7 +287,7 @@ describe('cognition', () => {
     assert.ok(Math.abs(high) < 5 * (1.5 / Math.sqrt(diff.high[1])), `> 12 y: baseline - visit 0 MoCA = ${high}`);
     assert.ok(
       Math.abs(low) < 5 * (1.5 / Math.sqrt(diff.low[1])),
-      `GENERATOR BUG (generate-batch.ts generateVisits): visit MoCA omits the +1 education point that the baseline ` +
+      `GENERATOR BUG (stages/visits.ts generateVisits): visit MoCA omits the +1 education point that the baseline ` +
         `moca column adds for <= 12 y of schooling; baseline - visit 0 MoCA = ${low.toFixed(3)} over ${diff.low[1]} patients`,
     );
   });
