@@ -188,8 +188,20 @@ export const PATIENT_COLUMNS = [
     kind: 'float64',
     role: 'ground_truth',
     description:
-      'true probability of the target event given the latent state (the oracle score); for conversion_to_ad: P(AD dementia by the horizon), 1 for prevalent AD that under-coding left eligible',
+      'P(true event | the latent state): the "oracle (true event)" score, blind to coding, dropout and label noise; for mci_to_ad and incident_dementia_code: P(AD dementia by the horizon), 1 for prevalent AD',
   }),
+  field(
+    'labelRisk',
+    Float64Array,
+    {
+      name: 'label_risk',
+      kind: 'float64',
+      role: 'ground_truth',
+      description:
+        'P(recorded target = 1 | the latent state, the baseline record and the site\'s coding, dropout and label-noise processes): the "oracle (recorded label)" score, the ceiling of any model of the recorded label (null: not eligible)',
+    },
+    { validity: 'targetValid' },
+  ),
 ] as const;
 
 type PatientColumnEntry = (typeof PATIENT_COLUMNS)[number];

@@ -11,6 +11,7 @@ import type { ResolvedSite, Target } from '../scenario/schema.js';
 import { normalCdf, normalQuantile, normalQuantilesInPlace, logistic, TruncatedNormal } from '../random/normal.js';
 import { SiteStreams, Xoshiro128, streamState } from '../random/rng.js';
 import { isoToEpochDays } from './coding.js';
+import { type Recognition, recognitionOf } from './recognition.js';
 
 /** Reference values the covariate effects are centred on. */
 export const REF_AGE = 76;
@@ -24,7 +25,7 @@ const CALIBRATION_SAMPLE = 40_000;
 export const FRAILTY = {
   ageSlopePer10y: 0.7,
   impairment: { CN: 0, MCI: 0.35, AD: 0.9 },
-  female: 0.2,
+  female: 0.6, // COLLARD: frail 9.6 % of women vs 5.2 % of men
   diabetes: 0.3,
   weightLossIntercept: -3.4,
   exhaustionIntercept: -2.6,
@@ -64,6 +65,16 @@ export interface SiteModel {
   idDigits: number;
   idMultiplier: number;
   idOffset: number;
+  /** Index of the last scheduled visit (visits k = 0..lastVisit at k * interval). */
+  lastVisit: number;
+  /** The site's coding process over visits (recognition.ts). */
+  recognition: Recognition;
+  /** Site means that the age and education effects on test scores are centred on, and the
+   * fraction with <= 12 y of schooling (who get MoCA's education point): configured test means
+   * are then the site's group means, as the cited tables report them. */
+  cognitionRefAge: number;
+  cognitionRefEducation: number;
+  mocaEducationPointRate: number;
 }
 
 /** Linear predictor of the liability (without the N(0,1) residual). */
@@ -229,6 +240,9 @@ export function buildSiteModel(
   const ages = new Float64Array(n);
   const females = new Uint8Array(n);
   const e4s = new Uint8Array(n);
+  let sumAge = 0;
+  let sumEdu = 0;
+  let eduPoint = 0;
   for (let i = 0; i < n; i++) {
     const age = ageDist.fromUniform(cal.uniform());
     const female = cal.bernoulli(site.demographics.femaleFraction);
@@ -237,6 +251,9 @@ export function buildSiteModel(
     ages[i] = age;
     females[i] = female;
     e4s[i] = e4;
+    sumAge += age;
+    sumEdu += edu;
+    eduPoint += +(edu <= 12);
     liab[i] = liabilityMean(site, age, e4, female, edu) + cal.normal();
   }
   const sorted = Float64Array.from(liab).sort();
@@ -295,6 +312,11 @@ export function buildSiteModel(
     idDigits,
     idMultiplier,
     idOffset,
+    lastVisit: Math.floor(opts.followUpYears / (opts.visitIntervalMonths / 12) + 1e-9),
+    recognition: recognitionOf(site),
+    cognitionRefAge: sumAge / n,
+    cognitionRefEducation: sumEdu / n,
+    mocaEducationPointRate: eduPoint / n,
   };
 }
 

@@ -179,10 +179,10 @@ describe('fedage bench (built CLI)', () => {
     assert.equal(a.data.manifestSha256, createHash('sha256').update(readFileSync(join(data, 'manifest.json'))).digest('hex'));
     assert.deepEqual(a.perSeed, b.perSeed);
 
-    // The directory was generated for conversion_to_ad: another target cannot be benched on it.
+    // The directory was generated for mci_to_ad: another target cannot be benched on it.
     const wrongTarget = fedage('bench', data, '--seeds', '1', '--rounds', '1', '--target', 'frailty');
     assert.equal(wrongTarget.status, 2);
-    assert.match(wrongTarget.stderr, /target "conversion_to_ad", not "frailty"/);
+    assert.match(wrongTarget.stderr, /target "mci_to_ad", not "frailty"/);
 
     // A corrupted site file is caught by its checksum.
     const file = join(data, 'se-memory.arrow');

@@ -234,7 +234,7 @@ describe('parseScenario: valid scenarios', () => {
     assert.equal(scenario.seed, 1);
     assert.equal(scenario.followUpYears, 3);
     assert.equal(scenario.visitIntervalMonths, 12);
-    assert.equal(scenario.target, 'conversion_to_ad');
+    assert.equal(scenario.target, 'mci_to_ad');
     assert.deepEqual(scenario.refs, {});
     assert.deepEqual(scenario.bench, {});
     assert.equal(scenario.file, 'minimal.yaml');

@@ -31,8 +31,11 @@ export function liabilityAndDiagnosis(s: Stage, o: number, len: number): void {
 // ---- progression: exponential stage transitions and dropout
 export function progression(s: Stage, o: number, len: number): void {
   const model = s.model;
-  const { e4, sev, group, tMci, tAd, tDrop, trueRisk, cnIndex, mciIndex } = s.w;
+  const { e4, sev, group, tMci, tAd, tDrop, trueRisk, cnIndex, mciIndex, slope, hazardFactor } = s.w;
   const u = s.streams.get('progression').uniforms(3 * len);
+  // Random slopes [CERAD]: a patient's decline rate is the site's mean rate times
+  // max(0, 1 + declineRateSd * z); mean-preserving apart from the floor.
+  const zs = s.streams.get('progression.slope').normals(len);
   const p = s.site.progression;
   const logHrE4 = Math.log(p.hazardRatioE4);
   const logHrSev = Math.log(p.hazardRatioPerLatentSd);
@@ -40,6 +43,7 @@ export function progression(s: Stage, o: number, len: number): void {
   const hCnToMci = model.hazardCnToMci;
   const hMciToAd = model.hazardMciToAd;
   const hDropout = model.hazardDropout;
+  const slopeSd = p.declineRateSd;
   // Everyone: dropout time, and the AD defaults (in AD from baseline, risk 1). CN and MCI
   // patients are listed (without a jump) and overwritten by their own pass below, so that no
   // loop branches on the random stage.
@@ -48,6 +52,8 @@ export function progression(s: Stage, o: number, len: number): void {
   for (let i = 0; i < len; i++) {
     const q = o + i;
     tDrop[q] = -Math.log(u[3 * i + 2]) / hDropout;
+    slope[q] = Math.max(0, 1 + slopeSd * zs[i]);
+    hazardFactor[q] = Math.exp(logHrE4 * e4[q] + logHrSev * sev[q]);
     tMci[q] = 0;
     tAd[q] = 0;
     trueRisk[q] = 1;
@@ -60,17 +66,15 @@ export function progression(s: Stage, o: number, len: number): void {
   for (let k = 0; k < nMci; k++) {
     const q = mciIndex[k];
     const i = q - o;
-    const factor = Math.exp(logHrE4 * e4[q] + logHrSev * sev[q]);
-    const l2 = hMciToAd * factor;
+    const l2 = hMciToAd * hazardFactor[q];
     tAd[q] = -Math.log(u[3 * i + 1]) / l2;
     trueRisk[q] = 1 - Math.exp(-l2 * Y);
   }
   for (let k = 0; k < nCn; k++) {
     const q = cnIndex[k];
     const i = q - o;
-    const factor = Math.exp(logHrE4 * e4[q] + logHrSev * sev[q]);
-    const l1 = hCnToMci * factor;
-    const l2 = hMciToAd * factor;
+    const l1 = hCnToMci * hazardFactor[q];
+    const l2 = hMciToAd * hazardFactor[q];
     const t = -Math.log(u[3 * i]) / l1;
     tMci[q] = t;
     tAd[q] = t - Math.log(u[3 * i + 1]) / l2;

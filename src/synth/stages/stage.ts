@@ -50,9 +50,6 @@ export class Scratch {
   e4 = new Uint8Array(0);
   group = new Uint8Array(0);
   frail = new Uint8Array(0);
-  recMci = new Uint8Array(0);
-  mciAsDem = new Uint8Array(0);
-  recAd = new Uint8Array(0);
   age = new Float64Array(0);
   edu = new Float64Array(0);
   liability = new Float64Array(0);
@@ -69,6 +66,15 @@ export class Scratch {
   tDrop = new Float64Array(0);
   trueRisk = new Float64Array(0);
   visitCount = new Int32Array(0);
+  /** Individual rate of decline, as a multiple of the site's mean rates (random slope). */
+  slope = new Float64Array(0);
+  /** Individual hazard factor HR_e4^e4 * HR_sev^z of the stage transitions. */
+  hazardFactor = new Float64Array(0);
+  /** Patient part of the recognition log-odds (education, age >= 90). */
+  recognitionOffset = new Float64Array(0);
+  /** First visit that records a dementia code, or an MCI code (NO_CODE: none within follow-up). */
+  adCodeVisit = new Int32Array(0);
+  mciCodeVisit = new Int32Array(0);
   /** Patients of a chunk by true baseline stage (CN, MCI), for the stage-specific passes. */
   readonly cnIndex = new Int32Array(CHUNK);
   readonly mciIndex = new Int32Array(CHUNK);
@@ -80,9 +86,6 @@ export class Scratch {
     this.e4 = new Uint8Array(n);
     this.group = new Uint8Array(n);
     this.frail = new Uint8Array(n);
-    this.recMci = new Uint8Array(n);
-    this.mciAsDem = new Uint8Array(n);
-    this.recAd = new Uint8Array(n);
     this.age = new Float64Array(n);
     this.edu = new Float64Array(n);
     this.liability = new Float64Array(n);
@@ -99,6 +102,11 @@ export class Scratch {
     this.tDrop = new Float64Array(n);
     this.trueRisk = new Float64Array(n);
     this.visitCount = new Int32Array(n);
+    this.slope = new Float64Array(n);
+    this.hazardFactor = new Float64Array(n);
+    this.recognitionOffset = new Float64Array(n);
+    this.adCodeVisit = new Int32Array(n);
+    this.mciCodeVisit = new Int32Array(n);
     return this;
   }
 }

@@ -6,6 +6,8 @@ import { DX_AD, DX_MCI, dxCodeIndex, systemIndexOn } from '../coding.js';
 import { type ColumnBatch, type ColumnBuffer, dictionaryIndices, numeric } from '../columnar.js';
 import type { SiteStreams } from '../../random/rng.js';
 import type { SiteModel } from '../site-model.js';
+import { latentCdrSb } from '../recognition.js';
+import { SAME_DAY_ERROR_CORRELATION } from './cognition.js';
 import { clamp } from './stage.js';
 
 /** Patient state kept between the baseline pass and the visits pass. */
@@ -14,9 +16,11 @@ export interface LatentState {
   tMci: Float64Array;
   tAd: Float64Array;
   tDropout: Float64Array;
-  recognizedMci: Uint8Array;
-  mciAsDementia: Uint8Array;
-  recognizedAd: Uint8Array;
+  /** First visit with a dementia code and with an MCI code (recognition.ts NO_CODE: none). */
+  adCodeVisit: Int32Array;
+  mciCodeVisit: Int32Array;
+  /** Individual decline rate (random slope), a multiple of the site's mean rates. */
+  slope: Float64Array;
   mmse0: Float64Array;
   moca0: Float64Array;
   cdr0: Float64Array;
@@ -33,12 +37,10 @@ function trueGroupAt(s: LatentState, i: number, t: number): number {
   return 0;
 }
 
-/** Recorded diagnosis at time t: -1 none, DX_MCI or DX_AD, after under-coding. */
-function recordedDx(s: LatentState, i: number, t: number): number {
-  const g = trueGroupAt(s, i, t);
-  if (g === 0) return -1;
-  if (g === 2 && s.recognizedAd[i]) return DX_AD;
-  if (s.recognizedMci[i]) return s.mciAsDementia[i] ? DX_AD : DX_MCI;
+/** Recorded diagnosis at visit k: -1 none, DX_MCI or DX_AD; once coded stays coded. */
+function recordedDx(s: LatentState, i: number, k: number): number {
+  if (k >= s.adCodeVisit[i]) return DX_AD;
+  if (k >= s.mciCodeVisit[i]) return DX_MCI;
   return -1;
 }
 
@@ -82,6 +84,9 @@ export function generateVisits(
   const fieldFactor = m.fieldStrength === '3T' ? m.fieldStrengthVolumeFactor : 1;
   const instrument = site.cognition.instrument;
   const mmseValid = new Uint8Array(total);
+  const e = site.cognition.measurementErrorSd;
+  const noiseByGroup = Float64Array.of(e.CN, e.MCI, e.AD);
+  const recognition = model.recognition;
   const mocaValid = new Uint8Array(total);
   const cdrValid = new Uint8Array(total);
   let row = 0;
@@ -98,7 +103,7 @@ export function generateVisits(
       ageOut[row] = Math.round((age[i] + t) * 10) / 10;
       const sysIdx = systemIndexOn(day, site.coding.icdSystem, model.switchDays);
       sys[row] = sysIdx;
-      const dx = recordedDx(s, i, t);
+      const dx = recordedDx(s, i, k);
       rec[row] = dx;
       code[row] = dx < 0 ? -1 : dxCodeIndex(sysIdx, dx, age[i] + t);
       const g = trueGroupAt(s, i, t);
@@ -109,10 +114,14 @@ export function generateVisits(
       const eMmse = zv[5 * row];
       const eMoca = zv[5 * row + 1];
       const eCdr = zv[5 * row + 2];
-      const cogDrop = 0.05 * t + p.mmseDeclineMciPerYear * inMci + p.mmseDeclineAdPerYear * inAd;
-      mmse[row] = clamp(Math.round(s.mmse0[i] - cogDrop + eMmse), 0, 30);
-      moca[row] = clamp(Math.round(s.moca0[i] - 1.2 * cogDrop + eMoca), 0, 30);
-      cdr[row] = clamp(Math.round((s.cdr0[i] + 0.5 * inMci + p.cdrSbIncreaseAdPerYear * inAd + 0.3 * eCdr * (k > 0 ? 1 : 0)) * 2) / 2, 0, 18);
+      // The patient's own rate (random slope) scales every decline; visit noise by true stage ([CERAD]: 2.8 points in AD).
+      const slope = s.slope[i];
+      const cogDrop = 0.05 * t + slope * (p.mmseDeclineMciPerYear * inMci + p.mmseDeclineAdPerYear * inAd);
+      const noiseSd = noiseByGroup[g];
+      mmse[row] = clamp(Math.round(s.mmse0[i] - cogDrop + noiseSd * eMmse), 0, 30);
+      const rho = SAME_DAY_ERROR_CORRELATION[g];
+      moca[row] = clamp(Math.round(s.moca0[i] - 1.2 * cogDrop + noiseSd * (rho * eMmse + Math.sqrt(1 - rho * rho) * eMoca)), 0, 30);
+      cdr[row] = clamp(Math.round((latentCdrSb(recognition, s.cdr0[i], slope, s.tMci[i], s.tAd[i], t) + 0.3 * eCdr * (k > 0 ? 1 : 0)) * 2) / 2, 0, 18);
       const cog = s.cognitionObserved[i];
       mmseValid[row] = instrument !== 'MoCA' ? cog : 0;
       mocaValid[row] = instrument !== 'MMSE' ? cog : 0;
@@ -121,7 +130,7 @@ export function generateVisits(
       const eHip = zv[5 * row + 3];
       if (s.mriObserved[i] && k % 2 === 0) {
         const inCn = Math.min(t, s.tMci[i]);
-        const loss = (p.hippocampusAtrophyPctPerYear.CN * inCn + p.hippocampusAtrophyPctPerYear.MCI * inMci + p.hippocampusAtrophyPctPerYear.AD * inAd) / 100;
+        const loss = (p.hippocampusAtrophyPctPerYear.CN * inCn + slope * (p.hippocampusAtrophyPctPerYear.MCI * inMci + p.hippocampusAtrophyPctPerYear.AD * inAd)) / 100;
         const hv = s.hipTrue0[i] * Math.exp(-loss);
         const b = m.scannerBias.hippocampus;
         hip[row] = Math.round((hv * fieldFactor * b.multiplicative + b.additive) * (1 + m.measurementCv * eHip) * 1000) / 1000;
