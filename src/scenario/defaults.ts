@@ -48,8 +48,9 @@ export const DEFAULT_SITE: Omit<ResolvedSite, 'id' | 'name'> = {
       ventricles: { multiplicative: 1, additive: 0 },
       wmh: { multiplicative: 1, additive: 0 },
     },
-    // MCIc: controls 4.35 +- 0.56, MCI->AD 3.75 +- 0.72; AD from HSUB effect size CN-AD (assumed 3.40)
-    hippocampusCm3: g({ mean: 4.35, sd: 0.56 }, { mean: 3.95, sd: 0.65 }, { mean: 3.4, sd: 0.7 }),
+    // MCIc: controls 4.35; MCI and AD placed by the HSUB effect sizes (d CN-MCI 1.56, CN-AD 2.70,
+    // MCI-AD 0.93); checked by fidelity/targets.yaml
+    hippocampusCm3: g({ mean: 4.35, sd: 0.5 }, { mean: 3.6, sd: 0.55 }, { mean: 2.95, sd: 0.6 }),
     // MILLER: up to 0.6 mm thinner at MCI; absolute thickness assumed (FreeSurfer-typical)
     entorhinalThicknessMm: g({ mean: 3.4, sd: 0.3 }, { mean: 3.0, sd: 0.35 }, { mean: 2.7, sd: 0.4 }),
     ventriclesCm3: g({ mean: 35, sd: 15 }, { mean: 42, sd: 18 }, { mean: 50, sd: 20 }), // assumed (ADNI-typical)
@@ -76,8 +77,8 @@ export const DEFAULT_SITE: Omit<ResolvedSite, 'id' | 'name'> = {
     mmseDeclineMciPerYear: 0.6, // NACC: 0.22 SD/yr in amnestic MCI (SD ~ 2.7)
     cdrSbIncreaseAdPerYear: 1.6, // assumed; NACC: CDR-SB 0.49 SD/yr in aMCI
     hippocampusAtrophyPctPerYear: { CN: 1.41, MCI: 2.55, AD: 4.66 }, // BARNES, JACK00
-    hazardRatioE4: 2.0, // assumed (SWE: e4 38 % stable MCI vs 72 % converters)
-    hazardRatioPerLatentSd: 2.0, // assumed
+    hazardRatioE4: 3.0, // calibrated: SWE e4 38 % stable MCI vs 72 % converters (fidelity/targets.yaml)
+    hazardRatioPerLatentSd: 3.5, // calibrated: MCIc d ~ 1.0 stable vs converting MCI; conversion AUCs of TANP17, KOR16
     declineRateSd: 0.8, // CERAD: 15.8 % of probable AD without meaningful decline over 4 y
   },
   coding: {
