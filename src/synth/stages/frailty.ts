@@ -12,7 +12,7 @@ import {
   probAtLeastThree,
   slowGaitSpeedThreshold,
   weakGripThresholdKg,
-} from '../site-model.js';
+} from '../frailty-model.js';
 import { type Stage, clamp, logNormalParams } from './stage.js';
 
 // exp(-intercept) of the three self-reported Fried criteria (logistic in the latent frailty).
