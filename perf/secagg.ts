@@ -18,7 +18,7 @@ import { encodeUpdate, FLOWER_FIXED_POINT_DEFAULTS, decodeSum } from '../src/sec
 import { MaskingAggregator, maskingDefaults, type MaskingConfig } from '../src/secagg/masking-aggregator.js';
 import type { SecureAggregator, SecureSumResult } from '../src/secagg/secure-sum.js';
 import { packWords, unpackWords } from '../src/secagg/wire.js';
-import { Xoshiro128, streamState } from '../src/synth/rng.js';
+import { Xoshiro128, streamState } from '../src/random/rng.js';
 
 const SITES = 10;
 const ROWS = 512;

@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Xoshiro128, streamState } from '../src/synth/rng.js';
+import { Xoshiro128, streamState } from '../src/random/rng.js';
 import { createModel, type ModelSpec } from '../src/model/create-model.js';
 import { describeBackend, loadTfjs, type BackendDescription } from '../src/model/tfjs-backend.js';
 import { Sgd } from '../src/model/optimizer.js';

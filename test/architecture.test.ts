@@ -18,14 +18,7 @@ const SRC = join(REPO_ROOT, 'src');
 const LAYERS = ['foundation', 'random', 'metrics', 'model', 'federated', 'privacy', 'secagg', 'compression', 'scenario', 'synth', 'data', 'bench', 'report', 'api', 'cli'] as const;
 type Layer = (typeof LAYERS)[number];
 
-/**
- * Randomness and special functions still under src/synth/ until they move to src/random/ (a
- * separate change): they import nothing above `random`, and every layer may use them.
- */
-const PENDING_RANDOM = new Set(['synth/rng.ts', 'synth/normal.ts']);
-
 function layerOf(file: string): Layer {
-  if (PENDING_RANDOM.has(file)) return 'random';
   if (file === 'index.ts') return 'api';
   if (!file.includes('/')) return 'foundation';
   const folder = file.split('/')[0];

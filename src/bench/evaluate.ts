@@ -57,10 +57,17 @@ export function oracleOf(seed: number, sites: readonly PreparedSite[]): OracleSe
   if (risks.some((r) => r === null)) return null;
   const perSite: Record<string, number | null> = {};
   for (const s of sites) perSite[s.id] = auc(s.test.data.y, s.test.trueRisk as Float64Array);
+  // The label oracle: P(recorded label = 1 | latent state), the ceiling of any model of the label.
+  const labelRisks = sites.map((s) => s.test.labelRisk ?? null);
+  const hasLabelRisk = labelRisks.every((r) => r !== null);
+  const labelSites: Record<string, number | null> = {};
+  if (hasLabelRisk) for (const s of sites) labelSites[s.id] = auc(s.test.data.y, s.test.labelRisk as Float64Array);
   return {
     seed,
     pooledAuc: auc(concatFloat(sites.map((s) => s.test.data.y)), concatFloat(risks as Float64Array[])),
     sites: perSite,
+    labelPooledAuc: hasLabelRisk ? auc(concatFloat(sites.map((s) => s.test.data.y)), concatFloat(labelRisks as Float64Array[])) : null,
+    labelSites: hasLabelRisk ? labelSites : null,
   };
 }
 

@@ -82,8 +82,12 @@ export interface ArmSeedResult {
 
 export interface OracleSeedResult {
   seed: number;
+  /** AUC of true_risk (P(true event)) against the recorded label: "oracle (true event)". */
   pooledAuc: number | null;
   sites: Record<string, number | null>;
+  /** AUC of label_risk (P(recorded label = 1)): "oracle (recorded label)", the ceiling; null without label_risk. */
+  labelPooledAuc: number | null;
+  labelSites: Record<string, number | null> | null;
 }
 
 export interface SiteSplitCounts {
@@ -182,7 +186,7 @@ export interface BenchResult {
   features: FeatureDescriptor[];
   splits: Record<string, SiteSplitCounts[]>;
   perSeed: ArmSeedResult[];
-  oracle: { perSeed: OracleSeedResult[]; pooledAuc: Summary | null } | null;
+  oracle: { perSeed: OracleSeedResult[]; pooledAuc: Summary | null; labelPooledAuc: Summary | null } | null;
   summary: ArmSummary[];
   gates: GateRecord[];
   warnings: string[];

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { createModel } from '../model/create-model.js';
 import { hasPerExampleGradients, type LabeledData } from '../model/types.js';
 import { createNoiseSource, type NoiseSource } from '../privacy/secure-noise.js';
-import { Xoshiro128, streamState } from '../synth/rng.js';
+import { Xoshiro128, streamState } from '../random/rng.js';
 import type { PreparedSeed } from '../data/prepare/types.js';
 import { concatData } from '../data/prepare/concat.js';
 import type { ArmPlan } from './arm-plan.js';

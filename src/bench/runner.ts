@@ -92,7 +92,11 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
     features: prepared[0]?.preprocessing.features ?? [],
     splits: Object.fromEntries(prepared.map((p) => [String(p.seed), splitCounts(p)])),
     perSeed,
-    oracle: oracles.length === outcomes.length && oracles.length > 0 ? { perSeed: oracles, pooledAuc: summarizeMetric(oracles.map((o) => o.pooledAuc)) } : null,
+    oracle: oracles.length === outcomes.length && oracles.length > 0 ? {
+            perSeed: oracles,
+            pooledAuc: summarizeMetric(oracles.map((o) => o.pooledAuc)),
+            labelPooledAuc: oracles.every((o) => o.labelPooledAuc !== null) ? summarizeMetric(oracles.map((o) => o.labelPooledAuc)) : null,
+          } : null,
     summary,
     gates: gateOutcomes.map((g) => ({ expression: g.expression, passed: g.passed, left: g.left, right: g.right, message: g.message })),
     warnings: outcomes.flatMap((o) => o.warnings),

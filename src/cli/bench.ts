@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { GateFailed, UsageError } from '../errors.js';
-import { TARGETS } from '../scenario/targets.js';
+import { TARGETS, targetErrorMessage } from '../scenario/targets.js';
 import { BENCH_ARM_KINDS } from '../scenario/arms.js';
 import { STRATEGY_REGISTRY } from '../federated/registry.js';
 import { loadBenchConfig } from '../scenario/parse.js';
@@ -73,7 +73,7 @@ export function parseSeeds(text: string | undefined): number[] | undefined {
 
 export function benchOverrides(o: BenchCommandOptions): BenchOverrides {
   if (o.model !== undefined && o.model !== 'logistic' && o.model !== 'mlp') throw new UsageError(`--model: expected logistic or mlp, found "${o.model}"`);
-  if (o.target !== undefined && !(TARGETS as readonly string[]).includes(o.target)) throw new UsageError(`--target: expected one of ${TARGETS.join(', ')}, found "${o.target}"`);
+  if (o.target !== undefined && !(TARGETS as readonly string[]).includes(o.target)) throw new UsageError(`--target: ${targetErrorMessage(o.target)}, found "${o.target}"`);
   if (o.backend !== undefined && o.backend !== 'js' && o.backend !== 'tfjs') throw new UsageError(`--backend: expected js or tfjs, found "${o.backend}"`);
   if (o.localEpochs !== undefined && o.localSteps !== undefined) throw new UsageError('--local-epochs and --local-steps exclude each other');
   const overrides: BenchOverrides = {
@@ -194,7 +194,7 @@ export function registerBench(program: Command): void {
     .option('-c, --config <file>', 'settings YAML with `bench:` and/or `privacy:` sections (replaces the scenario\'s), e.g. for a data directory')
     .option('--seeds <n|list>', 'number of seeds (0..n-1) or a list like 1,2,3 (default 5)')
     .option('--arms <list>', `comma-separated arms: ${BENCH_ARM_KINDS.join(',')} (default all)`)
-    .option('--target <target>', 'conversion_to_ad, current_impairment or frailty (default: the scenario\'s)')
+    .option('--target <target>', `${TARGETS.join(', ')} (default: the scenario's)`)
     .option('--model <kind>', 'logistic or mlp')
     .option('--backend <name>', 'js (typed arrays, default) or tfjs (tfjs-node when installed, else tfjs cpu; much slower)')
     .option('--rounds <n>', 'federated rounds')

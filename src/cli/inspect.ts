@@ -1,11 +1,38 @@
-/** `fedage inspect DIR [--json] [--verify]`: per-site summary and the shift between sites. */
+/**
+ * `fedage inspect DIR [--json] [--verify] [--fidelity [--fidelity-targets FILE]]`: per-site
+ * summary and the shift between sites; with --fidelity, the cohort against its citations.
+ */
 import type { Command } from 'commander';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GateFailed } from '../errors.js';
+import { type FidelityReport, fidelityReport } from '../data/fidelity/report.js';
 import { inspectDataset, type FeatureShift, type InspectReport, type SiteInspection } from '../data/inspect.js';
 import { verifyDataset, type VerifyResult } from '../data/verify.js';
 
 export interface InspectCommandOptions {
   json?: boolean;
   verify?: boolean;
+  fidelity?: boolean;
+  fidelityTargets?: string;
+}
+
+/** The shipped targets file (fidelity/targets.yaml at the package root). */
+export const DEFAULT_FIDELITY_TARGETS = fileURLToPath(new URL('../../../fidelity/targets.yaml', import.meta.url));
+
+const cell = (x: number | null, digits: number): string => (x === null ? 'n/a' : x.toFixed(digits));
+const digitsOf = (x: number): number => Math.min(3, Math.max(1, (String(x).split('.')[1] ?? '').length));
+
+/** quantity | group | site | cited | generated | tolerance | source | ok */
+export function formatFidelityReport(report: FidelityReport): string {
+  const rows = report.rows.map((r) => {
+    const d = Math.max(digitsOf(r.cited), digitsOf(r.tolerance));
+    return [r.quantity, r.group, r.site ?? 'all', cell(r.cited, d), cell(r.generated, d), `± ${cell(r.tolerance, d)}`, r.source, r.ok ? 'ok' : 'FAIL'];
+  });
+  const table = formatTable(['quantity', 'group', 'site', 'cited', 'generated', 'tolerance', 'source', 'ok'], rows, ['l', 'l', 'l', 'r', 'r', 'r', 'l', 'l']);
+  return `${table}
+
+${report.rows.length - report.failed} of ${report.rows.length} rows within tolerance (targets: ${relative(process.cwd(), report.targetsFile) || report.targetsFile})`;
 }
 
 type Align = 'l' | 'r';
@@ -141,7 +168,21 @@ export function formatInspectReport(report: InspectReport, verified?: VerifyResu
 
 /** Runs inspect (after verify with --verify); returns what goes to stdout. */
 export async function inspectCommand(dir: string, options: InspectCommandOptions): Promise<string> {
+  return (await inspectWithStatus(dir, options)).out;
+}
+
+/** What goes to stdout, and how many fidelity rows failed (the CLI exits 3 when any did). */
+export async function inspectWithStatus(dir: string, options: InspectCommandOptions): Promise<{ out: string; fidelityFailed: number }> {
   const verified = options.verify ? await verifyDataset(dir) : undefined;
+  if (options.fidelity) {
+    const report = await fidelityReport(dir, options.fidelityTargets ?? DEFAULT_FIDELITY_TARGETS);
+    const out = options.json ? JSON.stringify(verified ? { verified, ...report } : report, null, 2) : formatFidelityReport(report);
+    return { out, fidelityFailed: report.failed };
+  }
+  return { out: await inspectReportText(dir, options, verified), fidelityFailed: 0 };
+}
+
+async function inspectReportText(dir: string, options: InspectCommandOptions, verified: VerifyResult | undefined): Promise<string> {
   const report = await inspectDataset(dir);
   if (options.json) return JSON.stringify(verified ? { verified, ...report } : report, null, 2);
   return formatInspectReport(report, verified);
@@ -154,6 +195,8 @@ export function registerInspect(program: Command): void {
     .argument('<dir>', 'data directory written by `fedage generate` (with a manifest.json)')
     .option('--json', 'print the report as JSON instead of tables')
     .option('--verify', 'first check every file against the SHA-256 checksums in the manifest')
+    .option('--fidelity', 'compare the cohort with its cited figures: quantity | cited | generated | ok (exit 3 if a row is out of tolerance)')
+    .option('--fidelity-targets <file>', 'targets file for --fidelity (default: the shipped fidelity/targets.yaml)')
     .addHelpText(
       'after',
       [
@@ -162,15 +205,20 @@ export function registerInspect(program: Command): void {
         '  $ fedage inspect data/',
         '  $ fedage inspect data/ --verify',
         '  $ fedage inspect data/ --json > inspect.json',
+        '  $ fedage inspect data/ --fidelity',
         '',
         'Shift is the standardized mean difference (SMD) of each site against the pooled data,',
         'pooled from per-site sufficient statistics; |SMD| > 0.1 is flagged with *.',
         'Ground-truth columns (synthetic only) are reported apart and never count as features.',
-        'Exit codes: 0 ok, 2 missing or invalid data directory, or a checksum mismatch.',
+        '--fidelity computes each row of the targets file (quantity, group, site, cited value, source,',
+        'tolerance) on the data; the shipped file describes scenarios/alzheimers-3site.yaml.',
+        'Exit codes: 0 ok, 2 missing or invalid data directory or targets file, or a checksum mismatch,',
+        '3 a fidelity row out of tolerance (the table is printed first).',
       ].join('\n'),
     )
     .action(async (dir: string, options: InspectCommandOptions) => {
-      const out = await inspectCommand(dir, options);
+      const { out, fidelityFailed } = await inspectWithStatus(dir, options);
       process.stdout.write(`${out}\n`);
+      if (fidelityFailed > 0) throw new GateFailed(`fidelity: ${fidelityFailed} row${fidelityFailed === 1 ? '' : 's'} out of tolerance`);
     });
 }

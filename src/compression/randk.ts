@@ -9,7 +9,7 @@
  *
  * Message: header (format, dimension), k, k float32 values in the order of the drawn coordinates.
  */
-import { Xoshiro128, streamState } from '../synth/rng.js';
+import { Xoshiro128, streamState } from '../random/rng.js';
 import { ByteReader, ByteWriter, readHeader } from './bytes.js';
 import { checkFraction, countOf } from './topk.js';
 import { FORMAT, type CompressionContext, type Compressor, type CompressorState } from './types.js';

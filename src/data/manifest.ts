@@ -10,7 +10,8 @@ import type { ColumnSpec } from '../synth/columns.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'fedage-dataset';
-export const MANIFEST_FORMAT_VERSION = 1;
+/** 2: generator 2 (label_risk, targets mci_to_ad / incident_dementia_code, `generator`). */
+export const MANIFEST_FORMAT_VERSION = 2;
 
 export interface FileEntry {
   file: string;
@@ -49,6 +50,8 @@ export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   formatVersion: number;
   fedageVersion: string;
+  /** Synthetic data only: the generative model's name and version (src/synth/version.ts). */
+  generator?: { name: string; version: number };
   source: 'synthetic' | 'imported';
   scenario: { name: string; file: string; sha256: string };
   seed: number | null;
@@ -122,7 +125,8 @@ export async function readManifest(dir: string): Promise<Manifest> {
     throw new InputError([{ file, path: 'format', expected: `"${MANIFEST_FORMAT}" with a sites list`, found: JSON.stringify(m.format ?? null) }]);
   }
   if (m.formatVersion !== MANIFEST_FORMAT_VERSION) {
-    throw new InputError([{ file, path: 'formatVersion', expected: String(MANIFEST_FORMAT_VERSION), found: JSON.stringify(m.formatVersion ?? null) }]);
+    const hint = m.formatVersion === 1 ? ' (written by an earlier fedage: regenerate it with `fedage generate`, or re-import it)' : '';
+    throw new InputError([{ file, path: 'formatVersion', expected: `${MANIFEST_FORMAT_VERSION}${hint}`, found: JSON.stringify(m.formatVersion ?? null) }]);
   }
   const problems = manifestShapeProblems(m, file);
   if (problems.length > 0) throw new InputError(problems.slice(0, 50), `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the manifest${problems.length > 50 ? ' (first 50 listed)' : ''}`);

@@ -5,6 +5,7 @@
 import { basename, join } from 'node:path';
 import type { Scenario } from '../scenario/schema.js';
 import { featureColumns, patientColumns, visitColumns, type ColumnSpec } from '../synth/columns.js';
+import { GENERATOR } from '../synth/version.js';
 import type { ColumnBatch, NumericColumn } from '../synth/columnar.js';
 import { generateSiteBatches, siteModelFor, type GenerateOptions } from '../synth/generate-site.js';
 import type { SiteModel } from '../synth/site-model.js';
@@ -67,6 +68,7 @@ export class RealizedStats {
   frail = 0;
   frailAssessed = 0;
   riskSum = 0;
+  labelRiskSum = 0;
 
   add(b: ColumnBatch): void {
     const col = (name: string) => b.columns.get(name) as NumericColumn;
@@ -76,6 +78,7 @@ export class RealizedStats {
     const target = col('target');
     const event = col('true_event').values;
     const risk = col('true_risk').values;
+    const labelRisk = col('label_risk').values;
     const pheno = col('frailty_phenotype');
     for (let i = 0; i < b.length; i++) {
       const g = group[i];
@@ -93,6 +96,7 @@ export class RealizedStats {
         this.positive += target.values[i];
         this.trueEvents += event[i];
         this.riskSum += risk[i];
+        this.labelRiskSum += labelRisk[i];
       }
       if (!pheno.valid || pheno.valid[i]) {
         this.frailAssessed++;
@@ -115,6 +119,7 @@ export class RealizedStats {
       targetPrevalence: ratio(this.positive, this.eligible),
       trueEventRateAmongEligible: ratio(this.trueEvents, this.eligible),
       meanTrueRiskAmongEligible: ratio(this.riskSum, this.eligible),
+      meanLabelRiskAmongEligible: ratio(this.labelRiskSum, this.eligible),
       frailPrevalenceAmongAssessed: ratio(this.frail, this.frailAssessed),
     };
   }
@@ -135,7 +140,7 @@ export function groundTruth(model: SiteModel, stats: RealizedStats): Record<stri
         mciToAdBase: round6(model.hazardMciToAd),
         dropout: round6(model.hazardDropout),
       },
-      note: 'liability = age/e4/sex/education shifts + N(0,1); diagnosis by thresholds; hazards multiply hazardRatioE4^e4 * hazardRatioPerLatentSd^severityZ',
+      note: 'liability = age/e4/sex/education shifts + N(0,1); diagnosis by thresholds; hazards multiply hazardRatioE4^e4 * hazardRatioPerLatentSd^severityZ; coding is a process over visits (recognition rising with CDR-SB); label_risk = P(recorded target = 1 | latent state, baseline record, coding/dropout/noise)',
     },
     realized: stats.toJSON(),
   };
@@ -181,6 +186,7 @@ export function buildSyntheticManifest(scenario: Scenario, parts: SyntheticManif
     format: MANIFEST_FORMAT,
     formatVersion: MANIFEST_FORMAT_VERSION,
     fedageVersion: FEDAGE_VERSION,
+    generator: GENERATOR,
     source: 'synthetic',
     scenario: { name: scenario.name, file: basename(scenario.file), sha256: scenarioHash(scenario) },
     seed: parts.seed,

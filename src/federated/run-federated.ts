@@ -14,7 +14,7 @@
  * Rounds are numbered from 1.
  */
 import type { LabeledData } from '../model/types.js';
-import { streamState, Xoshiro128 } from '../synth/rng.js';
+import { streamState, Xoshiro128 } from '../random/rng.js';
 import { compareIds, weightedAverageScalar } from './aggregate.js';
 import { createStrategy } from './registry.js';
 import { downloadBytes, uploadBytes, type ClientState, type ClientUpdate } from './strategy.js';

@@ -8,7 +8,7 @@
  * assumes noise the adversary cannot predict.
  *
  * Seeded: only when a seed is passed explicitly (tests, reproducible benchmarks): xoshiro128**
- * streams from src/synth/rng.ts with the ziggurat, derived from (seed, labels). Such noise is
+ * streams from src/random/rng.ts with the ziggurat, derived from (seed, labels). Such noise is
  * NOT secure: anyone with the seed can reproduce and remove it. `secure` says which one was used
  * and results must report it.
  *
@@ -27,7 +27,7 @@
  * does not claim more than that.
  */
 import { randomFillSync } from 'node:crypto';
-import { Xoshiro128, streamState } from '../synth/rng.js';
+import { Xoshiro128, streamState } from '../random/rng.js';
 import type { GaussianNoise } from './noise-types.js';
 
 /** A GaussianNoise (what dp-sgd / client-dp take) with a name for results and in-place adding. */

@@ -124,7 +124,7 @@ function withCiEnds<T extends { mean: number; ciLow: number | null; ciHigh: numb
 const METRIC_LABEL = { auc: 'AUC', f1: 'F1' } as const;
 const METRIC_UNIT = { auc: 'pooled test set, 0–1', f1: 'pooled test set, 0–1' } as const;
 
-const REFERENCE_DASHES: Record<string, number[]> = { central: [6, 3], 'best local': [2, 3], 'oracle (true risk)': [1, 0] };
+const REFERENCE_DASHES: Record<string, number[]> = { central: [6, 3], 'best local': [2, 3], 'oracle (recorded label)': [1, 0], 'oracle (true event)': [4, 2, 1, 2] };
 
 export function headlineFigure(result: ReportResult, metric: 'auc' | 'f1'): Figure | null {
   const rows = withCiEnds(headlineRows(result, metric));

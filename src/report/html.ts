@@ -88,7 +88,8 @@ function findings(result: ReportResult): string[] {
   }
   const bestLocal = result.summary.find((s) => s.arm === 'best_local');
   if (bestLocal?.metrics.auc) out.push(`Best single site alone: AUC ${ci(bestLocal.metrics.auc)}.`);
-  if (result.oracle?.pooledAuc) out.push(`Oracle AUC (the true risk of this synthetic cohort, the ceiling): ${ci(result.oracle.pooledAuc)}.`);
+  if (result.oracle?.labelPooledAuc) out.push(`Oracle AUC (recorded label, the ceiling of this synthetic cohort): ${ci(result.oracle.labelPooledAuc)}.`);
+  if (result.oracle?.pooledAuc) out.push(`Oracle AUC (true event, blind to coding, dropout and label noise): ${ci(result.oracle.pooledAuc)}.`);
   return out;
 }
 

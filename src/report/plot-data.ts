@@ -52,8 +52,10 @@ export function headlineReferences(result: ReportResult, metric: 'auc' | 'f1'): 
   if (central && Number.isFinite(central.mean)) refs.push({ reference: 'central', value: central.mean });
   const bestLocal = result.summary.find((s) => s.arm === 'best_local')?.metrics[metric];
   if (bestLocal && Number.isFinite(bestLocal.mean)) refs.push({ reference: 'best local', value: bestLocal.mean });
+  const labelOracle = result.oracle?.labelPooledAuc;
+  if (metric === 'auc' && labelOracle && Number.isFinite(labelOracle.mean)) refs.push({ reference: 'oracle (recorded label)', value: labelOracle.mean });
   const oracle = result.oracle?.pooledAuc;
-  if (metric === 'auc' && oracle && Number.isFinite(oracle.mean)) refs.push({ reference: 'oracle (true risk)', value: oracle.mean });
+  if (metric === 'auc' && oracle && Number.isFinite(oracle.mean)) refs.push({ reference: 'oracle (true event)', value: oracle.mean });
   return refs;
 }
 

@@ -48,7 +48,7 @@ const shape = z.looseObject({
       siteAuc: z.record(z.string(), summaryStat),
     }),
   ),
-  oracle: z.looseObject({ pooledAuc: summaryStat }).nullable(),
+  oracle: z.looseObject({ pooledAuc: summaryStat, labelPooledAuc: summaryStat.nullable().optional() }).nullable(),
   gates: z.array(z.looseObject({ expression: z.string(), passed: z.boolean(), message: z.string() })),
   warnings: z.array(z.string()),
   argv: z.array(z.string()).optional(),

@@ -4,7 +4,7 @@
  * documented defaults and applies command-line overrides.
  */
 import { z } from 'zod';
-import { TARGETS } from './targets.js';
+import { TARGETS, targetErrorMessage } from './targets.js';
 import { privacySettingsSchema } from './privacy-schema.js';
 
 import { BENCH_ARM_KINDS, FEDERATED_STRATEGIES } from './arms.js';
@@ -44,7 +44,7 @@ export const benchSettingsSchema = z.strictObject({
         .describe('logistic start point: zeros (default) or U(-1/sqrt(d), 1/sqrt(d)) for weights and bias, drawn per seed (PyTorch nn.Linear default)'),
     })
     .optional(),
-  target: z.enum(TARGETS).optional().describe('prediction target (default: the consortium target); a data directory must have been generated for it'),
+  target: z.enum(TARGETS, { error: (issue) => targetErrorMessage(issue.input) }).optional().describe('prediction target (default: the consortium target); a data directory must have been generated for it'),
   arms: z.array(z.enum(BENCH_ARM_KINDS)).min(1).optional().describe('arms to run (default: all)'),
   seeds: z
     .union([positiveInt.max(1000), z.array(z.number().int().min(0).max(2 ** 32 - 1)).min(1)])

@@ -34,6 +34,7 @@ export const DEFAULT_SITE: Omit<ResolvedSite, 'id' | 'name'> = {
     cdrSbByGroup: g({ mean: 0.05, sd: 0.15 }, { mean: 1.48, sd: 0.96 }, { mean: 6.27, sd: 3.05 }), // ADNIsub
     educationEffectPerYear: 0.12, // CRUM: medians 29 (>= 9 y), 26 (5-8 y), 22 (0-4 y)
     ageEffectPerYear: -0.04, // CRUM: 29 at 18-24 falling to 25 at >= 80
+    measurementErrorSd: { CN: 1, MCI: 1, AD: 2.8 }, // CERAD: MMSE measurement-error SD 2.8 in probable AD; 1 point assumed before dementia
   },
   mri: {
     scannedFraction: 0.8,
@@ -47,8 +48,9 @@ export const DEFAULT_SITE: Omit<ResolvedSite, 'id' | 'name'> = {
       ventricles: { multiplicative: 1, additive: 0 },
       wmh: { multiplicative: 1, additive: 0 },
     },
-    // MCIc: controls 4.35 +- 0.56, MCI->AD 3.75 +- 0.72; AD from HSUB effect size CN-AD (assumed 3.40)
-    hippocampusCm3: g({ mean: 4.35, sd: 0.56 }, { mean: 3.95, sd: 0.65 }, { mean: 3.4, sd: 0.7 }),
+    // MCIc: controls 4.35; MCI and AD placed by the HSUB effect sizes (d CN-MCI 1.56, CN-AD 2.70,
+    // MCI-AD 0.93); checked by fidelity/targets.yaml
+    hippocampusCm3: g({ mean: 4.35, sd: 0.5 }, { mean: 3.6, sd: 0.55 }, { mean: 2.95, sd: 0.6 }),
     // MILLER: up to 0.6 mm thinner at MCI; absolute thickness assumed (FreeSurfer-typical)
     entorhinalThicknessMm: g({ mean: 3.4, sd: 0.3 }, { mean: 3.0, sd: 0.35 }, { mean: 2.7, sd: 0.4 }),
     ventriclesCm3: g({ mean: 35, sd: 15 }, { mean: 42, sd: 18 }, { mean: 50, sd: 20 }), // assumed (ADNI-typical)
@@ -75,15 +77,19 @@ export const DEFAULT_SITE: Omit<ResolvedSite, 'id' | 'name'> = {
     mmseDeclineMciPerYear: 0.6, // NACC: 0.22 SD/yr in amnestic MCI (SD ~ 2.7)
     cdrSbIncreaseAdPerYear: 1.6, // assumed; NACC: CDR-SB 0.49 SD/yr in aMCI
     hippocampusAtrophyPctPerYear: { CN: 1.41, MCI: 2.55, AD: 4.66 }, // BARNES, JACK00
-    hazardRatioE4: 2.0, // assumed (SWE: e4 38 % stable MCI vs 72 % converters)
-    hazardRatioPerLatentSd: 2.0, // assumed
+    hazardRatioE4: 3.0, // calibrated: SWE e4 38 % stable MCI vs 72 % converters (fidelity/targets.yaml)
+    hazardRatioPerLatentSd: 3.5, // calibrated: MCIc d ~ 1.0 stable vs converting MCI; conversion AUCs of TANP17, KOR16
+    declineRateSd: 0.8, // CERAD: 15.8 % of probable AD without meaningful decline over 4 y
   },
   coding: {
     icdSystem: 'ICD-10-CM',
     switchDate: '2015-10-01', // NORID: US switch by date of service
     dementiaSensitivity: 0.85, // USC19: claims vs ADRC diagnosis 85 %
     mciSensitivity: 0.5, // assumed for a memory clinic (MATTKE: ~8 % in Medicare claims)
-    mciCodedAsDementia: 0.1, // USC19: some sites code MCI as dementia
+    mciCodedAsDementia: 0.5, // USC19: about half of clinic-MCI patients carried a dementia code in claims
+    recognitionLogOddsPerCdrSb: 0.24, // ADAMS-U: prior diagnosis 26 % at CDR 1 -> 83 % at the most severe stage (log-odds 2.64 over ~11 CDR-SB points)
+    recognitionLogOddsPerEducationYear: 0.05, // AMJAD: diagnosis more likely with more education (direction cited; magnitude assumed)
+    recognitionLogOddsAge90: -0.5, // AMJAD: less likely at >= 90 (direction cited; magnitude assumed)
     labUnits: 'conventional', // UNITS1: US reports mg/dL
     weightUnit: 'kg',
     labelNoise: 0,
@@ -95,7 +101,7 @@ export const DEFAULT_CONSORTIUM = {
   seed: 1,
   followUpYears: 3,
   visitIntervalMonths: 12,
-  target: 'conversion_to_ad' as const,
+  target: 'mci_to_ad' as const,
 };
 
 /** Deep merge of plain objects: later layers win; arrays and scalars replace. */

@@ -206,10 +206,13 @@ function expectedFor(issue: ZodIssue, root: SchemaRoot): string {
       return /^Invalid/.test(issue.message) ? describeSchema(schemaAtPath(root.schema, issue.path)) : issue.message;
     case 'not_multiple_of':
       return `a multiple of ${issue.divisor}`;
+    case 'invalid_value':
+      // A retired name (a renamed target) carries its own message naming the replacements.
+      if (issue.message.includes('retired')) return issue.message;
+      return describeSchema(schemaAtPath(root.schema, issue.path));
     case 'invalid_type':
     case 'too_big':
     case 'too_small':
-    case 'invalid_value':
       return describeSchema(schemaAtPath(root.schema, issue.path));
     default:
       return issue.message;

@@ -53,8 +53,11 @@ export type Biomarker = (typeof BIOMARKERS)[number];
 export const ICD_SYSTEMS = ['ICD-9-CM', 'ICD-10-CM', 'WHO-ICD-10'] as const;
 export type IcdSystem = (typeof ICD_SYSTEMS)[number];
 
-import { TARGETS, type Target } from './targets.js';
+import { TARGETS, type Target, targetErrorMessage } from './targets.js';
 export { TARGETS, type Target };
+
+/** A prediction target; a retired name gets a message naming its replacements. */
+export const targetSchema = z.enum(TARGETS, { error: (issue) => targetErrorMessage(issue.input) });
 
 export const INSTRUMENTS = ['MMSE', 'MoCA', 'both'] as const;
 export const FIELD_STRENGTHS = ['1.5T', '3T'] as const;
@@ -100,7 +103,10 @@ export const siteSettingsSchema = z.strictObject({
       moca: perGroup(distribution).optional(),
       cdrSbByGroup: perGroup(distribution).optional(),
       educationEffectPerYear: z.number().optional().describe('test points per year of education away from 12'),
-      ageEffectPerYear: z.number().optional().describe('test points per year of age away from 75'),
+      ageEffectPerYear: z.number().optional().describe('test points per year of age away from the site mean'),
+      measurementErrorSd: perGroup(nonNegative)
+        .optional()
+        .describe('visit-to-visit measurement error of MMSE and MoCA by true stage, points ([CERAD]: 2.8 in probable AD)'),
     })
     .optional(),
   mri: z
@@ -162,6 +168,9 @@ export const siteSettingsSchema = z.strictObject({
       hippocampusAtrophyPctPerYear: perGroup(nonNegative).optional(),
       hazardRatioE4: positive.optional(),
       hazardRatioPerLatentSd: positive.optional().describe('hazard ratio per SD of the latent within stage'),
+      declineRateSd: nonNegative
+        .optional()
+        .describe('individual random slope: SD of a patient\'s decline rate as a fraction of the mean rate (floored at 0) [CERAD]'),
     })
     .optional(),
   coding: z
@@ -171,9 +180,14 @@ export const siteSettingsSchema = z.strictObject({
         .nullable()
         .optional()
         .describe('date the site moved from ICD-9-CM to icdSystem (US: 2015-10-01); null = always icdSystem'),
-      dementiaSensitivity: fraction.optional().describe('probability a true dementia is ever coded'),
-      mciSensitivity: fraction.optional().describe('probability a true MCI is coded'),
-      mciCodedAsDementia: fraction.optional().describe('fraction of coded MCI that receives a dementia code'),
+      dementiaSensitivity: fraction
+        .optional()
+        .describe('probability that a visit records a not-yet-coded dementia at CDR-SB 6 (CDR 1, mild); rises with severity, once coded stays coded'),
+      mciSensitivity: fraction.optional().describe('probability that a visit records a not-yet-coded cognitive impairment (MCI or dementia) as such'),
+      mciCodedAsDementia: fraction.optional().describe('fraction of patients whose recorded impairment receives a dementia code (a site habit, [USC19])'),
+      recognitionLogOddsPerCdrSb: z.number().optional().describe('log-odds of recognising a dementia per CDR-SB point ([ADAMS-U]: 26 % at CDR 1 to 83 % at the most severe stage)'),
+      recognitionLogOddsPerEducationYear: z.number().optional().describe('log-odds of recognition per year of schooling away from 12 ([AMJAD]: rises with education)'),
+      recognitionLogOddsAge90: z.number().optional().describe('log-odds of recognition at age >= 90 ([AMJAD]: lower)'),
       labUnits: z.enum(LAB_UNITS).optional().describe('conventional (mg/dL, %) or SI (mmol/L, umol/L, mmol/mol)'),
       weightUnit: z.enum(['kg', 'lb']).optional(),
       labelNoise: fraction.optional().describe('probability the recorded target is flipped'),
@@ -206,7 +220,7 @@ export const consortiumSchema = z.strictObject({
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional().describe('master seed (default 1)'),
   followUpYears: z.number().gt(0).max(30).optional(),
   visitIntervalMonths: z.number().int().gt(0).max(120).optional(),
-  target: z.enum(TARGETS).optional(),
+  target: targetSchema.optional().describe('prediction target (README "Targets": eligibility and label of each)'),
   defaults: siteSettingsSchema.optional().describe('settings applied to every site unless it overrides them'),
 });
 

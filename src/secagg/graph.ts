@@ -15,7 +15,7 @@
  * (each site keeps one share of its own secrets); `reconstructionThreshold` shares recover a
  * secret. A value in (0, 1) is a fraction (of the sites, resp. of numShares); 1 means all.
  */
-import { Xoshiro128, streamState } from '../synth/rng.js';
+import { Xoshiro128, streamState } from '../random/rng.js';
 import { SecAggConfigError } from './errors.js';
 
 export type GraphKind = 'complete' | 'k-regular';

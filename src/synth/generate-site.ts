@@ -4,7 +4,7 @@
  * batch size does not change the content.
  */
 import type { Scenario, ResolvedSite } from '../scenario/schema.js';
-import { SiteStreams } from './rng.js';
+import { SiteStreams } from '../random/rng.js';
 import { buildSiteModel, type SiteModel } from './site-model.js';
 import { generateBatch, type SiteBatch } from './generate-batch.js';
 

@@ -8,33 +8,17 @@
 // The en locale entry point: the package root loads every locale (~0.4 s at start-up).
 import { faker } from '@faker-js/faker/locale/en';
 import type { ResolvedSite, Target } from '../scenario/schema.js';
-import { normalCdf, normalQuantile, normalQuantilesInPlace, logistic, TruncatedNormal } from './normal.js';
-import { SiteStreams, Xoshiro128, streamState } from './rng.js';
+import { normalQuantile, normalQuantilesInPlace, TruncatedNormal } from '../random/normal.js';
+import { SiteStreams, Xoshiro128, streamState } from '../random/rng.js';
 import { isoToEpochDays } from './coding.js';
+import { type Recognition, recognitionOf } from './recognition.js';
+import { drawBmi, drawHeightCm, friedProbabilities, frailtyLatentMean, probAtLeastThree } from './frailty-model.js';
+import { REF_AGE, REF_EDUCATION } from './reference.js';
 
-/** Reference values the covariate effects are centred on. */
-export const REF_AGE = 76;
-export const REF_EDUCATION = 14;
-export const REF_ICV_CM3 = 1400;
-/** Hippocampus-to-ICV slope for the residual ICV adjustment (HV/ICV ~ 0.003). */
-export const HIPPOCAMPUS_ICV_SLOPE = 0.003;
+export { HIPPOCAMPUS_ICV_SLOPE, REF_AGE, REF_EDUCATION, REF_ICV_CM3 } from './reference.js';
+export { FRAILTY } from './frailty-model.js';
+
 const CALIBRATION_SAMPLE = 40_000;
-
-/** Fixed coefficients of the frailty sub-model (on the latent frailty scale). */
-export const FRAILTY = {
-  ageSlopePer10y: 0.7,
-  impairment: { CN: 0, MCI: 0.35, AD: 0.9 },
-  female: 0.2,
-  diabetes: 0.3,
-  weightLossIntercept: -3.4,
-  exhaustionIntercept: -2.6,
-  lowActivityIntercept: -2.3,
-  criterionSlope: 1.1,
-  gaitSlopeMps: 0.12,
-  gaitResidualSdFactor: 0.75,
-  gripSlopeKg: { female: 2.2, male: 3.5 },
-  gripResidualSdFactor: 0.8,
-};
 
 export interface SiteModel {
   site: ResolvedSite;
@@ -64,6 +48,16 @@ export interface SiteModel {
   idDigits: number;
   idMultiplier: number;
   idOffset: number;
+  /** Index of the last scheduled visit (visits k = 0..lastVisit at k * interval). */
+  lastVisit: number;
+  /** The site's coding process over visits (recognition.ts). */
+  recognition: Recognition;
+  /** Site means that the age and education effects on test scores are centred on, and the
+   * fraction with <= 12 y of schooling (who get MoCA's education point): configured test means
+   * are then the site's group means, as the cited tables report them. */
+  cognitionRefAge: number;
+  cognitionRefEducation: number;
+  mocaEducationPointRate: number;
 }
 
 /** Linear predictor of the liability (without the N(0,1) residual). */
@@ -110,86 +104,6 @@ export function liabilityCdf(sorted: Float64Array, x: number): number {
   return (lo + 0.5) / (n + 1);
 }
 
-// Per-group and per-sex constants as arrays indexed by group (0-2) or by female (0/1): the
-// helpers below select by index, not by a jump (see branchless.ts), with the same arithmetic.
-const FRAILTY_IMPAIRMENT = Float64Array.of(FRAILTY.impairment.CN, FRAILTY.impairment.MCI, FRAILTY.impairment.AD);
-/** Weight of the within-stage severity: 0 for CN (0 * z adds a zero: the sum is unchanged). */
-const FRAILTY_SEVERITY_WEIGHT = Float64Array.of(0, 0.15, 0.15);
-/** [male, female]: the "tall" height cut-off for the slow-gait criterion (cm). */
-const TALL_CM = Float64Array.of(173, 159);
-/** [not tall, tall]: 15 ft in 7 s, or in 6 s for tall people, as a speed (m/s). */
-const SLOW_GAIT_SPEED = Float64Array.of(4.572 / 7, 4.572 / 6);
-/** BMI band upper edges and weak-grip cut-offs (kg), male then female (Fried 2001, FTAB). */
-const GRIP_BMI_EDGES = Float64Array.of(24, 26, 28, 23, 26, 29);
-const WEAK_GRIP_KG = Float64Array.of(29, 30, 31, 32, 17, 17.3, 18, 21);
-/** [male, female] height distribution (cm). */
-const HEIGHT_MEAN_CM = Float64Array.of(175, 161);
-const HEIGHT_SD_CM = Float64Array.of(7, 6.5);
-
-/** Impairment level used by frailty: CN 0, MCI, AD by group plus within-stage severity. */
-export function frailtyLatentMean(age: number, female: number, diabetes: number, group: number, severityZ: number): number {
-  return (
-    (FRAILTY.ageSlopePer10y * (age - REF_AGE)) / 10 +
-    FRAILTY_IMPAIRMENT[group] +
-    FRAILTY_SEVERITY_WEIGHT[group] * severityZ +
-    FRAILTY.female * female +
-    FRAILTY.diabetes * diabetes
-  );
-}
-
-/** Fried slow-gait threshold as a speed (m/s): 15 ft in >= 7 s, or >= 6 s for tall people. */
-export function slowGaitSpeedThreshold(female: number, heightCm: number): number {
-  return SLOW_GAIT_SPEED[+(heightCm > TALL_CM[female])];
-}
-
-/** Fried weak-grip cut-off (kg) by sex and BMI band (Fried 2001, FTAB): bands (.., e1], (e1, e2], (e2, e3], (e3, ..). */
-export function weakGripThresholdKg(female: number, bmi: number): number {
-  const e = 3 * female;
-  return WEAK_GRIP_KG[4 * female + (+(bmi > GRIP_BMI_EDGES[e]) + +(bmi > GRIP_BMI_EDGES[e + 1]) + +(bmi > GRIP_BMI_EDGES[e + 2]))];
-}
-
-/** Per-criterion probabilities of the Fried phenotype given the latent frailty (with offset). */
-export function friedProbabilities(
-  site: ResolvedSite,
-  frailtyLatent: number,
-  female: number,
-  heightCm: number,
-  bmi: number,
-  out: Float64Array,
-): void {
-  out[0] = logistic(FRAILTY.weightLossIntercept + FRAILTY.criterionSlope * frailtyLatent);
-  out[1] = logistic(FRAILTY.exhaustionIntercept + FRAILTY.criterionSlope * frailtyLatent);
-  out[2] = logistic(FRAILTY.lowActivityIntercept + FRAILTY.criterionSlope * frailtyLatent);
-  const g = site.frailty.gaitSpeedMps;
-  const gaitMean = g.mean - FRAILTY.gaitSlopeMps * frailtyLatent;
-  out[3] = normalCdf((slowGaitSpeedThreshold(female, heightCm) - gaitMean) / (g.sd * FRAILTY.gaitResidualSdFactor));
-  const grip = female ? site.frailty.gripStrengthKg.female : site.frailty.gripStrengthKg.male;
-  const gripMean = grip.mean - (female ? FRAILTY.gripSlopeKg.female : FRAILTY.gripSlopeKg.male) * frailtyLatent;
-  out[4] = normalCdf((weakGripThresholdKg(female, bmi) - gripMean) / (grip.sd * FRAILTY.gripResidualSdFactor));
-}
-
-/** P(at least 3 of 5 independent criteria) by dynamic programming over the count. */
-export function probAtLeastThree(p: Float64Array): number {
-  let c0 = 1;
-  let c1 = 0;
-  let c2 = 0;
-  for (let k = 0; k < 5; k++) {
-    const q = 1 - p[k];
-    c2 = c2 * q + c1 * p[k];
-    c1 = c1 * q + c0 * p[k];
-    c0 = c0 * q;
-  }
-  return 1 - c0 - c1 - c2;
-}
-
-/** Height (cm) from a standard normal; female is 0 or 1. */
-export function drawHeightCm(female: number, z: number): number {
-  return HEIGHT_MEAN_CM[female] + HEIGHT_SD_CM[female] * z;
-}
-
-export function drawBmi(z: number): number {
-  return Math.min(45, Math.max(16, 26.5 + 4.2 * z));
-}
 
 /** Base hazard h with mean(1 - exp(-h f_i)) = annual rate, by bisection (monotone in h). */
 export function baseHazardForAnnualRate(annualRate: number, factors: number[]): number {
@@ -229,6 +143,9 @@ export function buildSiteModel(
   const ages = new Float64Array(n);
   const females = new Uint8Array(n);
   const e4s = new Uint8Array(n);
+  let sumAge = 0;
+  let sumEdu = 0;
+  let eduPoint = 0;
   for (let i = 0; i < n; i++) {
     const age = ageDist.fromUniform(cal.uniform());
     const female = cal.bernoulli(site.demographics.femaleFraction);
@@ -237,6 +154,9 @@ export function buildSiteModel(
     ages[i] = age;
     females[i] = female;
     e4s[i] = e4;
+    sumAge += age;
+    sumEdu += edu;
+    eduPoint += +(edu <= 12);
     liab[i] = liabilityMean(site, age, e4, female, edu) + cal.normal();
   }
   const sorted = Float64Array.from(liab).sort();
@@ -295,6 +215,11 @@ export function buildSiteModel(
     idDigits,
     idMultiplier,
     idOffset,
+    lastVisit: Math.floor(opts.followUpYears / (opts.visitIntervalMonths / 12) + 1e-9),
+    recognition: recognitionOf(site),
+    cognitionRefAge: sumAge / n,
+    cognitionRefEducation: sumEdu / n,
+    mocaEducationPointRate: eduPoint / n,
   };
 }
 

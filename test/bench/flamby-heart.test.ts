@@ -22,7 +22,7 @@ import { markdownSummary } from '../../src/report/markdown.js';
 import { runFederated } from '../../src/federated/run-federated.js';
 import { createModel } from '../../src/model/create-model.js';
 import { uniformFanInInit } from '../../src/bench/run-seed.js';
-import { Xoshiro128, streamState } from '../../src/synth/rng.js';
+import { Xoshiro128, streamState } from '../../src/random/rng.js';
 
 const HEART = fileURLToPath(new URL('../../../fixtures/uci-heart/', import.meta.url));
 

@@ -13,7 +13,7 @@ import { siteMeanMetrics, uniformFanInInit } from '../../src/bench/run-seed.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { evaluateBinary } from '../../src/metrics/evaluate.js';
 import { parseBenchConfig, parseScenario } from '../../src/scenario/parse.js';
-import { Xoshiro128, streamState } from '../../src/synth/rng.js';
+import { Xoshiro128, streamState } from '../../src/random/rng.js';
 import { meanSd, prepOpts, scenarioYaml } from '../data/prepare/helpers.js';
 
 /** One binary and one categorical column, 8 training and 2 test rows. */

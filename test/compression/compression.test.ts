@@ -12,7 +12,7 @@ import { RandKCompressor, sharedCoordinates } from '../../src/compression/randk.
 import { compressRound, createCompressor } from '../../src/compression/registry.js';
 import { TopKCompressor } from '../../src/compression/topk.js';
 import { IncompatibleOptionsError } from '../../src/compression/compatibility.js';
-import { Xoshiro128, streamState } from '../../src/synth/rng.js';
+import { Xoshiro128, streamState } from '../../src/random/rng.js';
 
 const rngOf = (seed: number, label = 'compression') => new Xoshiro128(streamState(seed, label));
 const ctxOf = (seed: number, round = 1, site = 0) => ({ round, site, sharedSeed: 99, rng: rngOf(seed, `site-${site}`) });

@@ -123,7 +123,7 @@ const SCENARIO = `
 consortium:
   name: inspect-test
   seed: 11
-  target: conversion_to_ad
+  target: incident_dementia_code
 sites:
   - id: site-a
     patients: 2000

@@ -17,7 +17,7 @@ const freshDir = (): string => join(root, `out-${dirCount++}`);
 const siteYaml = (id: string, patients: number, extra = '') => `  - id: ${id}
     patients: ${patients}
 ${extra}`;
-const scenarioYaml = (sites: string[], { seed = 11, target = 'conversion_to_ad' } = {}) =>
+const scenarioYaml = (sites: string[], { seed = 11, target = 'incident_dementia_code' } = {}) =>
   `consortium:\n  name: det\n  seed: ${seed}\n  target: ${target}\nsites:\n${sites.join('')}`;
 
 const SITE_A = siteYaml('alpha', 700);

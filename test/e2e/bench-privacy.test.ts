@@ -28,7 +28,10 @@ describe('fedage bench with differential privacy (built CLI)', () => {
     const dpArms = [...new Set(r.perSeed.filter((a: any) => a.privacy).map((a: any) => a.arm))];
     assert.deepEqual(dpArms, ['central+dp(eps=0.5)', 'fedavg+dp(eps=0.5)', 'central+dp(eps=2)', 'fedavg+dp(eps=2)']);
     assert.equal(r.privacy.secureNoise, false);
-    assert.equal(r.privacy.delta, 1e-4);
+    // The default δ: the largest power of ten <= 1/(10 n) for the smallest site's n (in the rule text).
+    const n = Number(/n = (\d+)/.exec(r.privacy.deltaRule)![1]);
+    assert.equal(r.privacy.delta, Number(`1e${Math.floor(Math.log10(1 / (10 * n)) + 1e-12)}`));
+    assert.ok(r.privacy.delta <= 1 / (10 * n) && r.privacy.delta > 1 / (100 * n));
     for (const a of r.perSeed.filter((x: any) => x.privacy)) {
       const p = a.privacy;
       assert.equal(p.secureNoise, false);

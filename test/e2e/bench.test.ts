@@ -62,11 +62,26 @@ describe('fedage bench (built CLI)', () => {
     assert.equal(results.perSeed.length, 2 * 11);
     assert.equal(results.data.synthetic, true);
     assert.ok(results.oracle.pooledAuc.mean > 0.5);
+    assert.match(run.stdout, /Oracle AUC \(recorded label, the ceiling\): .*Oracle AUC \(true event\)/);
+  });
+
+  test('no arm beats the label oracle: every arm\'s mean AUC is within the label oracle\'s CI or below it', () => {
+    // label_risk = P(recorded label = 1 | latent state) is the Bayes score for the recorded label:
+    // no model of the features can rank the label better in expectation.
+    const ceiling = results.oracle.labelPooledAuc;
+    assert.ok(ceiling && Number.isFinite(ceiling.mean), 'the label oracle is reported');
+    for (const s of results.summary) {
+      const a = s.metrics.auc;
+      if (!a || !Number.isFinite(a.mean)) continue;
+      assert.ok(a.mean <= ceiling.ci95[1], `${s.arm}: AUC ${a.mean} above the label oracle ${ceiling.mean} [${ceiling.ci95}]`);
+    }
+    // Per seed too: the label oracle of a seed is the AUC of label_risk on that seed's test rows.
+    for (const o of results.oracle.perSeed) assert.ok(o.labelPooledAuc > 0.5, `seed ${o.seed}: ${o.labelPooledAuc}`);
   });
 
   test('features never include ids, target or ground truth', () => {
     const sources = new Set(results.features.map((f: any) => f.source));
-    for (const banned of ['patient_id', 'target', 'true_risk', 'true_event', 'true_liability', 'true_dx_baseline', 'followup_years', 'enrollment_date']) {
+    for (const banned of ['patient_id', 'target', 'true_risk', 'label_risk', 'true_event', 'true_liability', 'true_dx_baseline', 'followup_years', 'enrollment_date']) {
       assert.ok(!sources.has(banned), banned);
     }
     assert.ok(sources.has('age_years') && sources.has('mmse'));
@@ -95,7 +110,9 @@ describe('fedage bench (built CLI)', () => {
   test('splits.arrow holds every patient once per seed', () => {
     const table = tableFromIPC(readFileSync(join(out, 'splits.arrow')));
     const perSeed = results.splits['0'].reduce((a: number, s: any) => a + s.train + s.validation + s.test + s.excluded, 0);
-    assert.equal(perSeed, 1200 + 800 + 600);
+    // Every patient of the scenario, eligible or not (sizes read from the scenario, not restated).
+    const scenarioPatients = [...readFileSync(SCENARIO, 'utf8').matchAll(/^    patients: (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
+    assert.equal(perSeed, scenarioPatients);
     assert.equal(table.numRows, 2 * perSeed);
     const split = new Set(Array.from({ length: 50 }, (_, i) => table.getChild('split')!.get(i)));
     for (const s of split) assert.ok(['train', 'validation', 'test', 'excluded'].includes(s as string));
@@ -179,10 +196,10 @@ describe('fedage bench (built CLI)', () => {
     assert.equal(a.data.manifestSha256, createHash('sha256').update(readFileSync(join(data, 'manifest.json'))).digest('hex'));
     assert.deepEqual(a.perSeed, b.perSeed);
 
-    // The directory was generated for conversion_to_ad: another target cannot be benched on it.
+    // The directory was generated for mci_to_ad: another target cannot be benched on it.
     const wrongTarget = fedage('bench', data, '--seeds', '1', '--rounds', '1', '--target', 'frailty');
     assert.equal(wrongTarget.status, 2);
-    assert.match(wrongTarget.stderr, /target "conversion_to_ad", not "frailty"/);
+    assert.match(wrongTarget.stderr, /target "mci_to_ad", not "frailty"/);
 
     // A corrupted site file is caught by its checksum.
     const file = join(data, 'se-memory.arrow');

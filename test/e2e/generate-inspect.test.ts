@@ -136,4 +136,38 @@ describe('fedage generate + inspect (built CLI)', () => {
     assert.match(run.stderr, /sd-not-positive\.yaml/);
     assert.ok(!existsSync(out) || readdirSync(out).length === 0, 'the output directory must stay empty');
   });
+
+  test('inspect --fidelity: the table on stdout; exit 0 when every row holds, 3 when one fails; --json', () => {
+    // Two custom rows on the generated data: one trivially within tolerance, one impossible.
+    const targets = join(root, 'targets.yaml');
+    writeFileSync(
+      targets,
+      [
+        'scenario: scenarios/alzheimers-3site.yaml',
+        'rows:',
+        '  - { quantity: age_mean, group: AD, site: us-academic, cited: 80, source: ADNIsub, tolerance: 30 }',
+        '  - { quantity: mmse_mean, group: CN, cited: 5, source: ADNIsub, tolerance: 0.1 }',
+        '',
+      ].join('\n'),
+    );
+    const fail = fedage('inspect', data, '--fidelity', '--fidelity-targets', targets);
+    assert.equal(fail.status, 3, fail.stderr);
+    assert.match(fail.stdout, /^quantity +group +site +cited +generated +tolerance +source +ok$/m);
+    assert.match(fail.stdout, /^age_mean +AD +us-academic .* ok$/m);
+    assert.match(fail.stdout, /^mmse_mean +CN +all .* FAIL$/m);
+    assert.match(fail.stdout, /1 of 2 rows within tolerance/);
+    assert.match(fail.stderr, /fidelity: 1 row out of tolerance/);
+    const json = fedage('inspect', data, '--fidelity', '--fidelity-targets', targets, '--json');
+    assert.equal(json.status, 3);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.failed, 1);
+    assert.deepEqual(report.rows.map((r: { ok: boolean }) => r.ok), [true, false]);
+    assert.ok(Math.abs(report.rows[1].generated - 29) < 1.5, `CN MMSE ${report.rows[1].generated}`);
+    writeFileSync(targets, readFileSync(targets, 'utf8').replace(/  - \{ quantity: mmse_mean.*\n/, ''));
+    const ok = fedage('inspect', data, '--fidelity', '--fidelity-targets', targets);
+    assert.equal(ok.status, 0, ok.stderr);
+    const missing = fedage('inspect', data, '--fidelity', '--fidelity-targets', join(root, 'nope.yaml'));
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /nope\.yaml/);
+  });
 });

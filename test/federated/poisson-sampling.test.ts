@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { poissonClients, runFederated } from '../../src/federated/run-federated.js';
-import { Xoshiro128, streamState } from '../../src/synth/rng.js';
+import { Xoshiro128, streamState } from '../../src/random/rng.js';
 import { ClientLevelDp } from '../../src/privacy/client-dp.js';
 import { SeededGaussianSource } from '../../src/privacy/secure-noise.js';
 import { logisticData, logisticModel } from './toy-models.js';

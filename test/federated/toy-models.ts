@@ -8,7 +8,7 @@
  * - Logistic: d weights then a bias; mean binary cross-entropy plus (λ/2)·‖w‖².
  */
 import type { LabeledData, Matrix, Model } from '../../src/model/types.js';
-import { streamState, Xoshiro128 } from '../../src/synth/rng.js';
+import { streamState, Xoshiro128 } from '../../src/random/rng.js';
 
 export function quadraticModel(paramCount: number): Model {
   const P = paramCount;

@@ -1,5 +1,5 @@
 /** Shared fixtures for the model tests: seeded uniforms and small synthetic data sets. */
-import { Xoshiro128, streamState } from '../../src/synth/rng.js';
+import { Xoshiro128, streamState } from '../../src/random/rng.js';
 import type { LabeledData } from '../../src/model/types.js';
 
 /** A seeded uniform (0, 1) source. */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { poissonSample, poissonStepsPerEpoch, sampleRateForBatchSize } from '../../src/privacy/poisson-sampling.js';
-import { streamState, Xoshiro128 } from '../../src/synth/rng.js';
+import { streamState, Xoshiro128 } from '../../src/random/rng.js';
 
 function uniforms(seed: number): () => number {
   const rng = new Xoshiro128(streamState(seed, 'poisson-test'));

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createNoiseSource, SecureGaussianSource, SeededGaussianSource, type NoiseSource } from '../../src/privacy/secure-noise.js';
-import { normalCdf } from '../../src/synth/normal.js';
+import { normalCdf } from '../../src/random/normal.js';
 
 function moments(x: Float64Array) {
   let mean = 0;

@@ -1,6 +1,6 @@
 /** A seeded Gaussian noise source for tests (never for real DP noise: `secure` is false). */
 import type { GaussianNoise } from '../../src/privacy/noise-types.js';
-import { streamState, Xoshiro128 } from '../../src/synth/rng.js';
+import { streamState, Xoshiro128 } from '../../src/random/rng.js';
 
 export class SeededGaussianNoise implements GaussianNoise {
   readonly secure = false;

@@ -74,7 +74,8 @@ test('table fallbacks hold exactly the numbers in results.json', async () => {
     assert.equal(row.ciLow, s.metrics.auc!.ci95![0]);
     assert.equal(row.ciHigh, s.metrics.auc!.ci95![1]);
   }
-  assert.equal(auc.get('reference: oracle (true risk)')![0].mean, r.oracle!.pooledAuc!.mean);
+  assert.equal(auc.get('reference: oracle (true event)')![0].mean, r.oracle!.pooledAuc!.mean);
+  if (r.oracle?.labelPooledAuc) assert.equal(auc.get('reference: oracle (recorded label)')![0].mean, r.oracle.labelPooledAuc.mean);
   const f1 = tableValues(figs.get('headline-f1')!);
   assert.equal(f1.get('central')![0].mean, r.summary.find((s) => s.arm === 'central')!.metrics.f1!.mean);
   // The visible text is the rounded value.

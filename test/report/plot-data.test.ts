@@ -30,9 +30,11 @@ test('headline rows: every trained arm with the summary mean and CI; derived arm
     assert.deepEqual([row.ciLow, row.ciHigh], s.ci95);
   }
   const refs = headlineReferences(r, 'auc');
-  assert.deepEqual(refs.map((x) => x.reference), ['central', 'best local', 'oracle (true risk)']);
+  const labelOracle = r.oracle?.labelPooledAuc ? ['oracle (recorded label)'] : [];
+  assert.deepEqual(refs.map((x) => x.reference), ['central', 'best local', ...labelOracle, 'oracle (true event)']);
   assert.equal(refs[1].value, r.summary.find((s) => s.arm === 'best_local')!.metrics.auc!.mean);
-  assert.equal(refs[2].value, r.oracle!.pooledAuc!.mean);
+  assert.equal(refs.find((x) => x.reference === 'oracle (true event)')!.value, r.oracle!.pooledAuc!.mean);
+  if (r.oracle?.labelPooledAuc) assert.equal(refs.find((x) => x.reference === 'oracle (recorded label)')!.value, r.oracle.labelPooledAuc.mean);
   // No oracle line for F1: the oracle is an AUC.
   assert.deepEqual(headlineReferences(r, 'f1').map((x) => x.reference), ['central', 'best local']);
 });

@@ -226,6 +226,24 @@ describe('parseScenario: reporting', () => {
   });
 });
 
+describe('retired target names', () => {
+  test('conversion_to_ad is an error at its line that names both replacements', () => {
+    const problems = problemsIn('consortium:\n  name: x\n  target: conversion_to_ad\nsites:\n  - id: a\n');
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].path, 'consortium.target');
+    assert.equal(problems[0].line, 3);
+    assert.match(problems[0].expected, /retired/);
+    assert.match(problems[0].expected, /"mci_to_ad"/);
+    assert.match(problems[0].expected, /"incident_dementia_code"/);
+  });
+
+  test('an unknown target lists the valid ones', () => {
+    const problems = problemsIn('consortium:\n  name: x\n  target: conversion\nsites:\n  - id: a\n');
+    assert.match(problems[0].expected, /mci_to_ad/);
+    assert.doesNotMatch(problems[0].expected, /retired/);
+  });
+});
+
 describe('parseScenario: valid scenarios', () => {
   test('minimal.yaml resolves every setting from the defaults', () => {
     const scenario = parseScenario(fixtureText('valid/minimal.yaml'), 'minimal.yaml');
@@ -234,7 +252,7 @@ describe('parseScenario: valid scenarios', () => {
     assert.equal(scenario.seed, 1);
     assert.equal(scenario.followUpYears, 3);
     assert.equal(scenario.visitIntervalMonths, 12);
-    assert.equal(scenario.target, 'conversion_to_ad');
+    assert.equal(scenario.target, 'mci_to_ad');
     assert.deepEqual(scenario.refs, {});
     assert.deepEqual(scenario.bench, {});
     assert.equal(scenario.file, 'minimal.yaml');

@@ -18,6 +18,9 @@ import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { parseScenario } from '../../src/scenario/parse.js';
 import type { ResolvedSite, Scenario } from '../../src/scenario/schema.js';
+import { generateSiteBatches, siteModelFor } from '../../src/synth/generate-site.js';
+import type { NumericColumn } from '../../src/synth/columnar.js';
+import { BENCH_DEFAULTS } from '../../src/bench/config.js';
 
 const SCENARIOS_DIR = new URL('../../../scenarios/', import.meta.url);
 const SHIPPED = ['alzheimers-3site.yaml', 'frailty-dp.yaml', 'consortium-10site.yaml'];
@@ -142,10 +145,24 @@ describe('alzheimers-3site', () => {
     assert.equal(s.seed, 20240601);
     assert.equal(s.followUpYears, 3);
     assert.equal(s.visitIntervalMonths, 12);
-    assert.equal(s.target, 'conversion_to_ad');
+    assert.equal(s.target, 'mci_to_ad');
     assert.equal(s.sites.length, 3);
+    // Small enough for a bench of a few seconds (the perf scripts time it).
     const n = total(s);
-    assert.ok(n >= 2500 && n <= 3000, `total patients ${n} outside 2,500-3,000`);
+    assert.ok(n <= 15_000, `total patients ${n} above 15,000`);
+  });
+
+  test('every site holds >= 40 recorded positives in its test set on average (issue 11)', () => {
+    const s = load('alzheimers-3site.yaml');
+    const testFraction = BENCH_DEFAULTS.split.test;
+    for (const site of s.sites) {
+      let positives = 0;
+      for (const b of generateSiteBatches(siteModelFor(s, site), { visits: false })) {
+        const target = b.patients.columns.get('target') as NumericColumn;
+        for (let i = 0; i < b.patients.length; i++) if (!target.valid || target.valid[i]) positives += target.values[i];
+      }
+      assert.ok(positives * testFraction >= 40, `${site.id}: ${positives} positives, ${(positives * testFraction).toFixed(1)} expected in a ${testFraction} test split`);
+    }
   });
 
   test('mean ages differ by at least 5 years between some pair of sites', () => {

@@ -8,7 +8,7 @@ import type { NeighbourGraph } from '../../src/secagg/graph.js';
 import { MaskingServer, type UnmaskedSum } from '../../src/secagg/masking-server.js';
 import { MaskingSite, type RoundParameters } from '../../src/secagg/masking-site.js';
 import type { DropoutStage } from '../../src/secagg/secure-sum.js';
-import { Xoshiro128, streamState } from '../../src/synth/rng.js';
+import { Xoshiro128, streamState } from '../../src/random/rng.js';
 
 export const rngOf = (seed: number, label = 'test') => new Xoshiro128(streamState(seed, label));
 

@@ -10,9 +10,9 @@ import type { ResolvedSite, Scenario } from '../../src/scenario/schema.js';
 import { ICD_CODE_DICTIONARY } from '../../src/synth/coding.js';
 import { ICD_SYSTEM_DICTIONARY } from '../../src/synth/columns.js';
 import type { ColumnBatch, NumericColumn } from '../../src/synth/columnar.js';
-import { hypoexponentialCdf } from '../../src/synth/generate-batch.js';
+import { hypoexponentialCdf } from '../../src/synth/stages/disease.js';
 import { generateSiteBatches, siteModelFor } from '../../src/synth/generate-site.js';
-import { normalCdf } from '../../src/synth/normal.js';
+import { normalCdf } from '../../src/random/normal.js';
 import type { SiteModel } from '../../src/synth/site-model.js';
 
 const REPO_ROOT = new URL('../../../', import.meta.url);
@@ -128,8 +128,8 @@ const group = col(P, 'true_dx_baseline').values;
 const inGroup = (g: number) => (i: number) => group[i] === g;
 
 const shipped = parseScenario(readFileSync(new URL('scenarios/alzheimers-3site.yaml', REPO_ROOT), 'utf8'), 'alzheimers-3site.yaml');
-/** Scale 40: 48,000 / 32,000 / 24,000 patients. */
-const SHIPPED_SCALE = 40;
+/** About 100,000 patients over the three sites, whatever the scenario's own sizes. */
+const SHIPPED_SCALE = 100_000 / shipped.sites.reduce((a, s) => a + s.patients, 0);
 const shippedSites = shipped.sites.map((s) => ({ site: s, data: generate(shipped, s, { scale: SHIPPED_SCALE, visits: s.id === 'us-academic' }) }));
 
 const E4_RANGES: Record<number, [number, number]> = { [CN]: [0.2, 0.32], [MCI]: [0.3, 0.55], [AD]: [0.55, 0.71] };
@@ -191,8 +191,8 @@ describe('cognition', () => {
   });
 
   test('mean MMSE by group equals the model closed form E[clamp(round(X), 0, 30)] within 5 SE (shipped sites)', () => {
-    // Per patient: X ~ N(mean_g + edu_eff (edu - 14) + age_eff (age - 76), sd_g) — the latent SD
-    // sqrt(sd^2 - 1) and the visit noise SD 1 add up to the configured SD (0.9^2 + 0.436^2 = 1).
+    // Per patient: X ~ N(mean_g + edu_eff (edu - site mean) + age_eff (age - site mean), sd_g):
+    // the latent SD sqrt(sd^2 - e^2) and the measurement error e add up to the configured SD.
     const expectedObserved = (mu: number, sd: number): number => {
       let e = 0;
       for (let k = 0; k <= 30; k++) {
@@ -204,6 +204,7 @@ describe('cognition', () => {
     };
     for (const { site, data } of shippedSites) {
       const c = site.cognition;
+      const { cognitionRefAge, cognitionRefEducation } = data.model;
       const g = col(data.patients, 'true_dx_baseline').values;
       const m = col(data.patients, 'mmse');
       const age = col(data.patients, 'age_years');
@@ -216,7 +217,7 @@ describe('cognition', () => {
         let count = 0;
         for (let i = 0; i < data.n; i++) {
           if (g[i] !== k || !m.valid[i] || !edu.valid[i]) continue;
-          const mu = d.mean + c.educationEffectPerYear * (edu.values[i] - 14) + c.ageEffectPerYear * (age.values[i] - 76);
+          const mu = d.mean + c.educationEffectPerYear * (edu.values[i] - cognitionRefEducation) + c.ageEffectPerYear * (age.values[i] - cognitionRefAge);
           sumExp += expectedObserved(mu, d.sd);
           sumObs += m.values[i];
           count++;
@@ -287,7 +288,7 @@ describe('cognition', () => {
     assert.ok(Math.abs(high) < 5 * (1.5 / Math.sqrt(diff.high[1])), `> 12 y: baseline - visit 0 MoCA = ${high}`);
     assert.ok(
       Math.abs(low) < 5 * (1.5 / Math.sqrt(diff.low[1])),
-      `GENERATOR BUG (generate-batch.ts generateVisits): visit MoCA omits the +1 education point that the baseline ` +
+      `GENERATOR BUG (stages/visits.ts generateVisits): visit MoCA omits the +1 education point that the baseline ` +
         `moca column adds for <= 12 y of schooling; baseline - visit 0 MoCA = ${low.toFixed(3)} over ${diff.low[1]} patients`,
     );
   });
@@ -562,8 +563,15 @@ describe('coding', () => {
     const frac = flipped / eligible;
     const se = Math.sqrt((0.2 * 0.8) / eligible);
     assert.ok(Math.abs(frac - 0.2) < 4 * se, `flipped ${frac} of ${eligible} (SE ${se})`);
+    // label_risk is P(recorded label = 1): it moves exactly as label noise mixes it.
+    const r0 = col(P, 'label_risk');
+    const r1 = col(d.patients, 'label_risk');
+    for (let i = 0; i < main.n; i++) {
+      if (!t0.valid[i]) continue;
+      assert.ok(Math.abs(r1.values[i] - (0.8 * r0.values[i] + 0.2 * (1 - r0.values[i]))) < 1e-12, `label_risk of row ${i}`);
+    }
     for (const [name, c] of P) {
-      if (name === 'target') continue;
+      if (name === 'target' || name === 'label_risk') continue;
       assert.deepEqual(col(d.patients, name).values, c.values, `column ${name} changed with label noise`);
       assert.deepEqual(col(d.patients, name).valid, c.valid, `validity of ${name} changed with label noise`);
     }
@@ -571,7 +579,7 @@ describe('coding', () => {
 });
 
 describe('oracle', () => {
-  test('AUC of true_risk vs the recorded conversion_to_ad target is in (0.6, 1)', () => {
+  test('AUC of true_risk vs the recorded mci_to_ad target is in (0.6, 1)', () => {
     const t = col(P, 'target');
     const risk = col(P, 'true_risk').values;
     const s: number[] = [];

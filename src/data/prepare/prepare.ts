@@ -17,6 +17,7 @@ import { concatData } from './concat.js';
 
 export const PATIENT_ID_COLUMN = 'patient_id';
 export const TRUE_RISK_COLUMN = 'true_risk';
+export const LABEL_RISK_COLUMN = 'label_risk';
 
 /**
  * The manifest's feature columns with their types. Every listed feature must be a column of
@@ -143,8 +144,14 @@ export function siteFeatures(site: SiteTable, sources: readonly FeatureSource[],
     trueRisk = r.values;
     if (r.valid) for (let i = 0; i < n; i++) if (r.valid[i] === 0) trueRisk[i] = Number.NaN;
   }
+  let labelRisk: Float64Array | null = null;
+  if (fields.has(LABEL_RISK_COLUMN)) {
+    const r = readNumeric(table, LABEL_RISK_COLUMN);
+    labelRisk = r.values;
+    if (r.valid) for (let i = 0; i < n; i++) if (r.valid[i] === 0) labelRisk[i] = Number.NaN;
+  }
   const patientIds = fields.has(PATIENT_ID_COLUMN) ? readStrings(table, PATIENT_ID_COLUMN) : Array.from({ length: n }, (_, i) => String(i));
-  return { id: site.id, n, columns, splitOfRow, y, trueRisk, patientIds };
+  return { id: site.id, n, columns, splitOfRow, y, trueRisk, labelRisk, patientIds };
 }
 
 const FIXED_SPLIT_CODES: Record<string, number> = { train: SPLIT_TRAIN, validation: SPLIT_VALIDATION, test: SPLIT_TEST };

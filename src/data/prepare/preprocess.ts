@@ -91,6 +91,8 @@ export interface SiteFeatures {
   /** Label of every row (0/1; NaN where the target is null). */
   y: Float64Array;
   trueRisk: Float64Array | null;
+  /** P(recorded label = 1 | latent state) of every row (synthetic data only): the label oracle. */
+  labelRisk?: Float64Array | null;
   patientIds: string[];
 }
 
@@ -374,14 +376,16 @@ function preparedSplit(site: SiteFeatures, code: number, fitted: FittedPreproces
   const y = new Float64Array(m);
   const patientIds = new Array<string>(m);
   const trueRisk = site.trueRisk ? new Float64Array(m) : null;
+  const labelRisk = site.labelRisk ? new Float64Array(m) : null;
   for (let r = 0; r < m; r++) {
     const i = rows[r];
     y[r] = site.y[i];
     patientIds[r] = site.patientIds[i];
     if (trueRisk) trueRisk[r] = site.trueRisk![i];
+    if (labelRisk) labelRisk[r] = site.labelRisk![i];
   }
   const x = designMatrix(site, rows, fitted);
-  return { data: { n: m, d: fitted.features.length, x, y }, patientIds, trueRisk };
+  return { data: { n: m, d: fitted.features.length, x, y }, patientIds, trueRisk, labelRisk };
 }
 
 /** The site's train / validation / test design matrices under the fitted preprocessing. */

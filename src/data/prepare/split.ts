@@ -3,7 +3,7 @@
  * (seed, site id, labels): adding a site or changing another site never moves a row.
  */
 import { UsageError } from '../../errors.js';
-import { Xoshiro128, streamState } from '../../synth/rng.js';
+import { Xoshiro128, streamState } from '../../random/rng.js';
 import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type SplitFractions } from './types.js';
 
 const SPLIT_CODES = [SPLIT_TRAIN, SPLIT_VALIDATION, SPLIT_TEST] as const;

@@ -82,8 +82,10 @@ export interface PreparedSplit {
   data: LabeledData;
   /** Patient ids of the rows, in row order. */
   patientIds: string[];
-  /** Ground-truth risk of the rows (synthetic data only), for the oracle AUC. */
+  /** Ground-truth risk of the rows (synthetic data only), for the oracle AUC (true event). */
   trueRisk: Float64Array | null;
+  /** P(recorded label = 1 | latent state) of the rows (synthetic data only): the label oracle, the ceiling. */
+  labelRisk?: Float64Array | null;
 }
 
 export interface PreparedSite {

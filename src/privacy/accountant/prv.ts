@@ -18,7 +18,7 @@
  * 5. δ(ε) = E[(1 − e^{ε−Y})₊] is solved for ε on the composed PMF, and the reported ε is the
  *    paper's upper bound: ε(δ − delta_error) + eps_error (Theorem 5.5), as Opacus `get_epsilon`.
  */
-import { erfc } from '../../synth/normal.js';
+import { erfc } from '../../random/normal.js';
 import { epsilonOfHistory, type HistoryEntry } from './accountant.js';
 import { fft, ifft, nextPowerOfTwo } from './fft.js';
 import { AccountantInputError } from './input-error.js';

@@ -18,7 +18,7 @@
  * log(1 − q) is computed as log1p(−q), and binomial coefficients are accumulated as log|C| with
  * a sign, so orders far above Opacus's 63 do not overflow.
  */
-import { erfc } from '../../synth/normal.js';
+import { erfc } from '../../random/normal.js';
 import { AccountantInputError } from './input-error.js';
 
 /**

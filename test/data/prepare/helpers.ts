@@ -8,7 +8,7 @@ export interface SiteYaml {
   coding?: string;
 }
 
-export function scenarioYaml(sites: SiteYaml[], { seed = 5, target = 'conversion_to_ad', name = 'bench-data' } = {}): string {
+export function scenarioYaml(sites: SiteYaml[], { seed = 5, target = 'incident_dementia_code', name = 'bench-data' } = {}): string {
   const body = sites
     .map((s) => `  - id: ${s.id}\n    patients: ${s.patients}\n${s.coding ? `    coding: ${s.coding}\n` : ''}`)
     .join('');

@@ -14,7 +14,7 @@ const withFeatures = (base: BenchDataset, features: string[]): BenchDataset => (
 
 describe('prepareSeed', () => {
   test('no design column comes from an id, meta, target or ground-truth column, nor from a column defining the target', () => {
-    for (const target of ['conversion_to_ad', 'frailty', 'current_impairment']) {
+    for (const target of ['mci_to_ad', 'incident_dementia_code', 'frailty', 'current_impairment']) {
       const d = gen(scenarioYaml([{ id: 'alpha', patients: 200 }], { target }));
       const p = prepareSeed(d, prepOpts());
       const schema = new Map(d.manifest.schema.patients.map((c) => [c.name, c]));

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { epsilonFromRdp, epsilonFromRdpClassic } from '../../../src/privacy/accountant/conversion.js';
 import { computeRdp, DEFAULT_ORDERS } from '../../../src/privacy/accountant/rdp.js';
-import { normalCdf } from '../../../src/synth/normal.js';
+import { normalCdf } from '../../../src/random/normal.js';
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
 

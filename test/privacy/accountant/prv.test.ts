@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { PrvAccountant, RdpAccountant, createAccountant, epsilonOfHistory, prvEpsilonSpent } from '../../../src/privacy/accountant/accountant.js';
 import { noiseMultiplierFor } from '../../../src/privacy/accountant/calibrate.js';
 import { alignedDomain, poissonSubsampledGaussianPrv, prvEpsilonOfHistory } from '../../../src/privacy/accountant/prv.js';
-import { normalCdf } from '../../../src/synth/normal.js';
+import { normalCdf } from '../../../src/random/normal.js';
 
 /** Balle & Wang 2018, Theorem 8: the Gaussian mechanism with μ = Δ/σ is (ε, δ(ε))-DP exactly for this δ(ε). */
 function gaussianDelta(mu: number, epsilon: number): number {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { computeRdp, rdpAtOrder, logAFractionalOrder, logAIntegerOrder, logErfc, logAdd, DEFAULT_ORDERS } from '../../../src/privacy/accountant/rdp.js';
-import { erfc } from '../../../src/synth/normal.js';
+import { erfc } from '../../../src/random/normal.js';
 
 function assertRelClose(actual: number, expected: number, rtol: number, what = '') {
   assert.ok(Math.abs(actual - expected) <= rtol * Math.abs(expected), `${what} ${actual} vs ${expected} (rtol ${rtol})`);

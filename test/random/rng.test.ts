@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { normalCdf } from '../../src/synth/normal.js';
-import { SiteStreams, Xoshiro128, streamState } from '../../src/synth/rng.js';
+import { normalCdf } from '../../src/random/normal.js';
+import { SiteStreams, Xoshiro128, streamState } from '../../src/random/rng.js';
 
 function take(r: Xoshiro128, n: number): number[] {
   return Array.from({ length: n }, () => r.nextU32());

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { TruncatedNormal, normalCdf, normalQuantile } from '../../src/synth/normal.js';
-import { Xoshiro128, streamState } from '../../src/synth/rng.js';
+import { TruncatedNormal, normalCdf, normalQuantile } from '../../src/random/normal.js';
+import { Xoshiro128, streamState } from '../../src/random/rng.js';
 
 const phi = (x: number): number => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 
