@@ -53,7 +53,8 @@ export { importDataset, type ImportResult } from './data/import/import-dataset.j
 export type { FeatureShift, InspectReport, SiteInspection } from './data/inspect.js';
 export type { VerifyResult } from './data/verify.js';
 export { loadBenchConfig } from './scenario/parse.js';
-export { TARGETS } from './scenario/targets.js';
+export { TARGETS, targetErrorMessage } from './scenario/targets.js';
+export { fidelityReport, readFidelityTargets, type FidelityReport, type FidelityRow, type FidelityTargets } from './data/fidelity/report.js';
 export { BENCH_ARM_KINDS } from './scenario/arms.js';
 export { DpSgdLocalTrainer, clientSampleRate, type LocalDpSgdConfig } from './privacy/dp-local-trainer.js';
 export { generateSyntheticDataset, type SyntheticSinks, type SyntheticDataset } from './data/write-dataset.js';

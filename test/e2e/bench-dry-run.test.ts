@@ -24,7 +24,12 @@ test('--dry-run prints arms, rounds, steps, σ per site and the ε target, then 
     }
     assert.match(r.stdout, /fedavg: 7 rounds × 1 local epoch/);
     assert.match(r.stdout, /steps per round: us-academic \d+, se-memory \d+, us-community \d+/);
-    assert.match(r.stdout, /DP sample level: σ = [\d.]+, clip 1, δ = 0\.0001, ε target 1, budget ε ≤ 1; us-academic q = [\d.]+ × \d+ steps; se-memory q/);
+    const dp = /DP sample level: σ = [\d.]+, clip 1, δ = ([\d.e-]+), ε target 1, budget ε ≤ 1; us-academic q = [\d.]+ × \d+ steps; se-memory q/.exec(r.stdout);
+    assert.ok(dp, r.stdout);
+    // The printed δ is the plan's δ (the default below 1/n, resolved from the data).
+    const asJson = fedage('bench', 'scenarios/alzheimers-3site.yaml', '--dry-run', '--json', '--arms', 'central', '--dp-level', 'sample', '--epsilons', '1');
+    const planned = JSON.parse(asJson.stdout).plan.find((p: { name: string }) => p.name === 'central+dp(eps=1)');
+    assert.equal(Number(dp[1]), planned.privacy.delta);
     assert.match(r.stdout, /nothing was trained/);
     assert.ok(!existsSync(out), 'a dry run writes no output');
     assert.ok(!/bench: \d+ arm runs/.test(r.stderr), 'no training summary');
