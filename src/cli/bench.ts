@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress';
 import { GateFailed, UsageError } from '../errors.js';
 import { TARGETS } from '../scenario/targets.js';
 import { loadBenchConfig } from '../scenario/parse.js';
+import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
 import type { BenchOverrides, PrivacyOverrides } from '../bench/config.js';
 import { runBench } from '../bench/runner.js';
 import { markdownSummary } from '../bench/markdown.js';
@@ -148,7 +149,7 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   const started = performance.now();
   let run;
   try {
-    run = await runBench(input, { settings, overrides, workers, onProgress: progress.onProgress });
+    run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, onProgress: progress.onProgress });
   } finally {
     progress.stop();
   }

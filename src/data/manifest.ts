@@ -45,10 +45,20 @@ export interface ManifestSite {
   imported?: Record<string, unknown>;
 }
 
+/** How the site tables are stored; a manifest without `fileFormat` is an Arrow directory. */
+export const FILE_FORMATS = ['arrow', 'parquet', 'csv'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   formatVersion: number;
   fedageVersion: string;
+  /** Export directories only ('parquet' | 'csv'); absent means Arrow IPC files. */
+  fileFormat?: FileFormat;
+  /** Export directories only: the data dictionary file (rows = one per table and column). */
+  dataDictionary?: FileEntry;
+  /** Export directories only: the Arrow manifest the export was made from. */
+  exportedFrom?: { fileFormat: 'arrow'; manifestSha256: string };
   source: 'synthetic' | 'imported';
   scenario: { name: string; file: string; sha256: string };
   seed: number | null;
@@ -100,8 +110,22 @@ export function manifestText(manifest: Manifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
+export interface ReadManifestOptions {
+  /**
+   * File formats the caller can read (default: Arrow only). fedage's own commands read Arrow
+   * directories; a Parquet or CSV export is for other tools and is refused with a message
+   * saying so, rather than failing later on a missing .arrow file.
+   */
+  fileFormats?: readonly FileFormat[];
+}
+
+/** The file format of a manifest (absent = Arrow). */
+export function manifestFileFormat(m: Pick<Manifest, 'fileFormat'>): FileFormat {
+  return m.fileFormat ?? 'arrow';
+}
+
 /** Reads and minimally checks a manifest; problems are InputErrors naming the file. */
-export async function readManifest(dir: string): Promise<Manifest> {
+export async function readManifest(dir: string, opts: ReadManifestOptions = {}): Promise<Manifest> {
   const file = join(dir, MANIFEST_FILE);
   let text: string;
   try {
@@ -123,6 +147,24 @@ export async function readManifest(dir: string): Promise<Manifest> {
   }
   if (m.formatVersion !== MANIFEST_FORMAT_VERSION) {
     throw new InputError([{ file, path: 'formatVersion', expected: String(MANIFEST_FORMAT_VERSION), found: JSON.stringify(m.formatVersion ?? null) }]);
+  }
+  const fileFormat = m.fileFormat ?? 'arrow';
+  if (!(FILE_FORMATS as readonly string[]).includes(fileFormat)) {
+    throw new InputError([{ file, path: 'fileFormat', expected: FILE_FORMATS.map((f) => `"${f}"`).join(', '), found: JSON.stringify(fileFormat) }]);
+  }
+  const accepted = opts.fileFormats ?? ['arrow'];
+  if (!accepted.includes(fileFormat)) {
+    throw new InputError(
+      [
+        {
+          file,
+          path: 'fileFormat',
+          expected: `a data directory in ${accepted.map((f) => (f === 'arrow' ? 'Arrow' : f)).join(' or ')} format`,
+          found: `a ${fileFormat} export (for R, pandas, DuckDB and other tools)`,
+        },
+      ],
+      `${dir}: a ${fileFormat} export (written by fedage export or generate --format ${fileFormat}) is for other tools; fedage bench and inspect read Arrow data directories: run them on the Arrow directory it was exported from, or on the scenario`,
+    );
   }
   return m as Manifest;
 }
