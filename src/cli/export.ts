@@ -57,7 +57,7 @@ export function registerExport(program: Command): void {
         '  $ fedage export data/ --format csv --out data-csv/',
         '',
         'Output: <site>.<format> and <site>.visits.<format> per site, data-dictionary.csv, manifest.json (files and SHA-256).',
-        'Parquet keeps each column\'s role, unit and description in its key-value metadata (fedage.columns).',
+        'Parquet keeps each column\'s role, unit and description in its key-value metadata (key "fedage", JSON).',
         'The source is verified against its manifest first. Exit codes: 0 ok, 2 invalid input or non-empty --out.',
       ].join('\n'),
     )

@@ -4,7 +4,7 @@
  * Conventions, stated in the data dictionary too:
  *  - a missing value (null) is an empty, unquoted field; an empty string is written `""`;
  *  - float32 values are written with the fewest digits that read back to the same float32
- *    (76.6, not 76.5999984741211), float64 with JavaScript's shortest round-trip form;
+ *    (76.6, not 76.5999984741211), float64 with JavaScript's shortest round-trip form (-0 as -0);
  *  - dates are ISO 8601 (YYYY-MM-DD); categories are written as their labels.
  */
 import { DataType, type RecordBatch, type Schema, type Vector } from 'apache-arrow';
@@ -21,12 +21,17 @@ export function csvString(s: string): string {
 
 /** The shortest decimal that reads back (as float32) to exactly `x`. */
 export function float32Text(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
+  if (!Number.isFinite(x) || x === 0) return float64Text(x);
   for (let digits = 1; digits <= 9; digits++) {
     const candidate = Number(x.toPrecision(digits));
     if (Math.fround(candidate) === x) return String(candidate);
   }
   return String(x); // unreachable: 9 significant digits always round-trip a float32
+}
+
+/** JavaScript's shortest round-trip form, keeping the sign of zero (String(-0) is "0"). */
+export function float64Text(x: number): string {
+  return Object.is(x, -0) ? '-0' : String(x);
 }
 
 const MS_PER_DAY = 86_400_000;
@@ -37,7 +42,7 @@ function formatterFor(type: DataType): Formatter {
   if (DataType.isFloat(type)) {
     // Precision: 0 half, 1 single, 2 double.
     const single = (type as unknown as { precision: number }).precision === 1;
-    return single ? (v, i) => float32Text(v.get(i) as number) : (v, i) => String(v.get(i) as number);
+    return single ? (v, i) => float32Text(v.get(i) as number) : (v, i) => float64Text(v.get(i) as number);
   }
   if (DataType.isInt(type)) return (v, i) => String(v.get(i));
   if (DataType.isDate(type)) {

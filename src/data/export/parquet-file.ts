@@ -4,7 +4,7 @@
  *  - Streamed: each Arrow JS batch crosses into WebAssembly as Arrow IPC and is written as it
  *    arrives (`transformParquetStream`); memory stays at about one batch plus one row group.
  *  - Column metadata (role, unit, description, feature type, target definition) is kept twice:
- *    in the Parquet key-value metadata as `fedage.columns` (JSON, readable by any Parquet tool,
+ *    in the Parquet key-value metadata under `fedage` (JSON, readable by any Parquet tool,
  *    e.g. DuckDB's parquet_kv_metadata), and inside the embedded Arrow schema (`ARROW:schema`)
  *    as field metadata, which Arrow-based readers (pyarrow, R arrow) restore on the fields.
  *  - No timestamps are written, so the same batches give byte-identical files.
@@ -14,21 +14,34 @@ import * as parquet from 'parquet-wasm';
 import type { WrittenFile } from '../arrow-io.js';
 import { StreamingFileWriter } from './streaming-file.js';
 
-export const PARQUET_COLUMNS_METADATA_KEY = 'fedage.columns';
+/**
+ * The one key-value metadata key fedage writes. One key, because parquet-wasm passes the
+ * key-value map through a Rust HashMap: with several keys their order (and so the file's bytes)
+ * would change from one call to the next.
+ */
+export const PARQUET_METADATA_KEY = 'fedage';
 
-/** One column's fedage metadata as stored in `fedage.columns`: its name, type and field metadata. */
+/** The JSON value stored under `fedage`: the table's own metadata and one entry per column. */
+export interface ParquetFedageMetadata {
+  /** The Arrow schema metadata: fedage.version, fedage.site, fedage.table, fedage.target. */
+  table: Record<string, string>;
+  columns: ParquetColumnMetadata[];
+}
+
+/** One column's fedage metadata as stored under `fedage`: its name, type and field metadata. */
 export interface ParquetColumnMetadata {
   name: string;
   type: string;
   [key: string]: string;
 }
 
-/** The key-value metadata of a Parquet file: the schema's own metadata plus `fedage.columns`. */
+/** The key-value metadata of a Parquet file: `fedage` -> the schema's and columns' metadata as JSON. */
 export function parquetKeyValueMetadata(schema: Schema): Map<string, string> {
-  const kv = new Map<string, string>(schema.metadata);
-  const columns: ParquetColumnMetadata[] = schema.fields.map((f) => ({ name: f.name, type: String(f.type), ...Object.fromEntries(f.metadata) }));
-  kv.set(PARQUET_COLUMNS_METADATA_KEY, JSON.stringify(columns));
-  return kv;
+  const value: ParquetFedageMetadata = {
+    table: Object.fromEntries([...schema.metadata].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    columns: schema.fields.map((f) => ({ name: f.name, type: String(f.type), ...Object.fromEntries(f.metadata) })),
+  };
+  return new Map([[PARQUET_METADATA_KEY, JSON.stringify(value)]]);
 }
 
 /** An Arrow JS batch as a parquet-wasm batch (via one Arrow IPC stream message). */
