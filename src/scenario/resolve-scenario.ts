@@ -38,6 +38,18 @@ export function shippedScenarioPath(name: string, dir: string = SHIPPED_SCENARIO
   return undefined;
 }
 
+/**
+ * A shipped name to suggest for `input`: the closest by edit distance, else the one name that
+ * starts with it (`frailty` -> `frailty-dp`), else none.
+ */
+export function suggestScenarioName(input: string, names: readonly string[]): string | undefined {
+  const bare = basename(input).replace(SCENARIO_EXTENSION, '');
+  const close = closestMatch(bare, names);
+  if (close) return close;
+  const prefixed = names.filter((n) => bare.length >= 3 && n.toLowerCase().startsWith(bare.toLowerCase()));
+  return prefixed.length === 1 ? prefixed[0] : undefined;
+}
+
 function exists(path: string): boolean {
   try {
     statSync(path);
@@ -65,7 +77,7 @@ export function resolveScenarioInput(input: string, dir: string = SHIPPED_SCENAR
   const shipped = shippedScenarioPath(input, dir);
   if (shipped) return shipped;
   const names = shippedScenarioNames(dir);
-  const guess = closestMatch(input.replace(SCENARIO_EXTENSION, ''), names);
+  const guess = suggestScenarioName(input, names);
   const hint = guess ? `; did you mean "${guess}"?` : '';
   throw new InputError(
     [

@@ -1,9 +1,8 @@
 /** The shipped scenarios as one summary each (`fedage scenarios`, `fedage init --from`). */
 import { readFile } from 'node:fs/promises';
 import { loadScenario } from './parse.js';
-import { SHIPPED_SCENARIOS_DIR, shippedScenarioNames, shippedScenarioPath } from './resolve-scenario.js';
+import { SHIPPED_SCENARIOS_DIR, shippedScenarioNames, shippedScenarioPath, suggestScenarioName } from './resolve-scenario.js';
 import { InputError } from '../errors.js';
-import { closestMatch } from './did-you-mean.js';
 
 export interface ShippedScenario {
   /** The name commands accept in place of a path. */
@@ -38,7 +37,7 @@ export async function shippedScenarioText(name: string, dir: string = SHIPPED_SC
   const path = shippedScenarioPath(name, dir);
   if (!path) {
     const names = shippedScenarioNames(dir);
-    const guess = closestMatch(name, names);
+    const guess = suggestScenarioName(name, names);
     throw new InputError(
       [{ file: name, path: '', expected: `a shipped scenario name (${names.join(', ')})`, found: `no shipped scenario of that name${guess ? `; did you mean "${guess}"?` : ''}` }],
       `--from ${name}: no shipped scenario of that name`,
