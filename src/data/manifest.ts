@@ -110,11 +110,14 @@ export function manifestText(manifest: Manifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
+const FORMAT_NAMES: Record<FileFormat, string> = { arrow: 'Arrow', parquet: 'Parquet', csv: 'CSV' };
+
 export interface ReadManifestOptions {
   /**
-   * File formats the caller can read (default: Arrow only). fedage's own commands read Arrow
-   * directories; a Parquet or CSV export is for other tools and is refused with a message
-   * saying so, rather than failing later on a missing .arrow file.
+   * File formats the caller can read (default: Arrow only). `bench` also reads Parquet exports
+   * (types and metadata survive the round trip); a CSV export is for other tools (reading CSV
+   * back is what `fedage import` is for), and a format the caller cannot read is refused with
+   * a message saying so, rather than failing later on a missing .arrow file.
    */
   fileFormats?: readonly FileFormat[];
 }
@@ -154,16 +157,10 @@ export async function readManifest(dir: string, opts: ReadManifestOptions = {}):
   }
   const accepted = opts.fileFormats ?? ['arrow'];
   if (!accepted.includes(fileFormat)) {
+    const readable = accepted.map((f) => FORMAT_NAMES[f]).join(' or ');
     throw new InputError(
-      [
-        {
-          file,
-          path: 'fileFormat',
-          expected: `a data directory in ${accepted.map((f) => (f === 'arrow' ? 'Arrow' : f)).join(' or ')} format`,
-          found: `a ${fileFormat} export (for R, pandas, DuckDB and other tools)`,
-        },
-      ],
-      `${dir}: a ${fileFormat} export (written by fedage export or generate --format ${fileFormat}) is for other tools; fedage bench and inspect read Arrow data directories: run them on the Arrow directory it was exported from, or on the scenario`,
+      [{ file, path: 'fileFormat', expected: `a data directory in ${readable} format`, found: `a ${FORMAT_NAMES[fileFormat]} export` }],
+      `${dir}: this command reads ${readable} data directories, and this is a ${FORMAT_NAMES[fileFormat]} export (written by fedage export or generate --format ${fileFormat}) for other tools: run it on the Arrow directory the export came from, or on the scenario`,
     );
   }
   return m as Manifest;

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { InputError, type InputProblem } from '../errors.js';
 import { assertDataDirectory, manifestFilePath } from './inspect.js';
-import { MANIFEST_FILE, readManifest, type FileEntry } from './manifest.js';
+import { FILE_FORMATS, MANIFEST_FILE, readManifest, type FileEntry } from './manifest.js';
 import { join } from 'node:path';
 
 export interface VerifiedFile {
@@ -42,7 +42,8 @@ export async function hashFile(path: string): Promise<{ sha256: string; bytes: n
  */
 export async function verifyDataset(dir: string): Promise<VerifyResult> {
   await assertDataDirectory(dir);
-  const manifest = await readManifest(dir);
+  // Checksums are format-agnostic: exports (Parquet, CSV) verify like Arrow directories.
+  const manifest = await readManifest(dir, { fileFormats: FILE_FORMATS });
   const manifestFile = join(dir, MANIFEST_FILE);
   const problems: InputProblem[] = [];
   const files: VerifiedFile[] = [];

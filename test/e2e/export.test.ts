@@ -59,11 +59,28 @@ describe('fedage export (built CLI)', () => {
     assert.match(none.stderr, /nowhere/);
   });
 
-  test('bench and inspect refuse an export directory with a message saying what to run instead (exit 2)', () => {
-    for (const cmd of ['bench', 'inspect']) {
-      const r = fedage(cmd, 'data-parquet');
-      assert.equal(r.status, 2, cmd);
-      assert.match(r.stderr, /^fedage: data-parquet: a parquet export \(written by fedage export or generate --format parquet\) is for other tools; fedage bench and inspect read Arrow data directories/);
+  test('bench reads its own Parquet export with results identical to the Arrow directory', () => {
+    const arrow = fedage('bench', 'data', '--seeds', '2', '--json');
+    const parquet = fedage('bench', 'data-parquet', '--seeds', '2', '--json');
+    assert.equal(arrow.status, 0, arrow.stderr);
+    assert.equal(parquet.status, 0, parquet.stderr);
+    const a = JSON.parse(arrow.stdout) as Record<string, unknown>;
+    const p = JSON.parse(parquet.stdout) as Record<string, unknown>;
+    assert.deepEqual(p.summary, a.summary);
+    assert.deepEqual(p.perSeed, a.perSeed);
+    assert.ok(Array.isArray(a.summary) && a.summary.length > 0);
+  });
+
+  test('a CSV export for bench, and any export for inspect, is refused with a message saying what to run instead (exit 2)', () => {
+    const cases: [string[], RegExp][] = [
+      [['bench', 'csv-out'], /^fedage: csv-out: this command reads Arrow or Parquet data directories, and this is a CSV export \(written by fedage export or generate --format csv\) for other tools: run it on the Arrow directory/],
+      [['inspect', 'data-parquet'], /^fedage: data-parquet: this command reads Arrow data directories, and this is a Parquet export/],
+      [['inspect', 'csv-out', '--verify'], /^fedage: csv-out: this command reads Arrow data directories, and this is a CSV export/],
+    ];
+    for (const [args, message] of cases) {
+      const r = fedage(...args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, message);
       assert.doesNotMatch(r.stderr, /\n\s+at /);
     }
   });

@@ -17,6 +17,7 @@ import { InputError } from '../../errors.js';
 import { readArrowBatches, tableLayout, toRecordBatch, type ArrowTableLayout } from '../../data/arrow-io.js';
 import { MANIFEST_FILE, manifestText, readManifest, sha256Hex, type FileEntry, type ManifestSite } from '../../data/manifest.js';
 import { verifyDataset } from '../../data/verify.js';
+import { readParquetTable } from '../../data/export/read-parquet.js';
 import { RealizedStats, buildSyntheticManifest, patientsFileName, syntheticManifestSite } from '../../data/write-dataset.js';
 import { loadScenario } from '../../scenario/parse.js';
 import type { Scenario } from '../../scenario/schema.js';
@@ -61,11 +62,11 @@ async function readSiteTable(path: string): Promise<Table> {
 export async function loadDirectory(dir: string): Promise<BenchDataset> {
   await verifyDataset(dir);
   const manifestBytes = await readFile(join(dir, MANIFEST_FILE));
-  const manifest = await readManifest(dir);
+  const manifest = await readManifest(dir, { fileFormats: ['arrow', 'parquet'] });
   const sites: SiteTable[] = [];
   for (const site of manifest.sites) {
     const path = join(dir, site.files.patients.file);
-    const table = await readSiteTable(path);
+    const table = manifest.fileFormat === 'parquet' ? await readParquetTable(path) : await readSiteTable(path);
     if (table.numRows !== site.files.patients.rows) {
       throw new InputError([{ file: path, path: '', expected: `${site.files.patients.rows} rows (manifest)`, found: `${table.numRows} rows` }]);
     }
