@@ -135,7 +135,9 @@ export function registerGenerate(program: Command): void {
         '  $ fedage generate scenarios/alzheimers-3site.yaml --out data/',
         '  $ fedage generate scenarios/consortium-10site.yaml --out big/ --scale 10 --seed 7',
         '',
-        'Output: <out>/<site>.arrow (patients), <out>/<site>.visits.arrow, <out>/manifest.json.',
+        'Output: <out>/<site>.arrow (patients), <out>/<site>.visits.arrow, <out>/manifest.json',
+        '(with --format parquet|csv: <site>.parquet|.csv files and data-dictionary.csv, as `fedage export`).',
+        '<scenario> may be a shipped scenario\'s name (see `fedage scenarios`).',
         'Same scenario and seed give byte-identical files. Exit codes: 0 ok, 2 invalid input or non-empty --out.',
       ].join('\n'),
     )

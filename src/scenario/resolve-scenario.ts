@@ -69,13 +69,17 @@ function isFile(path: string): boolean {
 
 /**
  * The one place a scenario argument is resolved: an existing path (file or, for commands that
- * also take a data directory, a directory) wins; otherwise a shipped scenario's name; otherwise
- * an InputError (exit 2) listing the shipped names, with a did-you-mean when one is close.
+ * also take a data directory, a directory) wins; otherwise a shipped scenario's name; a missing
+ * path is returned as given (the caller reports the missing file); a bare word that names no
+ * shipped scenario is an InputError (exit 2) listing the names, with a did-you-mean.
  */
 export function resolveScenarioInput(input: string, dir: string = SHIPPED_SCENARIOS_DIR): string {
   if (exists(input)) return input;
   const shipped = shippedScenarioPath(input, dir);
   if (shipped) return shipped;
+  // A path (a folder separator or a .yaml/.yml name) that does not exist is the caller's
+  // missing file, reported as such; only a bare word is taken for a mistyped name.
+  if (/[\\/]/.test(input) || SCENARIO_EXTENSION.test(input)) return input;
   const names = shippedScenarioNames(dir);
   const guess = suggestScenarioName(input, names);
   const hint = guess ? `; did you mean "${guess}"?` : '';

@@ -105,3 +105,28 @@ describe('fedage init', () => {
     assert.match(bad.stderr, /did you mean "frailty-dp"/);
   });
 });
+
+describe('the README shows what these commands print', () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  /** The output under `$ npx <command>` in the README's text block that starts with it. */
+  function shown(command: string): string {
+    const block = [...readme.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.startsWith(`$ npx ${command}\n`));
+    assert.ok(block, `README shows $ npx ${command}`);
+    const afterCommand = block.slice(`$ npx ${command}\n`.length);
+    const next = afterCommand.indexOf('\n$ ');
+    return next >= 0 ? afterCommand.slice(0, next + 1) : afterCommand;
+  }
+
+  test('fedage scenarios and the misspelt-name error', () => {
+    assert.equal(shown('fedage scenarios'), fedage('scenarios').stdout);
+    assert.equal(shown('fedage bench alzheimer-3site'), fedage('bench', 'alzheimer-3site').stderr);
+  });
+
+  test('fedage init, then again without --force', () => {
+    rmSync(join(work, 'my-consortium.yaml'), { force: true });
+    assert.equal(shown('fedage init my-consortium.yaml'), fedage('init', 'my-consortium.yaml').stdout);
+    const block = [...readme.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.startsWith('$ npx fedage init my-consortium.yaml\n'))!;
+    const second = block.split('$ npx fedage init my-consortium.yaml\n')[2];
+    assert.equal(second, fedage('init', 'my-consortium.yaml').stderr);
+  });
+});

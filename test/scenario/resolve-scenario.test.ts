@@ -52,6 +52,11 @@ describe('resolveScenarioInput', () => {
     assert.throws(() => resolveScenarioInput('zzzzzzzz'), (err: unknown) => err instanceof InputError && !/did you mean/.test(err.message));
   });
 
+  test('a missing path is returned as given, for the caller to report as a missing file', () => {
+    assert.equal(resolveScenarioInput('no/such/scenario.yaml'), 'no/such/scenario.yaml');
+    assert.equal(resolveScenarioInput('nosuch.yml'), 'nosuch.yml');
+  });
+
   test('names are plain file names: a path-like name never escapes the folder', () => {
     assert.equal(shippedScenarioPath('../package'), undefined);
     assert.equal(shippedScenarioPath(''), undefined);
