@@ -9,7 +9,7 @@
  *    as field metadata, which Arrow-based readers (pyarrow, R arrow) restore on the fields.
  *  - No timestamps are written, so the same batches give byte-identical files.
  */
-import { RecordBatch, Table as ArrowTable, tableToIPC, type Schema } from 'apache-arrow';
+import { DataType, RecordBatch, Struct, Table as ArrowTable, Utf8, makeData, tableToIPC, vectorFromArray, type Schema } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import type { WrittenFile } from '../arrow-io.js';
 import { StreamingFileWriter } from './streaming-file.js';
@@ -56,6 +56,20 @@ function toWasmBatch(batch: RecordBatch): parquet.RecordBatch {
   }
 }
 
+/**
+ * A zero-row batch of `schema`. `new RecordBatch(schema)` leaves dictionary columns without a
+ * dictionary, which arrow-rs rejects; each gets an empty one here.
+ */
+export function emptyBatch(schema: Schema): RecordBatch {
+  const children = schema.fields.map((f) =>
+    DataType.isDictionary(f.type)
+      ? makeData({ type: f.type, length: 0, data: new Int8Array(0), dictionary: vectorFromArray([], new Utf8()) })
+      : // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        makeData({ type: f.type as any, length: 0 }),
+  );
+  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 0, nullCount: 0, children }));
+}
+
 export interface ParquetWriteOptions {
   /** Rows per row group (default 1,048,576, the arrow-rs default). */
   rowGroupRows?: number;
@@ -85,7 +99,7 @@ export async function writeParquetFile(
           // parquet-wasm needs one batch to learn the schema: give it an empty one.
           if (!sawBatch) {
             sawBatch = true;
-            controller.enqueue(toWasmBatch(new RecordBatch(schema)));
+            controller.enqueue(toWasmBatch(emptyBatch(schema)));
             return;
           }
           controller.close();

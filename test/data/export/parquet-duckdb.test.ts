@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DataType } from 'apache-arrow';
 import { exportDataset } from '../../../src/data/export/export-dataset.js';
-import { PARQUET_METADATA_KEY, type ParquetFedageMetadata } from '../../../src/data/export/parquet-file.js';
+import { PARQUET_METADATA_KEY, writeParquetFile, type ParquetFedageMetadata } from '../../../src/data/export/parquet-file.js';
+import { readArrowSchema } from '../../../src/data/arrow-io.js';
 import { hashFile } from '../../../src/data/verify.js';
 import type { Manifest } from '../../../src/data/manifest.js';
 import { arrowRows, freshRoot, generateSmall } from './helpers.js';
@@ -121,5 +122,16 @@ describe('Parquet export read back by DuckDB', () => {
       await exportDataset(arrowDir, { format: 'parquet', outDir: again });
       for (const f of readdirSync(parquetDir)) assert.ok(readFileSync(join(again, f)).equals(readFileSync(join(parquetDir, f))), `run ${run}: ${f}`);
     }
+  });
+
+  test('an empty table still gives a valid Parquet file with every column (categories included)', async () => {
+    const schema = await readArrowSchema(join(arrowDir, 'alpha.arrow'));
+    const path = join(root, 'empty.parquet');
+    const written = await writeParquetFile(path, schema, []);
+    assert.equal(written.rows, 0);
+    const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`)).getRowObjectsJson();
+    assert.deepEqual(described.map((d) => d.column_name), schema.fields.map((f) => f.name));
+    const count = (await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(path)})`)).getRowObjectsJson();
+    assert.equal(count[0].n, 0);
   });
 });
