@@ -6,6 +6,7 @@ import { TARGETS, targetErrorMessage } from '../scenario/targets.js';
 import { BENCH_ARM_KINDS } from '../scenario/arms.js';
 import { STRATEGY_REGISTRY } from '../federated/registry.js';
 import { loadBenchConfig } from '../scenario/parse.js';
+import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
 import type { BenchOverrides, PrivacyOverrides } from '../bench/config.js';
 import { planBench, runBench } from '../bench/runner.js';
 import { planText } from '../report/plan-text.js';
@@ -157,7 +158,7 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   const started = performance.now();
   let run;
   try {
-    run = await runBench(input, { settings, overrides, workers, onProgress: progress.onProgress });
+    run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, onProgress: progress.onProgress });
   } finally {
     progress.stop();
   }

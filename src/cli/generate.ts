@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../errors.js';
 import { loadScenario } from '../scenario/parse.js';
+import { generateExport, parseExportFormat } from '../data/export/export-dataset.js';
 import { writeSyntheticDataset, type GenerateProgress, type WriteDatasetResult } from '../data/write-dataset.js';
 
 export interface GenerateCommandOptions {
@@ -11,6 +12,7 @@ export interface GenerateCommandOptions {
   scale?: string;
   force?: boolean;
   visits?: boolean;
+  format?: string;
 }
 
 function parseSeed(text: string | undefined): number | undefined {
@@ -92,6 +94,13 @@ export async function generateCommand(scenarioPath: string, options: GenerateCom
   const progress = progressReporter(isTty);
   const t0 = performance.now();
   try {
+    const format = parseExportFormat(options.format ?? 'arrow', '--format', true);
+    if (format !== 'arrow') {
+      const exportOpts = { outDir: options.out, seed, scale, force: options.force ?? false, visits: options.visits ?? true, onProgress: progress.onProgress, format };
+      const { exported } = await generateExport(scenario, exportOpts);
+      progress.stop();
+      return formatGenerateSummary(exported, options.out, (performance.now() - t0) / 1000);
+    }
     const result = await writeSyntheticDataset(scenario, {
       outDir: options.out,
       seed,
@@ -117,6 +126,7 @@ export function registerGenerate(program: Command): void {
     .option('--scale <f>', 'multiply every site size by f (e.g. 0.1 for a quick run, 10 for load tests)')
     .option('-f, --force', 'overwrite files in a non-empty output directory')
     .option('--no-visits', 'skip the longitudinal visits tables')
+    .option('--format <format>', 'arrow (default), parquet or csv (as `fedage export`: with a data dictionary)')
     .addHelpText(
       'after',
       [
@@ -125,7 +135,9 @@ export function registerGenerate(program: Command): void {
         '  $ fedage generate scenarios/alzheimers-3site.yaml --out data/',
         '  $ fedage generate scenarios/consortium-10site.yaml --out big/ --scale 10 --seed 7',
         '',
-        'Output: <out>/<site>.arrow (patients), <out>/<site>.visits.arrow, <out>/manifest.json.',
+        'Output: <out>/<site>.arrow (patients), <out>/<site>.visits.arrow, <out>/manifest.json',
+        '(with --format parquet|csv: <site>.parquet|.csv files and data-dictionary.csv, as `fedage export`).',
+        '<scenario> may be a shipped scenario\'s name (see `fedage scenarios`).',
         'Same scenario and seed give byte-identical files. Exit codes: 0 ok, 2 invalid input or non-empty --out.',
       ].join('\n'),
     )

@@ -13,6 +13,9 @@ import { registerBench } from './bench.js';
 import { registerPrivacy } from './privacy.js';
 import { registerImport } from './import.js';
 import { registerReport } from './report.js';
+import { registerScenarios } from './scenarios.js';
+import { registerInit } from './init.js';
+import { registerExport } from './export.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -22,10 +25,13 @@ export function buildProgram(): Command {
     .version(FEDAGE_VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerScenarios(program);
+  registerInit(program);
   registerValidate(program);
   registerGenerate(program);
   registerInspect(program);
   registerImport(program);
+  registerExport(program);
   registerBench(program);
   registerPrivacy(program);
   registerReport(program);

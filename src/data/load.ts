@@ -16,6 +16,7 @@ import { InputError } from '../errors.js';
 import { ArrowMemoryWriter, readArrowBatches } from './arrow-io.js';
 import { MANIFEST_FILE, manifestText, readManifest, sha256Hex } from './manifest.js';
 import { verifyDataset } from './verify.js';
+import { readParquetTable } from './export/read-parquet.js';
 import { generateSyntheticDataset, patientsFileName } from './write-dataset.js';
 import { loadScenario } from '../scenario/parse.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -57,11 +58,11 @@ async function readSiteTable(path: string): Promise<Table> {
 export async function loadDirectory(dir: string): Promise<BenchDataset> {
   await verifyDataset(dir);
   const manifestBytes = await readFile(join(dir, MANIFEST_FILE));
-  const manifest = await readManifest(dir);
+  const manifest = await readManifest(dir, { fileFormats: ['arrow', 'parquet'] });
   const sites: SiteTable[] = [];
   for (const site of manifest.sites) {
     const path = join(dir, site.files.patients.file);
-    const table = await readSiteTable(path);
+    const table = manifest.fileFormat === 'parquet' ? await readParquetTable(path) : await readSiteTable(path);
     if (table.numRows !== site.files.patients.rows) {
       throw new InputError([{ file: path, path: '', expected: `${site.files.patients.rows} rows (manifest)`, found: `${table.numRows} rows` }]);
     }

@@ -46,12 +46,22 @@ export interface ManifestSite {
   imported?: Record<string, unknown>;
 }
 
+/** How the site tables are stored; a manifest without `fileFormat` is an Arrow directory. */
+export const FILE_FORMATS = ['arrow', 'parquet', 'csv'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   formatVersion: number;
   fedageVersion: string;
   /** Synthetic data only: the generative model's name and version (src/synth/version.ts). */
   generator?: { name: string; version: number };
+  /** Export directories only ('parquet' | 'csv'); absent means Arrow IPC files. */
+  fileFormat?: FileFormat;
+  /** Export directories only: the data dictionary file (rows = one per table and column). */
+  dataDictionary?: FileEntry;
+  /** Export directories only: the Arrow manifest the export was made from. */
+  exportedFrom?: { fileFormat: 'arrow'; manifestSha256: string };
   source: 'synthetic' | 'imported';
   scenario: { name: string; file: string; sha256: string };
   seed: number | null;
@@ -103,8 +113,25 @@ export function manifestText(manifest: Manifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
+const FORMAT_NAMES: Record<FileFormat, string> = { arrow: 'Arrow', parquet: 'Parquet', csv: 'CSV' };
+
+export interface ReadManifestOptions {
+  /**
+   * File formats the caller can read (default: Arrow only). `bench` also reads Parquet exports
+   * (types and metadata survive the round trip); a CSV export is for other tools (reading CSV
+   * back is what `fedage import` is for), and a format the caller cannot read is refused with
+   * a message saying so, rather than failing later on a missing .arrow file.
+   */
+  fileFormats?: readonly FileFormat[];
+}
+
+/** The file format of a manifest (absent = Arrow). */
+export function manifestFileFormat(m: Pick<Manifest, 'fileFormat'>): FileFormat {
+  return m.fileFormat ?? 'arrow';
+}
+
 /** Reads and minimally checks a manifest; problems are InputErrors naming the file. */
-export async function readManifest(dir: string): Promise<Manifest> {
+export async function readManifest(dir: string, opts: ReadManifestOptions = {}): Promise<Manifest> {
   const file = join(dir, MANIFEST_FILE);
   let text: string;
   try {
@@ -130,6 +157,18 @@ export async function readManifest(dir: string): Promise<Manifest> {
   }
   const problems = manifestShapeProblems(m, file);
   if (problems.length > 0) throw new InputError(problems.slice(0, 50), `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the manifest${problems.length > 50 ? ' (first 50 listed)' : ''}`);
+  const fileFormat = m.fileFormat ?? 'arrow';
+  if (!(FILE_FORMATS as readonly string[]).includes(fileFormat)) {
+    throw new InputError([{ file, path: 'fileFormat', expected: FILE_FORMATS.map((f) => `"${f}"`).join(', '), found: JSON.stringify(fileFormat) }]);
+  }
+  const accepted = opts.fileFormats ?? ['arrow'];
+  if (!accepted.includes(fileFormat)) {
+    const readable = accepted.map((f) => FORMAT_NAMES[f]).join(' or ');
+    throw new InputError(
+      [{ file, path: 'fileFormat', expected: `a data directory in ${readable} format`, found: `a ${FORMAT_NAMES[fileFormat]} export` }],
+      `${dir}: this command reads ${readable} data directories, and this is a ${FORMAT_NAMES[fileFormat]} export (written by fedage export or generate --format ${fileFormat}) for other tools: run it on the Arrow directory the export came from, or on the scenario`,
+    );
+  }
   return m as Manifest;
 }
 

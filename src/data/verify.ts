@@ -8,7 +8,7 @@ import { open, stat } from 'node:fs/promises';
 import { DataType, RecordBatchReader, type Field } from 'apache-arrow';
 import { InputError, type InputProblem } from '../errors.js';
 import { assertDataDirectory, manifestFilePath } from './inspect.js';
-import { MANIFEST_FILE, readManifest, type ColumnSummary, type FileEntry } from './manifest.js';
+import { FILE_FORMATS, MANIFEST_FILE, readManifest, type ColumnSummary, type FileEntry } from './manifest.js';
 import { join } from 'node:path';
 
 export interface VerifiedFile {
@@ -94,7 +94,8 @@ export async function schemaProblems(path: string, columns: readonly ColumnSumma
  */
 export async function verifyDataset(dir: string): Promise<VerifyResult> {
   await assertDataDirectory(dir);
-  const manifest = await readManifest(dir);
+  // Checksums are format-agnostic: exports (Parquet, CSV) verify like Arrow directories.
+  const manifest = await readManifest(dir, { fileFormats: FILE_FORMATS });
   const manifestFile = join(dir, MANIFEST_FILE);
   const problems: InputProblem[] = [];
   const files: VerifiedFile[] = [];
@@ -129,7 +130,8 @@ export async function verifyDataset(dir: string): Promise<VerifyResult> {
       }
       // A matching checksum only proves the file is the one the manifest describes; a crafted
       // pair (file and checksum replaced together) must still hold the columns it declares.
-      const columns = manifest.schema?.[table];
+      // Exports (Parquet, CSV) carry no Arrow footer to read the schema from; their checksum is the check.
+      const columns = (manifest.fileFormat ?? 'arrow') === 'arrow' ? manifest.schema?.[table] : undefined;
       if (columns) {
         const schemaIssues = await schemaProblems(path, columns, `schema.${table}`);
         if (schemaIssues.length > 0) {

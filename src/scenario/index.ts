@@ -23,3 +23,6 @@ export {
 } from './json-schema.js';
 export { closestMatch, editDistance } from './did-you-mean.js';
 export { formatPath } from './yaml-source.js';
+export { resolveScenarioInput, shippedScenarioNames, shippedScenarioPath, suggestScenarioName, SHIPPED_SCENARIOS_DIR } from './resolve-scenario.js';
+export { listShippedScenarios, shippedScenarioText, type ShippedScenario } from './shipped-scenarios.js';
+export { initScenario, type InitScenarioOptions, type InitScenarioResult } from './init-scenario.js';

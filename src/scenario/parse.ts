@@ -3,6 +3,7 @@
  * merge layers -> cross-field rules. Every problem found is reported at once, each with
  * file:line:column and a dot path, because fixing a file one error per run is miserable.
  */
+import { resolveScenarioInput } from './resolve-scenario.js';
 import type { z } from 'zod';
 import { InputError, type InputProblem } from '../errors.js';
 import { DEFAULT_CONSORTIUM, DEFAULT_SITE, mergeLayers } from './defaults.js';
@@ -62,8 +63,12 @@ export async function loadBenchConfig(path: string): Promise<{ bench: BenchSetti
   return parseBenchConfigFile(text, path);
 }
 
-/** Reads and parses a scenario file; an unreadable file is an InputError naming it. */
-export async function loadScenario(path: string): Promise<Scenario> {
+/**
+ * Reads and parses a scenario file, or a shipped scenario given by name (resolveScenarioInput);
+ * an unreadable file is an InputError naming it.
+ */
+export async function loadScenario(input: string): Promise<Scenario> {
+  const path = resolveScenarioInput(input);
   const text = await readYamlFile(path, 'a readable scenario file', describeReadError);
   return parseScenario(text, path);
 }
