@@ -7,7 +7,7 @@ export { readManifest, type Manifest, type ManifestSite } from './data/manifest.
 export { readArrowBatches, readArrowSchema, writeArrowFile } from './data/arrow-io.js';
 export { inspectDataset } from './data/inspect.js';
 export { verifyDataset } from './data/verify.js';
-export { exportDataset, generateExport, type ExportFormat, type ExportOptions, type ExportResult, type ExportProgress } from './data/export/export-dataset.js';
+export { exportDataset, generateExport, parseExportFormat, type ExportFormat, type ExportOptions, type ExportResult, type ExportProgress } from './data/export/export-dataset.js';
 export { writeParquetFile, parquetKeyValueMetadata, PARQUET_METADATA_KEY, type ParquetFedageMetadata } from './data/export/parquet-file.js';
 export { readParquetTable } from './data/export/read-parquet.js';
 export { writeCsvFile } from './data/export/csv-file.js';

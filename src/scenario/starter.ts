@@ -22,7 +22,7 @@ consortium:
   seed: 1  # same seed and scenario -> byte-identical files
   followUpYears: 3  # length of follow-up that defines the target
   visitIntervalMonths: 12
-  target: conversion_to_ad  # or current_impairment, frailty
+  target: mci_to_ad  # or incident_dementia_code, current_impairment, frailty (README: targets)
 
   # Settings shared by every site unless a site overrides them.
   defaults:
