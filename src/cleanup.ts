@@ -11,8 +11,9 @@ export function onInterrupt(action: () => void): () => void {
   return () => actions.delete(action);
 }
 
-/** Runs every registered action once (latest first); an action that throws does not stop the rest. */
-export function runInterruptCleanups(): void {
+/** Runs every registered action once (latest first); an action that throws does not stop the rest. Returns how many ran. */
+export function runInterruptCleanups(): number {
+  const count = actions.size;
   for (const action of [...actions].reverse()) {
     actions.delete(action);
     try {
@@ -21,4 +22,5 @@ export function runInterruptCleanups(): void {
       /* best effort: the process is exiting */
     }
   }
+  return count;
 }

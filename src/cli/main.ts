@@ -6,8 +6,8 @@ import { runInterruptCleanups } from '../cleanup.js';
 // then exit as the signal would (128 + its number).
 for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
   process.on(signal, () => {
-    runInterruptCleanups();
-    process.stderr.write(`fedage: interrupted (${signal}); partial output removed, previous output left as it was\n`);
+    const undone = runInterruptCleanups();
+    process.stderr.write(`fedage: interrupted (${signal})${undone > 0 ? '; partial output removed, previous output left as it was' : ''}\n`);
     process.exit(128 + number);
   });
 }
