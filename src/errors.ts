@@ -70,11 +70,11 @@ export class GateFailed extends FedageError {
  * The machine refused a file operation (full disk, read-only file system, no permission, too
  * many open files): not a bug and not bad input, so exit 2 with one line naming the path.
  */
-export class EnvironmentError extends FedageError {
+export class EnvironmentError extends OutputError {
   readonly path: string;
   readonly code: string;
   constructor(message: string, path: string, code: string) {
-    super(message, EXIT_INPUT);
+    super(message);
     this.path = path;
     this.code = code;
   }
