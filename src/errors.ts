@@ -65,3 +65,49 @@ export class GateFailed extends FedageError {
     super(message, EXIT_GATE);
   }
 }
+
+/**
+ * The machine refused a file operation (full disk, read-only file system, no permission, too
+ * many open files): not a bug and not bad input, so exit 2 with one line naming the path.
+ */
+export class EnvironmentError extends OutputError {
+  readonly path: string;
+  readonly code: string;
+  constructor(message: string, path: string, code: string) {
+    super(message);
+    this.path = path;
+    this.code = code;
+  }
+}
+
+const ENVIRONMENT_CODES: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large (file-size limit reached or disk full)',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EIO: 'input/output error',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a parent of the path is not a directory',
+  EISDIR: 'it is a directory',
+  EXDEV: 'source and target are on different file systems',
+};
+
+/** True for errno codes that describe the machine, not a bug (see ENVIRONMENT_CODES). */
+export function isEnvironmentCode(code: unknown): code is string {
+  return typeof code === 'string' && Object.hasOwn(ENVIRONMENT_CODES, code);
+}
+
+/**
+ * `error` as an EnvironmentError naming `path` and what was being done when it is an
+ * environment errno (ENOSPC, EROFS, EACCES, ...); any other error unchanged.
+ */
+export function asEnvironmentError(error: unknown, path: string, action: string): unknown {
+  if (error instanceof FedageError) return error;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (!isEnvironmentCode(code)) return error;
+  return new EnvironmentError(`cannot ${action} ${path}: ${ENVIRONMENT_CODES[code]} (${code})`, path, code);
+}

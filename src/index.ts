@@ -1,5 +1,7 @@
 export * from './errors.js';
-export { writeFileAtomic, type WriteOptions } from './write-file-atomic.js';
+export { writeFileAtomic, writeAllSync, fsyncDirSync, type WriteOptions } from './write-file-atomic.js';
+export { OutputTransaction, withOutputTransaction, lockPathFor, processAlive, type OutputTransactionOptions } from './output-transaction.js';
+export { onInterrupt, runInterruptCleanups } from './cleanup.js';
 export * from './scenario/index.js';
 export { FEDAGE_VERSION } from './version.js';
 export { writeSyntheticDataset, scenarioHash, type WriteDatasetOptions, type WriteDatasetResult, type GenerateProgress } from './data/write-dataset.js';
@@ -52,7 +54,7 @@ export type * from './data/prepare/types.js';
 export type * from './bench/results.js';
 export { markdownSummary } from './report/markdown.js';
 export { planText } from './report/plan-text.js';
-export { writeBenchOutputs, checkBenchOutputDir, resultsJson, predictionsTable, splitsTable } from './report/bench-outputs.js';
+export { writeBenchOutputs, beginBenchOutput, checkBenchOutputDir, resultsJson, predictionsTable, splitsTable } from './report/bench-outputs.js';
 export { importDataset, type ImportResult } from './data/import/import-dataset.js';
 export type { FeatureShift, InspectReport, SiteInspection } from './data/inspect.js';
 export type { VerifyResult } from './data/verify.js';

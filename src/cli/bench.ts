@@ -11,7 +11,7 @@ import type { BenchOverrides, PrivacyOverrides } from '../bench/config.js';
 import { planBench, runBench } from '../bench/runner.js';
 import { planText } from '../report/plan-text.js';
 import { markdownSummary } from '../report/markdown.js';
-import { checkBenchOutputDir, resultsJson, writeBenchOutputs } from '../report/bench-outputs.js';
+import { beginBenchOutput, resultsJson, writeBenchOutputs } from '../report/bench-outputs.js';
 import type { Progress } from '../bench/run-seed.js';
 
 export interface BenchCommandOptions {
@@ -153,19 +153,31 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
     process.stdout.write(o.json ? `${JSON.stringify({ config: plan.config, sites: plan.sites, plan: plan.plans }, null, 2)}\n` : planText({ ...plan, name: plan.dataset.manifest.scenario.name }));
     return;
   }
-  if (o.out) checkBenchOutputDir(o.out, o.force ?? false);
+  // Lock, writability probe and staging directory before any data is loaded or trained on.
+  const tx = o.out ? beginBenchOutput(o.out, o.force ?? false) : undefined;
   const progress = progressReporter(process.stderr.isTTY === true);
   const started = performance.now();
   let run;
   try {
     run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, onProgress: progress.onProgress });
+  } catch (error) {
+    tx?.abort();
+    throw error;
   } finally {
     progress.stop();
   }
   const seconds = (performance.now() - started) / 1000;
   const { result } = run;
   if (argv) result.argv = argv;
-  if (o.out) await writeBenchOutputs(o.out, result, run.prepared, run.outcomes, o.force ?? false);
+  if (tx) {
+    try {
+      await writeBenchOutputs(tx.dir, result, run.prepared, run.outcomes, true);
+      tx.commit();
+    } catch (error) {
+      tx.abort();
+      throw error;
+    }
+  }
   process.stdout.write(o.json ? resultsJson(result) : markdownSummary(result));
   process.stderr.write(`bench: ${result.perSeed.length} arm runs over ${result.config.seeds.length} seeds in ${seconds.toFixed(1)} s (backend ${result.backend.name})${o.out ? `; wrote ${o.out}/results.json, results.md, report.html, predictions.arrow, splits.arrow` : ''}\n`);
   const stops = result.privacy?.budgetStops ?? [];

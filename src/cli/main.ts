@@ -1,5 +1,16 @@
 /** The CLI entry point (bin/fedage.js): runs the program and sets the exit code. */
 import { main } from './program.js';
+import { runInterruptCleanups } from '../cleanup.js';
+
+// SIGINT/SIGTERM/SIGHUP: remove staging directories and release locks (output-transaction.ts),
+// then exit as the signal would (128 + its number).
+for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
+  process.on(signal, () => {
+    const undone = runInterruptCleanups();
+    process.stderr.write(`fedage: interrupted (${signal})${undone > 0 ? '; partial output removed, previous output left as it was' : ''}\n`);
+    process.exit(128 + number);
+  });
+}
 
 // `fedage schema | head` closes stdout early: that is the reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

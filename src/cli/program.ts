@@ -3,7 +3,7 @@
  * Commands parse flags and call the library; the library never prints or exits.
  */
 import { Command, CommanderError } from 'commander';
-import { FedageError, EXIT_INPUT, EXIT_INTERNAL } from '../errors.js';
+import { FedageError, EXIT_INPUT, EXIT_INTERNAL, asEnvironmentError } from '../errors.js';
 import { FEDAGE_VERSION } from '../version.js';
 import { registerValidate } from './validate.js';
 import { registerSchema } from './schema.js';
@@ -23,6 +23,7 @@ export function buildProgram(): Command {
     .name('fedage')
     .description('Plan federated, differentially private ML on multi-hospital clinical aging data.')
     .version(FEDAGE_VERSION, '-V, --version')
+    .option('--debug', 'print stack traces with error messages (for bug reports)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerScenarios(program);
@@ -41,8 +42,14 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Stack traces only on request: every error a user can cause or fix is one located line. */
+function wantsDebug(argv: string[]): boolean {
+  return argv.includes('--debug') || process.env.FEDAGE_DEBUG === '1';
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  const debug = wantsDebug(argv);
   try {
     await program.parseAsync(argv);
     return 0;
@@ -52,12 +59,18 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return EXIT_INPUT;
     }
-    if (err instanceof FedageError) {
-      process.stderr.write(`fedage: ${err.message}\n`);
-      return err.exitCode;
+    // A file operation the machine refused (full disk, read-only, no permission) that no library
+    // call located: still the environment, not a bug; errno errors carry the path.
+    const errPath = (err as NodeJS.ErrnoException | null)?.path;
+    const located = typeof errPath === 'string' ? asEnvironmentError(err, errPath, 'access') : err;
+    if (located instanceof FedageError) {
+      process.stderr.write(`fedage: ${located.message}\n`);
+      if (debug && (err as Error).stack) process.stderr.write(`${(err as Error).stack}\n`);
+      return located.exitCode;
     }
     const e = err as Error;
-    process.stderr.write(`fedage: internal error: ${e?.stack ?? String(err)}\n`);
+    if (debug) process.stderr.write(`fedage: internal error: ${e?.stack ?? String(err)}\n`);
+    else process.stderr.write(`fedage: internal error: ${e?.message ?? String(err)} (a bug: please report it with the output of the same command run with --debug)\n`);
     return EXIT_INTERNAL;
   }
 }

@@ -7,8 +7,10 @@
  *    replacement dictionaries), so string columns cost one byte per row.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { tempPathFor } from '../write-file-atomic.js';
+import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { asEnvironmentError } from '../errors.js';
+import { fsyncDirSync, fsyncFdSync, tempPathFor, writeAllSync } from '../write-file-atomic.js';
 import { open } from 'node:fs/promises';
 import {
   AsyncByteQueue,
@@ -136,12 +138,17 @@ export function toRecordBatch(layout: ArrowTableLayout, batch: ColumnBatch): Rec
 export class HashingSink extends AsyncByteQueue {
   readonly hash = createHash('sha256');
   bytes = 0;
-  constructor(private readonly fd: number | null = null) {
+  /** `path`: the file named in write errors. */
+  constructor(
+    private readonly fd: number | null = null,
+    private readonly path = '',
+  ) {
     super();
   }
   override write(value: Uint8Array): void {
     if (value.byteLength === 0) return;
-    if (this.fd !== null) writeSync(this.fd, value);
+    // Every byte or an error (short writes retried, no progress = ENOSPC): `bytes` is what is on disk.
+    if (this.fd !== null) writeAllSync(this.fd, value, this.path);
     this.hash.update(value);
     this.bytes += value.byteLength;
   }
@@ -185,8 +192,12 @@ export class ArrowFileWriter implements ArrowSink {
     layout: ArrowTableLayout,
   ) {
     this.tmp = tempPathFor(path);
-    this.fd = openSync(this.tmp, 'w');
-    this.sink = new HashingSink(this.fd);
+    try {
+      this.fd = openSync(this.tmp, 'wx');
+    } catch (error) {
+      throw asEnvironmentError(error, path, 'create');
+    }
+    this.sink = new HashingSink(this.fd, path);
     this.writer.reset(this.sink as unknown as AsyncByteQueue, layout.schema);
   }
 
@@ -197,10 +208,16 @@ export class ArrowFileWriter implements ArrowSink {
 
   close(): WrittenFile {
     this.writer.finish();
-    fsyncSync(this.fd);
+    fsyncFdSync(this.fd, this.path);
     closeSync(this.fd);
-    renameSync(this.tmp, this.path);
     this.done = true;
+    try {
+      renameSync(this.tmp, this.path);
+    } catch (error) {
+      rmSync(this.tmp, { force: true });
+      throw asEnvironmentError(error, this.path, 'write');
+    }
+    fsyncDirSync(dirname(this.path));
     return { path: this.path, bytes: this.sink.bytes, sha256: this.sink.hash.digest('hex'), rows: this.rows };
   }
 

@@ -4,6 +4,20 @@
  */
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { OutputError } from '../errors.js';
+import type { OutputTransactionOptions } from '../output-transaction.js';
+import { MANIFEST_FILE } from './manifest.js';
+
+/**
+ * A data directory (`generate`, `import`) as an output transaction: it must be empty unless
+ * --force, and --force replaces it whole, which is allowed only when it holds nothing but a
+ * manifest and Arrow files (so stale site files of another scenario never survive).
+ */
+export const DATA_DIR_TRANSACTION: Omit<OutputTransactionOptions, 'force'> = {
+  ownsEntry: (name) => name === MANIFEST_FILE || name.endsWith('.arrow'),
+  requireEmpty: true,
+  lastFile: MANIFEST_FILE,
+  what: 'data directory',
+};
 
 /** Creates `dir` if needed; a non-empty directory is refused unless `force`. */
 export function prepareOutputDir(dir: string, force: boolean): void {

@@ -23,7 +23,8 @@ import {
   type Manifest,
   type ManifestSite,
 } from './manifest.js';
-import { prepareOutputDir } from './output-dir.js';
+import { DATA_DIR_TRANSACTION } from './output-dir.js';
+import { withOutputTransaction } from '../output-transaction.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 
 export interface GenerateProgress {
@@ -284,14 +285,19 @@ export function generateSyntheticDataset<S extends ArrowSink>(
   return { manifest, sites };
 }
 
+/**
+ * Writes the dataset into a staging directory next to `outDir` and swaps it in when complete
+ * (output-transaction.ts): an interrupted or failed run leaves the previous data intact.
+ */
 export async function writeSyntheticDataset(scenario: Scenario, opts: WriteDatasetOptions): Promise<WriteDatasetResult> {
-  prepareOutputDir(opts.outDir, opts.force ?? false);
   const withVisits = opts.visits ?? true;
-  const { manifest } = generateSyntheticDataset(scenario, opts, {
-    patients: (siteId, layout) => new ArrowFileWriter(join(opts.outDir, patientsFileName(siteId)), layout),
-    ...(withVisits ? { visits: (siteId: string, layout: ArrowTableLayout) => new ArrowFileWriter(join(opts.outDir, visitsFileName(siteId)), layout) } : {}),
+  const manifest = await withOutputTransaction(opts.outDir, { ...DATA_DIR_TRANSACTION, force: opts.force ?? false }, (dir) => {
+    const { manifest } = generateSyntheticDataset(scenario, opts, {
+      patients: (siteId, layout) => new ArrowFileWriter(join(dir, patientsFileName(siteId)), layout),
+      ...(withVisits ? { visits: (siteId: string, layout: ArrowTableLayout) => new ArrowFileWriter(join(dir, visitsFileName(siteId)), layout) } : {}),
+    });
+    writeFileAtomic(join(dir, MANIFEST_FILE), manifestText(manifest));
+    return manifest;
   });
-  const manifestPath = join(opts.outDir, MANIFEST_FILE);
-  writeFileAtomic(manifestPath, manifestText(manifest));
-  return { manifest, manifestPath };
+  return { manifest, manifestPath: join(opts.outDir, MANIFEST_FILE) };
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Dictionary, Int32, Table, Utf8, makeData, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { OutputError } from '../errors.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
+import { OutputTransaction } from '../output-transaction.js';
 import type { PreparedSeed } from '../data/prepare/types.js';
 import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION } from '../data/prepare/types.js';
 import type { BenchResult } from '../bench/results.js';
@@ -17,6 +18,21 @@ import type { SeedOutcome } from '../bench/run-seed.js';
 import { markdownSummary } from './markdown.js';
 
 export const BENCH_OUTPUT_FILES = ['results.json', 'results.md', 'report.html', 'predictions.arrow', 'splits.arrow'] as const;
+
+/**
+ * `bench --out DIR` as an output transaction (output-transaction.ts): begun before any data is
+ * loaded (lock, writability probe), the five files written to a staging directory, then
+ * swapped in; in a directory shared with other files they are merged with results.json last.
+ */
+export function beginBenchOutput(dir: string, force: boolean): OutputTransaction {
+  return OutputTransaction.begin(dir, {
+    force,
+    ownsEntry: (name) => (BENCH_OUTPUT_FILES as readonly string[]).includes(name),
+    requireEmpty: false,
+    lastFile: 'results.json',
+    what: 'bench output',
+  });
+}
 
 export function resultsJson(result: BenchResult): string {
   return `${JSON.stringify(result, null, 2)}\n`;

@@ -17,7 +17,8 @@ import type { ColumnBatch, ColumnBuffer } from '../../synth/columnar.js';
 import { FEDAGE_VERSION } from '../../version.js';
 import { ArrowFileWriter, tableLayout, toRecordBatch } from '../arrow-io.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, manifestText, sha256Hex, summarizeColumns, type Manifest, type ManifestSite } from '../manifest.js';
-import { prepareOutputDir } from '../output-dir.js';
+import { DATA_DIR_TRANSACTION } from '../output-dir.js';
+import { OutputTransaction } from '../../output-transaction.js';
 import { writeFileAtomic } from '../../write-file-atomic.js';
 import { patientsFileName } from '../write-dataset.js';
 import { checkColumns, cleanSite, levelLists, throwProblems, type CleanedSite, type SiteImportReport } from './clean.js';
@@ -156,13 +157,32 @@ export async function importDataset(mappingPath: string, opts: ImportOptions): P
 export async function importResolved(mapping: ResolvedMapping, opts: ImportOptions): Promise<ImportResult> {
   const { cleaned, levels, sourceSha256 } = await cleanAll(mapping);
   const warnings = importWarnings(mapping, cleaned, sourceSha256);
-  prepareOutputDir(opts.outDir, opts.force ?? false);
+  // Staged next to outDir and swapped in when complete (output-transaction.ts).
+  const tx = OutputTransaction.begin(opts.outDir, { ...DATA_DIR_TRANSACTION, force: opts.force ?? false });
+  try {
+    const manifest = importIntoDir(mapping, cleaned, levels, sourceSha256, warnings, tx.dir);
+    tx.commit();
+    return { manifest, manifestPath: join(opts.outDir, MANIFEST_FILE), sites: cleaned.map((c) => c.report), warnings };
+  } catch (error) {
+    tx.abort();
+    throw error;
+  }
+}
+
+function importIntoDir(
+  mapping: ResolvedMapping,
+  cleaned: Awaited<ReturnType<typeof cleanAll>>['cleaned'],
+  levels: Awaited<ReturnType<typeof cleanAll>>['levels'],
+  sourceSha256: Awaited<ReturnType<typeof cleanAll>>['sourceSha256'],
+  warnings: ReturnType<typeof importWarnings>,
+  outDir: string,
+): Manifest {
   const sites: ManifestSite[] = [];
   let specs: ColumnSpec[] = [];
   for (const [k, site] of cleaned.entries()) {
     specs = importColumnSpecs(mapping, site.site.id, levels);
     const layout = tableLayout(specs, { 'fedage.version': FEDAGE_VERSION, 'fedage.site': site.site.id, 'fedage.target': mapping.label.target, 'fedage.table': 'patients' });
-    const out = new ArrowFileWriter(join(opts.outDir, patientsFileName(site.site.id)), layout);
+    const out = new ArrowFileWriter(join(outDir, patientsFileName(site.site.id)), layout);
     let written;
     try {
       out.write(toRecordBatch(layout, siteBatch(site)));
@@ -220,7 +240,6 @@ export async function importResolved(mapping: ResolvedMapping, opts: ImportOptio
       ...(warnings.length > 0 ? { warnings } : {}),
     },
   };
-  const manifestPath = join(opts.outDir, MANIFEST_FILE);
-  writeFileAtomic(manifestPath, manifestText(manifest));
-  return { manifest, manifestPath, sites: cleaned.map((c) => c.report), warnings };
+  writeFileAtomic(join(outDir, MANIFEST_FILE), manifestText(manifest));
+  return manifest;
 }

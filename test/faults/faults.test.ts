@@ -1,0 +1,213 @@
+/**
+ * Fault injection against the built CLI: a full disk (a file-size limit, `ulimit -f`: Node
+ * ignores SIGXFSZ, so the write fails with EFBIG after a short write), SIGKILL and SIGINT at
+ * several moments of `generate --force` and `bench --out`, two writers at once, an unwritable
+ * output. Each run must leave the previous good output byte for byte, or a complete new one that
+ * verifies against its manifest, never a mix, and say what happened (exit 2, one line, no stack).
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SMALL = 'scenarios/alzheimers-3site.yaml';
+const OTHER = 'scenarios/consortium-10site.yaml';
+const NO_STACK = /\n\s+at .*\(|internal error/;
+const BENCH_QUICK = ['--seeds', '1', '--rounds', '2', '--arms', 'central,fedavg', '--workers', '1'];
+
+function fedage(args: string[], prefix: string[] = []) {
+  const [cmd, ...rest] = prefix.length > 0 ? [...prefix, process.execPath] : [process.execPath];
+  const r = spawnSync(cmd, [...rest, 'bin/fedage.js', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The CLI under a file-size limit of `kib` KiB (bash's ulimit -f counts 1024-byte blocks). */
+function fedageLimited(kib: number, args: string[]) {
+  const quoted = ['exec', JSON.stringify(process.execPath), 'bin/fedage.js', ...args.map((a) => JSON.stringify(a))].join(' ');
+  const r = spawnSync('bash', ['-c', `ulimit -f ${kib}; ${quoted}`], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return { status: r.status, signal: r.signal, stderr: r.stderr };
+}
+
+function snapshot(dir: string): Map<string, string> {
+  return new Map(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f)).toString('base64')]),
+  );
+}
+
+/** fedage's own leftovers next to `dir`: staging, backup and lock files. */
+function leftovers(dir: string): string[] {
+  return readdirSync(dirname(dir)).filter((f) => f.startsWith(`.${basename(dir)}.fedage-`));
+}
+
+function verifies(dir: string): boolean {
+  return fedage(['inspect', dir, '--verify']).status === 0;
+}
+
+/** Starts the CLI; resolves with its exit once killed with `signal` when `ready()` first holds plus `delayMs`. */
+function killDuring(args: string[], signal: NodeJS.Signals, ready: () => boolean, delayMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/fedage.js', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const poll = setInterval(() => {
+      if (ready()) {
+        clearInterval(poll);
+        setTimeout(() => child.kill(signal), delayMs);
+      }
+    }, 5);
+    child.on('exit', (code, sig) => {
+      clearInterval(poll);
+      resolve({ code, signal: sig, stderr });
+    });
+  });
+}
+
+describe('faults (built CLI)', () => {
+  let root: string;
+  let good: Map<string, string>;
+  let data: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'fedage-faults-'));
+    chmodSync(root, 0o755);
+    data = join(root, 'data');
+    const first = fedage(['generate', SMALL, '--scale', '0.5', '--out', data]);
+    assert.equal(first.status, 0, first.stderr);
+    good = snapshot(data);
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('full disk (ulimit -f): generate into a new directory exits 2 naming the file, creates nothing, leaves nothing', () => {
+    const fresh = join(root, 'full-new');
+    const run = fedageLimited(64, ['generate', SMALL, '--out', fresh]);
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /cannot write \S+\.arrow: file too large .*EFBIG/);
+    assert.doesNotMatch(run.stderr, NO_STACK);
+    assert.equal(run.stderr.trim().split('\n').filter((l) => l.startsWith('fedage:')).length, 1);
+    assert.equal(existsSync(fresh), false);
+    assert.deepEqual(leftovers(fresh), []);
+  });
+
+  test('full disk (ulimit -f): generate --force keeps the previous data byte for byte', () => {
+    const run = fedageLimited(64, ['generate', OTHER, '--out', data, '--force']);
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /EFBIG/);
+    assert.deepEqual(snapshot(data), good);
+    assert.deepEqual(leftovers(data), []);
+  });
+
+  test('SIGKILL at several moments of generate --force: old data intact or new data complete; the next run cleans up', async () => {
+    for (const delayMs of [0, 250]) {
+      const staging = () => leftovers(data).some((f) => f.includes('.fedage-tmp-'));
+      const killed = await killDuring(['generate', OTHER, '--scale', '1', '--out', data, '--force'], 'SIGKILL', staging, delayMs);
+      assert.equal(killed.signal, 'SIGKILL');
+      const now = snapshot(data);
+      const manifest = JSON.parse(Buffer.from(now.get('manifest.json')!, 'base64').toString('utf8'));
+      if (manifest.scenario.name === 'alzheimers-3site') assert.deepEqual(now, good, `killed after ${delayMs} ms: a mix of old and new`);
+      else assert.ok(verifies(data), `killed after ${delayMs} ms: the new data does not verify`);
+      // A dead run's lock and staging directory do not block the next run; it removes them.
+      const rerun = fedage(['generate', SMALL, '--scale', '0.5', '--out', data, '--force']);
+      assert.equal(rerun.status, 0, rerun.stderr);
+      assert.deepEqual(snapshot(data), good);
+      assert.deepEqual(leftovers(data), []);
+    }
+  });
+
+  test('SIGINT during generate --force: old data intact or new complete, no staging or lock left', async () => {
+    for (const delayMs of [100]) {
+      const staging = () => leftovers(data).some((f) => f.includes('.fedage-tmp-'));
+      const run = await killDuring(['generate', OTHER, '--scale', '1', '--out', data, '--force'], 'SIGINT', staging, delayMs);
+      assert.ok(run.code === 130 || run.code === 0, `exit ${run.code} ${run.stderr}`);
+      assert.deepEqual(leftovers(data), []);
+      const now = snapshot(data);
+      if (JSON.parse(Buffer.from(now.get('manifest.json')!, 'base64').toString('utf8')).scenario.name === 'alzheimers-3site') assert.deepEqual(now, good);
+      else assert.ok(verifies(data));
+      assert.equal(fedage(['generate', SMALL, '--scale', '0.5', '--out', data, '--force']).status, 0);
+      assert.deepEqual(snapshot(data), good);
+    }
+  });
+
+  test('two writers at once into one empty directory: one writes, the other exits 2; the result verifies', async () => {
+    const shared = join(root, 'shared');
+    const start = () =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const c = spawn(process.execPath, ['bin/fedage.js', 'generate', SMALL, '--scale', '1', '--out', shared], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        c.stderr.on('data', (d) => (stderr += d));
+        c.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const results = await Promise.all([start(), start()]);
+    const codes = results.map((r) => r.code).sort();
+    assert.deepEqual(codes, [0, 2], results.map((r) => r.stderr).join('\n'));
+    const loser = results.find((r) => r.code === 2)!;
+    assert.match(loser.stderr, /being written by another fedage run \(pid \d+|output directory is not empty/);
+    assert.doesNotMatch(loser.stderr, NO_STACK);
+    assert.ok(verifies(shared));
+    assert.deepEqual(leftovers(shared), []);
+  });
+
+  describe('bench --out', () => {
+    let out: string;
+    let goodBench: Map<string, string>;
+    before(() => {
+      out = join(root, 'bench');
+      const run = fedage(['bench', data, ...BENCH_QUICK, '--out', out]);
+      assert.equal(run.status, 0, run.stderr);
+      goodBench = snapshot(out);
+    });
+
+    test('full disk (ulimit -f) while writing results: exit 2 naming the file, previous results intact', () => {
+      const run = fedageLimited(32, ['bench', data, ...BENCH_QUICK, '--out', out, '--force']);
+      assert.equal(run.status, 2, run.stderr);
+      assert.match(run.stderr, /cannot write \S+: file too large .*EFBIG/);
+      assert.doesNotMatch(run.stderr, NO_STACK);
+      assert.deepEqual(snapshot(out), goodBench);
+      assert.deepEqual(leftovers(out), []);
+    });
+
+    test('SIGINT and SIGKILL during training: previous results intact; SIGINT removes the staging directory', async () => {
+      const staging = () => leftovers(out).some((f) => f.includes('.fedage-tmp-'));
+      const args = ['bench', data, '--seeds', '3', '--rounds', '50', '--workers', '1', '--out', out, '--force'];
+      const interrupted = await killDuring(args, 'SIGINT', staging, 200);
+      assert.equal(interrupted.code, 130, interrupted.stderr);
+      assert.match(interrupted.stderr, /interrupted \(SIGINT\)/);
+      assert.deepEqual(leftovers(out), []);
+      assert.deepEqual(snapshot(out), goodBench);
+      const killed = await killDuring(args, 'SIGKILL', staging, 200);
+      assert.equal(killed.signal, 'SIGKILL');
+      assert.deepEqual(snapshot(out), goodBench);
+      const rerun = fedage(['bench', data, ...BENCH_QUICK, '--out', out, '--force']);
+      assert.equal(rerun.status, 0, rerun.stderr);
+      assert.deepEqual(leftovers(out), []);
+    });
+  });
+
+  // root ignores permission bits: run the CLI as nobody when we are root (setpriv), else as ourselves.
+  const isRoot = process.getuid?.() === 0;
+  const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
+  const asUnprivileged = isRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+  describe('unwritable output', { skip: isRoot && !hasSetpriv ? 'root without setpriv: permission bits are not enforced' : false }, () => {
+    test('generate --force into a directory it may not write: exit 2 naming the path, data intact', () => {
+      const run = fedage(['generate', SMALL, '--out', data, '--force'], asUnprivileged);
+      assert.equal(run.status, 2, run.stderr);
+      assert.match(run.stderr, /^fedage: cannot [^\n]+ \/\S+: permission denied \(EACCES\)\n$/);
+      assert.deepEqual(snapshot(data), good);
+    });
+
+    test('bench --out into a directory it may not write: exit 2 before loading data or training', () => {
+      const ro = join(root, 'readonly');
+      spawnSync('mkdir', ['-m', '555', ro]);
+      const t0 = Date.now();
+      const run = fedage(['bench', data, '--seeds', '20', '--rounds', '500', '--out', join(ro, 'out')], asUnprivileged);
+      assert.equal(run.status, 2, run.stderr);
+      assert.match(run.stderr, /permission denied \(EACCES\)/);
+      assert.doesNotMatch(run.stderr, NO_STACK);
+      assert.ok(Date.now() - t0 < 15_000, 'the unwritable output was found only after training');
+    });
+  });
+});
