@@ -4,7 +4,7 @@
  *
  * `planArms(config, sites)` (plan.ts) is the only place that decides what an arm is — its family, its
  * trainer (pooled data, one site, or a federated strategy), its step budget and its wrappers
- * (differential privacy now; secure aggregation and compression have their slots) — and, for
+ * (differential privacy, compression, secure aggregation) — and, for
  * DP arms, the noise multiplier σ calibrated to the target ε, each site's sampling rate q and
  * δ. `runArm` (run-arm.ts) executes one plan; `fedage bench --dry-run` prints the plans;
  * results.json records them (`plan`), so every resolved setting of a run can be read back.

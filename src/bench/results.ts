@@ -24,6 +24,8 @@ export interface RoundRecord {
   participants: string[];
   bytesUp: number;
   bytesDown: number;
+  /** Wrapped arms with secure aggregation: the round's protocol bytes (part of bytesUp / bytesDown). */
+  secureAggregation?: { bytesUp: number; bytesDown: number };
 }
 
 export interface Communication {

@@ -238,68 +238,77 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
   const pooledTest = ctx.pooledTest;
   const wrapped = plan.compression || plan.secureAggregation ? createWrapperRun(plan, seed, clients.map((c) => c.id).sort()) : null;
   try {
-  const run = await runFederatedAsync({
-    model,
-    clients,
-    strategy: t.strategy,
-    rounds: t.rounds,
-    clientFraction: t.clientFraction,
-    local: {
-      batchSize: t.batchSize,
-      ...(t.localSteps !== undefined ? { steps: t.localSteps } : { epochs: t.localEpochs }),
-      optimizer: t.clientOptimizer,
-      ...(hooks.trainer ? { trainer: hooks.trainer } : {}),
-    },
-    initialParams: ctx.initialParams,
-    seed,
-    streamLabel: `bench/${armName}`,
-    ...(hooks.wrapStrategy ? { wrapStrategy: hooks.wrapStrategy } : {}),
-    ...(hooks.beforeRound ? { beforeRound: hooks.beforeRound } : {}),
-    ...(t.clientSampling === 'poisson' ? { clientSampling: 'poisson' as const } : plan.privacy?.level === 'client' ? { clientSampling: 'fixed' as const } : {}),
-    onRound: (log, globalParams) => {
-      wrapped?.markRoundEnd();
-      ctx.onProgress?.({ seed, arm: armName, round: log.round, rounds: t.rounds });
-      hooks.afterRound?.(log);
-      const roundAuc = auc(pooledTest.y, model.predict(globalParams, pooledTest));
-      if (roundsToTarget === null && target !== null && roundAuc !== null && roundAuc >= target) roundsToTarget = log.round;
-      const up = Object.values(log.bytesUp).reduce((a, b) => a + b, 0);
-      const down = Object.values(log.bytesDown).reduce((a, b) => a + b, 0);
-      convergence.push({ round: log.round, pooledAuc: roundAuc, participants: log.participants, bytesUp: up, bytesDown: down });
-      wrapped?.markRoundEnd();
-    },
-  }, wrapped?.hook);
-  const bytesUpPerSite: Record<string, number> = {};
-  const bytesDownPerSite: Record<string, number> = {};
-  for (const s of sites) {
-    bytesUpPerSite[s.id] = 0;
-    bytesDownPerSite[s.id] = 0;
-  }
-  for (const log of run.rounds) {
-    for (const [id, b] of Object.entries(log.bytesUp)) bytesUpPerSite[id] += b;
-    for (const [id, b] of Object.entries(log.bytesDown)) bytesDownPerSite[id] += b;
-    for (const id of log.participants) {
-      steps += log.localSteps[id] ?? 0;
-      examplesSeen += log.examplesSeen[id] ?? 0;
+    const run = await runFederatedAsync({
+      model,
+      clients,
+      strategy: t.strategy,
+      rounds: t.rounds,
+      clientFraction: t.clientFraction,
+      local: {
+        batchSize: t.batchSize,
+        ...(t.localSteps !== undefined ? { steps: t.localSteps } : { epochs: t.localEpochs }),
+        optimizer: t.clientOptimizer,
+        ...(hooks.trainer ? { trainer: hooks.trainer } : {}),
+      },
+      initialParams: ctx.initialParams,
+      seed,
+      streamLabel: `bench/${armName}`,
+      ...(hooks.wrapStrategy ? { wrapStrategy: hooks.wrapStrategy } : {}),
+      ...(hooks.beforeRound ? { beforeRound: hooks.beforeRound } : {}),
+      ...(t.clientSampling === 'poisson' ? { clientSampling: 'poisson' as const } : plan.privacy?.level === 'client' ? { clientSampling: 'fixed' as const } : {}),
+      onRound: (log, globalParams) => {
+        wrapped?.markRoundEnd();
+        ctx.onProgress?.({ seed, arm: armName, round: log.round, rounds: t.rounds });
+        hooks.afterRound?.(log);
+        const roundAuc = auc(pooledTest.y, model.predict(globalParams, pooledTest));
+        if (roundsToTarget === null && target !== null && roundAuc !== null && roundAuc >= target) roundsToTarget = log.round;
+        const up = Object.values(log.bytesUp).reduce((a, b) => a + b, 0);
+        const down = Object.values(log.bytesDown).reduce((a, b) => a + b, 0);
+        const wr = plan.secureAggregation ? wrapped?.lastRound() : undefined;
+        const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+        convergence.push({
+          round: log.round,
+          pooledAuc: roundAuc,
+          participants: log.participants,
+          bytesUp: up,
+          bytesDown: down,
+          ...(wr && wr.round === log.round ? { secureAggregation: { bytesUp: sum(wr.bytesUpPerSite), bytesDown: sum(wr.bytesDownPerSite) } } : {}),
+        });
+        wrapped?.markRoundEnd();
+      },
+    }, wrapped?.hook);
+    const bytesUpPerSite: Record<string, number> = {};
+    const bytesDownPerSite: Record<string, number> = {};
+    for (const s of sites) {
+      bytesUpPerSite[s.id] = 0;
+      bytesDownPerSite[s.id] = 0;
     }
-  }
-  const extra: Partial<ArmSeedResult> = {
-    convergence,
-    communication: {
-      rounds: run.rounds.length,
-      bytesUpPerSite,
-      bytesDownPerSite,
-      totalBytesUp: Object.values(bytesUpPerSite).reduce((a, b) => a + b, 0),
-      totalBytesDown: Object.values(bytesDownPerSite).reduce((a, b) => a + b, 0),
-    },
-    roundsToTarget,
-    ...(hooks.privacy ? { privacy: hooks.privacy() } : {}),
-  };
-  if (wrapped) {
-    const w = wrapped.record();
-    extra.wrappers = w;
-    warnings.push(...w.warnings.map((m) => `seed ${seed}, ${m}`));
-  }
-  return { params: run.params, validation: ctx.pooledValidation, training: { steps, examplesSeen }, extra };
+    for (const log of run.rounds) {
+      for (const [id, b] of Object.entries(log.bytesUp)) bytesUpPerSite[id] += b;
+      for (const [id, b] of Object.entries(log.bytesDown)) bytesDownPerSite[id] += b;
+      for (const id of log.participants) {
+        steps += log.localSteps[id] ?? 0;
+        examplesSeen += log.examplesSeen[id] ?? 0;
+      }
+    }
+    const extra: Partial<ArmSeedResult> = {
+      convergence,
+      communication: {
+        rounds: run.rounds.length,
+        bytesUpPerSite,
+        bytesDownPerSite,
+        totalBytesUp: Object.values(bytesUpPerSite).reduce((a, b) => a + b, 0),
+        totalBytesDown: Object.values(bytesDownPerSite).reduce((a, b) => a + b, 0),
+      },
+      roundsToTarget,
+      ...(hooks.privacy ? { privacy: hooks.privacy() } : {}),
+    };
+    if (wrapped) {
+      const w = wrapped.record();
+      extra.wrappers = w;
+      warnings.push(...w.warnings.map((m) => `seed ${seed}, ${m}`));
+    }
+    return { params: run.params, validation: ctx.pooledValidation, training: { steps, examplesSeen }, extra };
   } finally {
     wrapped?.dispose();
   }

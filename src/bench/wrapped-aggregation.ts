@@ -38,6 +38,8 @@ export interface WrapperRun {
   hook: AggregationHook;
   /** Called by the round loop's onRound, to time local training between aggregations. */
   markRoundEnd(): void;
+  /** The last aggregated round's record (the round loop's onRound reads it). */
+  lastRound(): WrappedRoundRecord | undefined;
   record(): ArmWrappers;
   dispose(): void;
 }
@@ -153,7 +155,12 @@ export function createWrapperRun(plan: ArmPlan, seed: number, clientIds: readonl
       lastMark = performance.now();
       return { aggregated: strategy.aggregate(decoded, state), ...(compressor ? { bytesUp } : {}) };
     }
-    if (sorted.length < 2) throw new SecureAggregationAborted('below-threshold', `${arm}, round ${round}: secure aggregation needs at least 2 participating sites, found ${sorted.length}`);
+    if (sorted.length < 2) {
+      // One site's "sum" is its update: the protocol cannot hide it, so the round makes no update.
+      rounds.push({ ...base, contributors: [], aborted: `secure aggregation needs at least 2 participating sites, found ${sorted.length}` });
+      lastMark = performance.now();
+      return { aggregated: null };
+    }
     // Random-k under secure aggregation: only the k shared coordinates are summed.
     const idx = compressor instanceof RandKCompressor ? sharedCoordinates(d, countOf(compressor.fraction, d), sharedSeed, round) : null;
     const inputs = idx ? vs.map((v) => Float64Array.from(idx, (i) => v[i])) : vs;
@@ -212,6 +219,7 @@ export function createWrapperRun(plan: ArmPlan, seed: number, clientIds: readonl
   return {
     hook,
     markRoundEnd: () => (lastMark = performance.now()),
+    lastRound: () => rounds[rounds.length - 1],
     record: () => summarizeWrappers(plan, rounds, { protocol, threshold, serverSeesSum }),
     dispose: () => {
       if (ckks) ckks.then((a) => a.dispose()).catch(() => undefined);
