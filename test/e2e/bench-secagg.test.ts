@@ -4,8 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCENARIO = 'scenarios/alzheimers-3site.yaml';
@@ -30,6 +33,30 @@ function roundTotals(rounds: any[], key: 'bytesUpPerSite' | 'bytesDownPerSite'):
 }
 
 describe('fedage bench with secure aggregation and compression (built CLI)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'fedage-secagg-e2e-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('from a --config bench section (randk + masking, k-regular): results and the report section', () => {
+    const cfg = join(root, 'bench.yaml');
+    writeFileSync(cfg, 'bench:\n  arms: [fedavg]\n  seeds: 1\n  federated:\n    rounds: 3\n  compression: randk:0.5\n  secureAggregation:\n    kind: masking\n    graph: k-regular\n    numShares: 3\n    clippingRange: 4\n');
+    const out = join(root, 'out');
+    const run = fedage('bench', SCENARIO, '--config', cfg, '--workers', '1', '--out', out);
+    assert.equal(run.status, 0, run.stderr);
+    const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const w = arm(r, 'fedavg+randk:0.5+secagg').wrappers;
+    assert.equal(w.compression, 'randk:0.5');
+    // With 3 sites, a 2-regular graph is the complete graph: the protocol says so.
+    assert.match(w.secureAggregation.protocol, /^masking \(SecAgg/);
+    for (const rec of w.rounds) assert.ok(rec.maxAbsDiff <= rec.errorBound);
+    assert.equal(w.rounds.length, 3);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(html, /<section id="wrappers"/);
+    assert.match(html, /Secure aggregation and compression per arm/);
+    assert.match(html, /Communication vs AUC/);
+    assert.match(html, /fedavg\+randk:0\.5\+secagg/);
+    assert.doesNotMatch(html, /No secure aggregation in this run/);
+  });
+
   test('masking: the fedavg+secagg twin matches fedavg within the quantization bound; bytes measured', () => {
     const run = fedage('bench', SCENARIO, ...QUICK, '--secure-aggregation', 'masking', '--json');
     assert.equal(run.status, 0, run.stderr);
