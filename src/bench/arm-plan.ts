@@ -4,7 +4,7 @@
  *
  * `planArms(config, sites)` (plan.ts) is the only place that decides what an arm is — its family, its
  * trainer (pooled data, one site, or a federated strategy), its step budget and its wrappers
- * (differential privacy now; secure aggregation and compression have their slots) — and, for
+ * (differential privacy, compression, secure aggregation) — and, for
  * DP arms, the noise multiplier σ calibrated to the target ε, each site's sampling rate q and
  * δ. `runArm` (run-arm.ts) executes one plan; `fedage bench --dry-run` prints the plans;
  * results.json records them (`plan`), so every resolved setting of a run can be read back.
@@ -99,11 +99,33 @@ export interface PrivacyPlan {
 }
 
 /**
- * Reserved wrapper slots, filled by the secure-aggregation and compression issues: a plan that
- * sets them is refused by `runArm` until then (types with no fields, so nothing can be set today).
+ * The secure-aggregation wrapper of a federated arm: the updates of a round are summed by a
+ * protocol whose server side sees only masked vectors (masking) or ciphertexts (CKKS). Every
+ * setting the protocol uses is resolved here (maxWeight included), so the plan reads back alone.
  */
-export type SecureAggregationPlan = Record<string, never>;
-export type CompressionPlan = Record<string, never>;
+export interface SecureAggregationPlan {
+  kind: 'masking' | 'ckks';
+  /** masking: fixed-point encoding (Flower's SecAgg+ knobs). */
+  clippingRange: number;
+  quantizationRange: number;
+  modulusRange: number;
+  /** Largest weight (training rows) the encoding carries; weights are rows / maxWeight. */
+  maxWeight: number;
+  graph: 'complete' | 'k-regular';
+  numShares: number | null;
+  reconstructionThreshold: number;
+  /** Per-round probability that a site drops out (simulated), after sharing keys. */
+  dropoutProbability: number;
+  /** ckks: who learns the decrypted sum. */
+  release: 'server' | 'sites';
+}
+
+/** The compression wrapper: each site's update (Δ against the global model) sent as an encoded message. */
+export interface CompressionPlan {
+  /** q8, q4, q2, topk:<fraction>, randk:<fraction> (compression/registry.ts). */
+  spec: string;
+  kind: 'quantize' | 'topk' | 'randk';
+}
 
 export interface ArmPlan {
   /** The arm's name in results, e.g. `central`, `local:site-a`, `fedavg`, `fedavg+dp(eps=1)`. */

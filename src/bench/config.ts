@@ -59,6 +59,64 @@ export interface BenchConfig {
   maxGap: number | null;
   /** Differentially private arms; null: none. */
   privacy: PrivacyConfig | null;
+  /** Secure aggregation twins of the federated arms (issue 14); null: none. */
+  secureAggregation: SecureAggregationSettings | null;
+  /** Compression spec of the wrapped federated arms (q8, topk:0.1, randk:0.1...); null: none. */
+  compression: string | null;
+}
+
+/** Resolved secure-aggregation settings (Flower's SecAgg+ knob names and defaults). */
+export interface SecureAggregationSettings {
+  kind: 'masking' | 'ckks';
+  clippingRange: number;
+  quantizationRange: number;
+  modulusRange: number;
+  /** null: max(1000, the largest site's training rows), fixed at plan time. */
+  maxWeight: number | null;
+  graph: 'complete' | 'k-regular';
+  numShares: number | null;
+  reconstructionThreshold: number;
+  dropoutProbability: number;
+  release: 'server' | 'sites';
+}
+
+/** Flower's SecAgg+ defaults (secaggplus workflow), and fedage's for the rest. */
+export const SECURE_AGGREGATION_DEFAULTS = {
+  clippingRange: 8,
+  quantizationRange: 2 ** 22,
+  modulusRange: 2 ** 32,
+  graph: 'complete' as const,
+  reconstructionThreshold: 0.5,
+  dropoutProbability: 0,
+  release: 'server' as const,
+};
+
+export type SecureAggregationOverrides = Partial<Omit<SecureAggregationSettings, 'maxWeight' | 'numShares'>> & { maxWeight?: number; numShares?: number };
+
+export function resolveSecureAggregation(settings: BenchSettingsInput['secureAggregation'] | undefined, overrides: SecureAggregationOverrides = {}): SecureAggregationSettings | null {
+  const kind = overrides.kind ?? settings?.kind;
+  if (!kind) {
+    if (Object.values(overrides).some((v) => v !== undefined)) throw new UsageError('secure-aggregation knobs given without --secure-aggregation masking|ckks');
+    return null;
+  }
+  const s = settings ?? { kind };
+  const d = SECURE_AGGREGATION_DEFAULTS;
+  const out: SecureAggregationSettings = {
+    kind,
+    clippingRange: overrides.clippingRange ?? s.clippingRange ?? d.clippingRange,
+    quantizationRange: overrides.quantizationRange ?? s.quantizationRange ?? d.quantizationRange,
+    modulusRange: overrides.modulusRange ?? s.modulusRange ?? d.modulusRange,
+    maxWeight: overrides.maxWeight ?? s.maxWeight ?? null,
+    graph: overrides.graph ?? s.graph ?? d.graph,
+    numShares: overrides.numShares ?? s.numShares ?? null,
+    reconstructionThreshold: overrides.reconstructionThreshold ?? s.reconstructionThreshold ?? d.reconstructionThreshold,
+    dropoutProbability: overrides.dropoutProbability ?? s.dropoutProbability ?? d.dropoutProbability,
+    release: overrides.release ?? s.release ?? d.release,
+  };
+  const bits = Math.log2(out.modulusRange);
+  if (!Number.isInteger(bits) || bits < 2 || bits > 32) throw new UsageError(`secureAggregation.modulusRange: expected a power of two between 2^2 and 2^32, found ${out.modulusRange}`);
+  if (out.graph === 'complete' && out.numShares !== null) throw new UsageError('secureAggregation.numShares applies to graph: k-regular (SecAgg+) only; the complete graph shares with every site');
+  return out;
 }
 
 export type PrivacyArmKind = (typeof PRIVACY_ARM_KINDS)[number];
@@ -165,6 +223,8 @@ export interface BenchOverrides {
   gates?: string[];
   maxGap?: number;
   privacy?: PrivacyOverrides;
+  secureAggregation?: SecureAggregationOverrides;
+  compression?: string;
 }
 
 function optimizerOf(kind: 'sgd' | 'adam' | undefined, learningRate: number | undefined, momentum: number | undefined): OptimizerConfig {
@@ -236,6 +296,8 @@ export function resolveBenchConfig(settings: BenchSettingsInput, overrides: Benc
     gates: [...(settings.gates ?? []), ...(overrides.gates ?? [])],
     maxGap: overrides.maxGap ?? settings.maxGap ?? null,
     privacy: resolvePrivacyConfig(privacySettings, overrides.privacy),
+    secureAggregation: resolveSecureAggregation(settings.secureAggregation, overrides.secureAggregation),
+    compression: overrides.compression ?? settings.compression ?? null,
   };
 }
 

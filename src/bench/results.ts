@@ -24,6 +24,8 @@ export interface RoundRecord {
   participants: string[];
   bytesUp: number;
   bytesDown: number;
+  /** Wrapped arms with secure aggregation: the round's protocol bytes (part of bytesUp / bytesDown). */
+  secureAggregation?: { bytesUp: number; bytesDown: number };
 }
 
 export interface Communication {
@@ -78,6 +80,54 @@ export interface ArmSeedResult {
   roundsToTarget?: number | null;
   /** Differentially private arms only. */
   privacy?: ArmPrivacy;
+  /** Arms with compression and/or secure aggregation (issue 14). */
+  wrappers?: ArmWrappers;
+}
+
+/** One round of a wrapped arm: measured bytes, time, dropouts and the secure sum's accuracy. */
+export interface WrappedRoundRecord {
+  round: number;
+  participants: string[];
+  /** Sites whose updates are in the aggregate (participants minus dropouts). */
+  contributors: string[];
+  /** Sites that dropped out this round (their masks were removed from survivors' shares). */
+  dropouts: string[];
+  /** Why secure aggregation refused to produce a sum (the model was not updated), or null. */
+  aborted: string | null;
+  /** Bytes of the encoded messages each site sent (compressed message, or every protocol message). */
+  bytesUpPerSite: Record<string, number>;
+  /** Protocol bytes each site received, on top of the model broadcast. */
+  bytesDownPerSite: Record<string, number>;
+  /** Local training of the round (all sites, one after another in this simulation), ms. */
+  computeMs: number;
+  /** Compression encode + decode, ms. */
+  codecMs: number;
+  /** Secure aggregation's critical path (slowest site per stage + server), ms. */
+  cryptoMs: number;
+  /** Update values saturated at ±clippingRange (masking). */
+  clippedValues: number;
+  /** The protocol's bound on |secure mean − exact mean| per coordinate. */
+  errorBound: number;
+  /** Measured max |secure mean − plaintext mean| over coordinates (same inputs, computed alongside). */
+  maxAbsDiff: number;
+}
+
+export interface ArmWrappers {
+  /** The unwrapped arm this one is the twin of (its AUC is the reference of the cost). */
+  baseArm: string;
+  compression: string | null;
+  secureAggregation: { kind: 'masking' | 'ckks'; protocol: string; threshold: number | null; serverSeesSum: boolean; dropoutProbability: number } | null;
+  rounds: WrappedRoundRecord[];
+  dropoutsSurvived: number;
+  roundsAborted: number;
+  clippedValues: number;
+  /** Largest per-round bound on |secure − plaintext| of the mean update. */
+  quantizationErrorBound: number;
+  maxAbsDiffVsPlaintext: number;
+  meanComputeMsPerRound: number;
+  meanCryptoMsPerRound: number;
+  meanCodecMsPerRound: number;
+  warnings: string[];
 }
 
 export interface OracleSeedResult {

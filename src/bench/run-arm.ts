@@ -1,12 +1,13 @@
 /**
  * `runArm(plan, seedContext)`: the only place the bench trains. It reads everything from the
  * plan (plan.ts) — the trainer (pooled data, one site, or a strategy over the round loop), the
- * step budget, and the wrappers (privacy now; compression and secure aggregation are refused
- * until their issues land) — trains from the seed's shared initial parameters, and evaluates.
+ * step budget, and the wrappers (privacy; compression and secure aggregation as the round loop's
+ * aggregation hook, wrapped-aggregation.ts) — trains from the seed's shared initial parameters,
+ * and evaluates. Async because secret sharing (secure aggregation) is.
  * DP arms keep a budget guard (budget-guard.ts) that stops before any step past the budget.
  */
-import { InputError, UsageError } from '../errors.js';
-import { runFederated } from '../federated/run-federated.js';
+import { InputError } from '../errors.js';
+import { runFederatedAsync } from '../federated/run-federated.js';
 import type { RoundLog } from '../federated/types.js';
 import type { Strategy } from '../federated/strategy.js';
 import { auc } from '../metrics/index.js';
@@ -25,6 +26,7 @@ import type { BenchConfig } from './config.js';
 import { evaluateModel, siteMeanMetrics } from './evaluate.js';
 import { CONVERSION, ORDERS_NOTE, epsilonOf } from './privacy-arms.js';
 import type { ArmPrivacy, ArmSeedResult, RoundRecord } from './results.js';
+import { createWrapperRun } from './wrapped-aggregation.js';
 
 export type Progress = (event: { seed: number; arm: string; round?: number; rounds?: number }) => void;
 
@@ -67,12 +69,12 @@ export interface ArmRun {
 
 type Training = { steps: number; examplesSeen: number };
 
-export function runArm(plan: ArmPlan, ctx: SeedContext): ArmRun {
-  if (plan.compression || plan.secureAggregation) throw new UsageError(`${plan.name}: compression and secure aggregation are not available yet`);
+export async function runArm(plan: ArmPlan, ctx: SeedContext): Promise<ArmRun> {
   const warnings: string[] = [];
   const t = plan.trainer;
+  if ((plan.compression || plan.secureAggregation) && t.kind !== 'strategy') throw new Error(`internal: ${plan.name} wraps a ${t.kind} trainer; compression and secure aggregation wrap federated arms`);
   let trained: { params: Float64Array; validation: LabeledData; training: Training; extra: Partial<ArmSeedResult> };
-  if (t.kind === 'strategy') trained = federated(plan, t, ctx, warnings);
+  if (t.kind === 'strategy') trained = await federated(plan, t, ctx, warnings);
   else if (plan.privacy) trained = dpSgd(plan, t, plan.privacy, ctx);
   else trained = t.kind === 'pooled' ? central(plan, t, ctx) : local(plan, t, ctx, warnings);
   return record(plan, ctx, trained.params, trained.validation, trained.training, trained.extra, warnings);
@@ -221,7 +223,7 @@ interface RoundHooks {
 }
 
 /** One federated arm: the round loop, convergence per round, communication, then evaluation. */
-function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext, warnings: string[]) {
+async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext, warnings: string[]) {
   const { seed, sites, model } = ctx;
   const armName = plan.name;
   const hooks: RoundHooks = plan.privacy ? (plan.privacy.level === 'sample' ? sampleLevelHooks(plan, t, plan.privacy, ctx) : clientLevelHooks(plan, t, plan.privacy, ctx)) : {};
@@ -234,61 +236,82 @@ function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext, warn
   for (const s of sites) if (s.train.data.n === 0) warnings.push(`seed ${seed}, ${armName}: site ${s.id} has no training rows and takes no part`);
   if (clients.length === 0) throw new InputError([{ file: 'input', path: '', expected: 'at least one site with training rows', found: 'none' }]);
   const pooledTest = ctx.pooledTest;
-  const run = runFederated({
-    model,
-    clients,
-    strategy: t.strategy,
-    rounds: t.rounds,
-    clientFraction: t.clientFraction,
-    local: {
-      batchSize: t.batchSize,
-      ...(t.localSteps !== undefined ? { steps: t.localSteps } : { epochs: t.localEpochs }),
-      optimizer: t.clientOptimizer,
-      ...(hooks.trainer ? { trainer: hooks.trainer } : {}),
-    },
-    initialParams: ctx.initialParams,
-    seed,
-    streamLabel: `bench/${armName}`,
-    ...(hooks.wrapStrategy ? { wrapStrategy: hooks.wrapStrategy } : {}),
-    ...(hooks.beforeRound ? { beforeRound: hooks.beforeRound } : {}),
-    ...(t.clientSampling === 'poisson' ? { clientSampling: 'poisson' as const } : plan.privacy?.level === 'client' ? { clientSampling: 'fixed' as const } : {}),
-    onRound: (log, globalParams) => {
-      ctx.onProgress?.({ seed, arm: armName, round: log.round, rounds: t.rounds });
-      hooks.afterRound?.(log);
-      const roundAuc = auc(pooledTest.y, model.predict(globalParams, pooledTest));
-      if (roundsToTarget === null && target !== null && roundAuc !== null && roundAuc >= target) roundsToTarget = log.round;
-      const up = Object.values(log.bytesUp).reduce((a, b) => a + b, 0);
-      const down = Object.values(log.bytesDown).reduce((a, b) => a + b, 0);
-      convergence.push({ round: log.round, pooledAuc: roundAuc, participants: log.participants, bytesUp: up, bytesDown: down });
-    },
-  });
-  const bytesUpPerSite: Record<string, number> = {};
-  const bytesDownPerSite: Record<string, number> = {};
-  for (const s of sites) {
-    bytesUpPerSite[s.id] = 0;
-    bytesDownPerSite[s.id] = 0;
-  }
-  for (const log of run.rounds) {
-    for (const [id, b] of Object.entries(log.bytesUp)) bytesUpPerSite[id] += b;
-    for (const [id, b] of Object.entries(log.bytesDown)) bytesDownPerSite[id] += b;
-    for (const id of log.participants) {
-      steps += log.localSteps[id] ?? 0;
-      examplesSeen += log.examplesSeen[id] ?? 0;
+  const wrapped = plan.compression || plan.secureAggregation ? createWrapperRun(plan, seed, clients.map((c) => c.id).sort()) : null;
+  try {
+    const run = await runFederatedAsync({
+      model,
+      clients,
+      strategy: t.strategy,
+      rounds: t.rounds,
+      clientFraction: t.clientFraction,
+      local: {
+        batchSize: t.batchSize,
+        ...(t.localSteps !== undefined ? { steps: t.localSteps } : { epochs: t.localEpochs }),
+        optimizer: t.clientOptimizer,
+        ...(hooks.trainer ? { trainer: hooks.trainer } : {}),
+      },
+      initialParams: ctx.initialParams,
+      seed,
+      streamLabel: `bench/${armName}`,
+      ...(hooks.wrapStrategy ? { wrapStrategy: hooks.wrapStrategy } : {}),
+      ...(hooks.beforeRound ? { beforeRound: hooks.beforeRound } : {}),
+      ...(t.clientSampling === 'poisson' ? { clientSampling: 'poisson' as const } : plan.privacy?.level === 'client' ? { clientSampling: 'fixed' as const } : {}),
+      onRound: (log, globalParams) => {
+        wrapped?.markRoundEnd();
+        ctx.onProgress?.({ seed, arm: armName, round: log.round, rounds: t.rounds });
+        hooks.afterRound?.(log);
+        const roundAuc = auc(pooledTest.y, model.predict(globalParams, pooledTest));
+        if (roundsToTarget === null && target !== null && roundAuc !== null && roundAuc >= target) roundsToTarget = log.round;
+        const up = Object.values(log.bytesUp).reduce((a, b) => a + b, 0);
+        const down = Object.values(log.bytesDown).reduce((a, b) => a + b, 0);
+        const wr = plan.secureAggregation ? wrapped?.lastRound() : undefined;
+        const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+        convergence.push({
+          round: log.round,
+          pooledAuc: roundAuc,
+          participants: log.participants,
+          bytesUp: up,
+          bytesDown: down,
+          ...(wr && wr.round === log.round ? { secureAggregation: { bytesUp: sum(wr.bytesUpPerSite), bytesDown: sum(wr.bytesDownPerSite) } } : {}),
+        });
+        wrapped?.markRoundEnd();
+      },
+    }, wrapped?.hook);
+    const bytesUpPerSite: Record<string, number> = {};
+    const bytesDownPerSite: Record<string, number> = {};
+    for (const s of sites) {
+      bytesUpPerSite[s.id] = 0;
+      bytesDownPerSite[s.id] = 0;
     }
+    for (const log of run.rounds) {
+      for (const [id, b] of Object.entries(log.bytesUp)) bytesUpPerSite[id] += b;
+      for (const [id, b] of Object.entries(log.bytesDown)) bytesDownPerSite[id] += b;
+      for (const id of log.participants) {
+        steps += log.localSteps[id] ?? 0;
+        examplesSeen += log.examplesSeen[id] ?? 0;
+      }
+    }
+    const extra: Partial<ArmSeedResult> = {
+      convergence,
+      communication: {
+        rounds: run.rounds.length,
+        bytesUpPerSite,
+        bytesDownPerSite,
+        totalBytesUp: Object.values(bytesUpPerSite).reduce((a, b) => a + b, 0),
+        totalBytesDown: Object.values(bytesDownPerSite).reduce((a, b) => a + b, 0),
+      },
+      roundsToTarget,
+      ...(hooks.privacy ? { privacy: hooks.privacy() } : {}),
+    };
+    if (wrapped) {
+      const w = wrapped.record();
+      extra.wrappers = w;
+      warnings.push(...w.warnings.map((m) => `seed ${seed}, ${m}`));
+    }
+    return { params: run.params, validation: ctx.pooledValidation, training: { steps, examplesSeen }, extra };
+  } finally {
+    wrapped?.dispose();
   }
-  const extra: Partial<ArmSeedResult> = {
-    convergence,
-    communication: {
-      rounds: run.rounds.length,
-      bytesUpPerSite,
-      bytesDownPerSite,
-      totalBytesUp: Object.values(bytesUpPerSite).reduce((a, b) => a + b, 0),
-      totalBytesDown: Object.values(bytesDownPerSite).reduce((a, b) => a + b, 0),
-    },
-    roundsToTarget,
-    ...(hooks.privacy ? { privacy: hooks.privacy() } : {}),
-  };
-  return { params: run.params, validation: ctx.pooledValidation, training: { steps, examplesSeen }, extra };
 }
 
 /**

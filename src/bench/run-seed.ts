@@ -77,7 +77,7 @@ export function seedContext(config: BenchConfig, prepared: PreparedSeed, onProgr
 }
 
 /** Every plan of the run, in order, on one seed's prepared data. */
-export function runSeed(config: BenchConfig, prepared: PreparedSeed, plans: readonly ArmPlan[], onProgress?: Progress): SeedOutcome {
+export async function runSeed(config: BenchConfig, prepared: PreparedSeed, plans: readonly ArmPlan[], onProgress?: Progress): Promise<SeedOutcome> {
   const ctx = seedContext(config, prepared, onProgress);
   if (plans.some((p) => p.privacy) && !hasPerExampleGradients(ctx.model)) {
     throw new UsageError('differential privacy needs per-example gradients: use model.backend js (the tfjs backend has none)');
@@ -87,7 +87,7 @@ export function runSeed(config: BenchConfig, prepared: PreparedSeed, plans: read
   const warnings: string[] = [];
   const siteWarnings = new Set<string>();
   for (const plan of plans) {
-    const run = runArm(plan, ctx);
+    const run = await runArm(plan, ctx);
     // The non-private central arm is the reference of every later arm's rounds-to-target.
     if (plan.name === 'central' && !plan.privacy) ctx.centralAuc = run.result.pooled.auc;
     arms.push(run.result);

@@ -56,7 +56,7 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
   }
   const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length));
   const outcomes =
-    workers > 1 ? await runInWorkers(config, plans, prepared, workers, opts.onProgress) : prepared.map((p) => runSeed(config, p, plans, opts.onProgress));
+    workers > 1 ? await runInWorkers(config, plans, prepared, workers, opts.onProgress) : await inOrder(prepared, (p) => runSeed(config, p, plans, opts.onProgress));
   outcomes.sort((a, b) => config.seeds.indexOf(a.seed) - config.seeds.indexOf(b.seed));
 
   const siteIds = dataset.sites.map((s) => s.id);
@@ -248,4 +248,11 @@ function runInWorker(worker: Worker, config: BenchConfig, plans: ArmPlan[], prep
     worker.on('error', onError);
     worker.postMessage({ config, plans, prepared, progress: onProgress !== undefined });
   });
+}
+
+/** One after another (seeds share nothing, but in-process runs keep their order and memory bounded). */
+async function inOrder<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
 }

@@ -10,7 +10,7 @@ import { loadTfjs } from '../model/tfjs-backend.js';
 parentPort?.on('message', async (message: { config: BenchConfig; plans: ArmPlan[]; prepared: PreparedSeed; progress: boolean }) => {
   try {
     if (message.config.model.backend === 'tfjs') await loadTfjs();
-    const outcome = runSeed(
+    const outcome = await runSeed(
       message.config,
       message.prepared,
       message.plans,

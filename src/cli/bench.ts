@@ -7,7 +7,7 @@ import { BENCH_ARM_KINDS } from '../scenario/arms.js';
 import { STRATEGY_REGISTRY } from '../federated/registry.js';
 import { loadBenchConfig } from '../scenario/parse.js';
 import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
-import type { BenchOverrides, PrivacyOverrides } from '../bench/config.js';
+import type { BenchOverrides, PrivacyOverrides, SecureAggregationOverrides } from '../bench/config.js';
 import { planBench, runBench } from '../bench/runner.js';
 import { planText } from '../report/plan-text.js';
 import { markdownSummary } from '../report/markdown.js';
@@ -41,6 +41,17 @@ export interface BenchCommandOptions {
   noiseMultiplier?: string;
   privacyBudget?: string;
   noiseSeed?: string;
+  secureAggregation?: string;
+  clippingRange?: string;
+  quantizationRange?: string;
+  modulusRange?: string;
+  maxWeight?: string;
+  secaggGraph?: string;
+  numShares?: string;
+  reconstructionThreshold?: string;
+  dropoutProbability?: string;
+  ckksRelease?: string;
+  compression?: string;
 }
 
 function positiveInt(flag: string, text: string | undefined, max = 1e9): number | undefined {
@@ -94,7 +105,30 @@ export function benchOverrides(o: BenchCommandOptions): BenchOverrides {
   };
   const privacy = privacyOverrides(o);
   if (privacy) overrides.privacy = privacy;
+  const secure = secureAggregationOverrides(o);
+  if (secure) overrides.secureAggregation = secure;
+  if (o.compression !== undefined) overrides.compression = o.compression;
   return Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as BenchOverrides;
+}
+
+function secureAggregationOverrides(o: BenchCommandOptions): SecureAggregationOverrides | undefined {
+  if (o.secureAggregation !== undefined && o.secureAggregation !== 'masking' && o.secureAggregation !== 'ckks') throw new UsageError(`--secure-aggregation: expected masking or ckks, found "${o.secureAggregation}"`);
+  if (o.secaggGraph !== undefined && o.secaggGraph !== 'complete' && o.secaggGraph !== 'k-regular') throw new UsageError(`--secagg-graph: expected complete or k-regular, found "${o.secaggGraph}"`);
+  if (o.ckksRelease !== undefined && o.ckksRelease !== 'server' && o.ckksRelease !== 'sites') throw new UsageError(`--ckks-release: expected server or sites, found "${o.ckksRelease}"`);
+  const p: SecureAggregationOverrides = {
+    kind: o.secureAggregation as SecureAggregationOverrides['kind'],
+    clippingRange: numberIn('--clipping-range', o.clippingRange, 0, 1e6, true),
+    quantizationRange: positiveInt('--quantization-range', o.quantizationRange, 2 ** 31),
+    modulusRange: positiveInt('--modulus-range', o.modulusRange, 2 ** 32),
+    maxWeight: numberIn('--max-weight', o.maxWeight, 0, 1e12, true),
+    graph: o.secaggGraph as SecureAggregationOverrides['graph'],
+    numShares: numberIn('--num-shares', o.numShares, 0, 1e6, true),
+    reconstructionThreshold: numberIn('--reconstruction-threshold', o.reconstructionThreshold, 0, 1e6, true),
+    dropoutProbability: o.dropoutProbability === undefined ? undefined : numberIn('--dropout-probability', o.dropoutProbability, 0, 0.99, false),
+    release: o.ckksRelease as SecureAggregationOverrides['release'],
+  };
+  const set = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as SecureAggregationOverrides;
+  return Object.keys(set).length > 0 ? set : undefined;
 }
 
 function privacyOverrides(o: BenchCommandOptions): PrivacyOverrides | undefined {
@@ -225,6 +259,17 @@ export function registerBench(program: Command): void {
     .option('--clip-norm <c>', 'per-example (sample) or per-update (client) L2 clip norm')
     .option('--privacy-budget <eps>', 'ε no site may exceed: training stops before a step that would (exit 3)')
     .option('--noise-seed <n>', 'seeded, NOT secure DP noise (reproducible runs, tests)')
+    .option('--secure-aggregation <kind>', 'add a secure-aggregation twin of every federated arm: masking (SecAgg/SecAgg+, e.g. fedavg+secagg) or ckks (fedavg+ckks); refused with client-level DP (exit 2)')
+    .option('--clipping-range <x>', 'masking: clip weighted update values to ±x (Flower default 8)')
+    .option('--quantization-range <n>', 'masking: quantize to integers in [0, n] (default 2^22)')
+    .option('--modulus-range <n>', 'masking: word modulus, a power of two <= 2^32 (default 2^32)')
+    .option('--max-weight <n>', "largest site weight (training rows) (default max(1000, the largest site's rows))")
+    .option('--secagg-graph <kind>', 'masking: complete (SecAgg, default) or k-regular (SecAgg+)')
+    .option('--num-shares <n>', 'masking, k-regular: shares per secret (integer >= 3 or a fraction of the sites)')
+    .option('--reconstruction-threshold <n>', 'masking: shares that recover a secret (integer or fraction of numShares; default 0.5)')
+    .option('--dropout-probability <p>', 'secure aggregation: per-round probability that a site drops out (simulated)')
+    .option('--ckks-release <who>', 'ckks: server (one site decrypts the sum for the server, default) or sites')
+    .option('--compression <spec>', 'add a compressed twin of every federated arm: q8, q4, q2, topk:<fraction>, randk:<fraction> (e.g. fedavg+q8)')
     .option('--workers <n>', 'worker threads for seeds (default: cores)')
     .option('--json', 'print results.json to stdout instead of the Markdown summary (with --dry-run: the plan as JSON)')
     .option('--dry-run', 'print the experiment plan (arms, rounds, steps, σ and q per site, δ, ε target) and exit without training')

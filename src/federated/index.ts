@@ -33,7 +33,11 @@ export { FedYogi, FEDYOGI, FEDYOGI_DEFAULTS } from './fedyogi.js';
 export { FedAdagrad, FEDADAGRAD, FEDADAGRAD_DEFAULTS } from './fedadagrad.js';
 export {
   runFederated,
+  runFederatedAsync,
   communicationTotals,
+  type AggregationHook,
+  type AggregationRequest,
+  type AggregationOutcome,
   clientRandom,
   clientStreamState,
   samplingStream,

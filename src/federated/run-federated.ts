@@ -17,7 +17,7 @@ import type { LabeledData } from '../model/types.js';
 import { streamState, Xoshiro128 } from '../random/rng.js';
 import { compareIds, weightedAverageScalar } from './aggregate.js';
 import { createStrategy } from './registry.js';
-import { downloadBytes, uploadBytes, type ClientState, type ClientUpdate } from './strategy.js';
+import { downloadBytes, uploadBytes, type AggregatedUpdate, type ClientState, type ClientUpdate, type ServerState, type Strategy } from './strategy.js';
 import type { FederatedClient, FederatedRunOptions, FederatedRunResult, RoundLog } from './types.js';
 
 /** The 128-bit state of a client's shuffling stream in one round. */
@@ -116,8 +116,53 @@ function checkOptions(opts: FederatedRunOptions): FederatedClient[] {
   return clients;
 }
 
+/** What the round loop hands an aggregation hook: the round's uploads and the server state. */
+export interface AggregationRequest {
+  round: number;
+  participants: readonly string[];
+  updates: readonly ClientUpdate[];
+  state: ServerState;
+  /** The (possibly wrapped) strategy: a hook may call its `aggregate` on the plaintext updates. */
+  strategy: Strategy;
+}
+
+/** An aggregation hook's answer: the aggregate (null: the round aborted, no model update) and the measured bytes. */
+export interface AggregationOutcome {
+  aggregated: AggregatedUpdate | null;
+  /** Bytes each participant really sent / received, replacing the float32 estimate when given. */
+  bytesUp?: Record<string, number>;
+  /** Added to the model broadcast's bytes down (protocol messages). */
+  extraBytesDown?: Record<string, number>;
+}
+
+/**
+ * Replaces `strategy.aggregate` in a round (secure aggregation, compression): injected by the
+ * bench like the local trainer, so federated/ never imports secagg/ or compression/. Async
+ * because secret sharing is; `runFederatedAsync` awaits it.
+ */
+export type AggregationHook = (request: AggregationRequest) => Promise<AggregationOutcome>;
+
 /** Runs `opts.rounds` rounds of federated training; returns the final global model and the log. */
 export function runFederated(opts: FederatedRunOptions): FederatedRunResult {
+  const loop = roundLoop(opts);
+  let step = loop.next();
+  while (!step.done) step = loop.next({ aggregated: step.value.strategy.aggregate(step.value.updates, step.value.state) });
+  return step.value;
+}
+
+/** The same round loop, aggregating through `aggregate` (the plaintext strategy.aggregate when absent). */
+export async function runFederatedAsync(opts: FederatedRunOptions, aggregate?: AggregationHook): Promise<FederatedRunResult> {
+  const loop = roundLoop(opts);
+  let step = loop.next();
+  while (!step.done) {
+    const req = step.value;
+    step = loop.next(aggregate ? await aggregate(req) : { aggregated: req.strategy.aggregate(req.updates, req.state) });
+  }
+  return step.value;
+}
+
+/** The one round loop, as a generator that yields each round's aggregation to its driver. */
+function* roundLoop(opts: FederatedRunOptions): Generator<AggregationRequest, FederatedRunResult, AggregationOutcome> {
   const clients = checkOptions(opts);
   const ids = clients.map((c) => c.id);
   const data = new Map<string, LabeledData>(clients.map((c) => [c.id, c.train]));
@@ -159,8 +204,11 @@ export function runFederated(opts: FederatedRunOptions): FederatedRunResult {
       bytesUp[id] = uploadBytes(update);
       updates.push(update);
     }
-    const aggregated = strategy.aggregate(updates, state);
-    state = strategy.serverStep(state, aggregated);
+    const outcome: AggregationOutcome = yield { round, participants, updates, state, strategy };
+    if (outcome.bytesUp) for (const id of participants) bytesUp[id] = outcome.bytesUp[id] ?? 0;
+    if (outcome.extraBytesDown) for (const id of participants) bytesDown[id] += outcome.extraBytesDown[id] ?? 0;
+    // An aborted secure aggregation leaves the model as it was (never a wrong model).
+    state = outcome.aggregated ? strategy.serverStep(state, outcome.aggregated) : { ...state, round: state.round + 1 };
     const log: RoundLog = {
       round,
       participants,

@@ -123,6 +123,8 @@ export function armPrivacy(result: ReportResult, arm: string): ReportArmPrivacy 
 }
 
 export function armSecureAggregation(result: ReportResult, arm: string): ArmSecureAggregation | null {
+  const fromWrapper = result.perSeed.find((r) => r.arm === arm && r.wrappers?.secureAggregation)?.wrappers?.secureAggregation;
+  if (fromWrapper) return { protocol: fromWrapper.protocol, ...(fromWrapper.threshold !== null ? { threshold: fromWrapper.threshold } : {}) };
   return result.summary.find((s) => s.arm === arm)?.secureAggregation ?? result.perSeed.find((r) => r.arm === arm && r.secureAggregation)?.secureAggregation ?? null;
 }
 

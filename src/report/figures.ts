@@ -21,6 +21,7 @@ import {
   privacyRows,
   siteAucRows,
   topShiftDistributions,
+  bytesVsAucRows,
 } from './plot-data.js';
 
 /** A Vega-Lite spec (kept loose here; vega-lite checks it when compiling). */
@@ -408,6 +409,51 @@ export function communicationFigures(result: ReportResult): Figure[] {
   return [make('round'), make('cumulative')];
 }
 
+/**
+ * Communication against accuracy: every federated arm's total bytes (up + down, log scale) and
+ * pooled AUC, so a wrapper's bytes saved (compression) or spent (secure aggregation) sit next to
+ * what it did to the model.
+ */
+export function bytesVsAucFigure(result: ReportResult): Figure | null {
+  const rows = bytesVsAucRows(result);
+  if (!rows.some((r) => r.wrapped)) return null;
+  const arms = rows.map((r) => r.arm);
+  const title = 'Communication vs AUC';
+  const description = `Total bytes exchanged per run (up + down, mean over seeds, log scale) against pooled test AUC for ${arms.join(', ')}; wrapped arms (compression, secure aggregation) are filled.`;
+  return {
+    id: 'communication-auc',
+    title,
+    subtitle: 'one point per federated arm, mean over seeds; filled: compression or secure aggregation',
+    description,
+    spec: spec(title, description, {
+      width: PLOT_WIDTH,
+      height: 240,
+      data: { values: rows.map((r) => ({ arm: r.arm, bytes: r.bytes, auc: r.auc, wrapper: r.wrapped ? 'wrapped' : 'plaintext' })) },
+      layer: [
+        {
+          mark: { type: 'point', size: 80, strokeWidth: 2 },
+          encoding: {
+            x: { field: 'bytes', type: 'quantitative', title: 'total bytes per run, up + down (log scale)', scale: { type: 'log' } },
+            y: { field: 'auc', type: 'quantitative', title: 'AUC (pooled test set, 0–1)', scale: { domain: metricDomain(rows.map((r) => r.auc)) } },
+            color: { field: 'arm', type: 'nominal', title: 'federated arm', sort: arms, scale: { domain: arms, range: paletteFor(arms.length) } },
+            fill: { condition: { test: "datum.wrapper === 'wrapped'", field: 'arm', type: 'nominal', sort: arms, scale: { domain: arms, range: paletteFor(arms.length) }, legend: null }, value: 'white' },
+            shape: { field: 'wrapper', type: 'nominal', title: 'aggregation', scale: { domain: ['plaintext', 'wrapped'], range: ['circle', 'square'] } },
+          },
+        },
+      ],
+    }),
+    table: {
+      columns: [
+        { key: 'arm', label: 'arm', format: 'text' },
+        { key: 'bytes', label: 'total bytes per run (up + down)', format: 'bytes' },
+        { key: 'auc', label: 'AUC', format: 'metric' },
+        { key: 'wrapped', label: 'compression or secure aggregation', format: 'boolean' },
+      ],
+      rows: rows.map((r) => ({ arm: r.arm, bytes: r.bytes, auc: r.auc, wrapped: r.wrapped })),
+    },
+  };
+}
+
 export function labelPrevalenceFigure(result: ReportResult): Figure | null {
   const { rows, pooledTrainPercent } = labelPrevalenceRows(result);
   if (rows.length === 0) return null;
@@ -541,7 +587,7 @@ export function reportFigures(result: ReportResult): Record<'headline' | 'conver
     convergence: keep(convergenceFigure(result)),
     privacy: keep(privacyUtilityFigure(result)),
     sites: keep(siteAucFigure(result)),
-    communication: communicationFigures(result),
+    communication: [...communicationFigures(result), ...keep(bytesVsAucFigure(result))],
     data: keep(labelPrevalenceFigure(result), featureShiftFigure(result), featureDistributionFigure(result)),
   };
 }

@@ -10,7 +10,7 @@ import { formatBytes, headlineTable, siteMeanTable } from './markdown.js';
 import type { Summary } from '../metrics/summarize.js';
 import { armPrivacy, armSecureAggregation, privateArms, type ReportResult } from './extensions.js';
 import { narrowSpec, reportFigures, type Figure } from './figures.js';
-import { communicationRows, trainedArms } from './plot-data.js';
+import { communicationRows, trainedArms, wrapperRows } from './plot-data.js';
 import { renderSvg } from './render-svg.js';
 import { REPORT_CSS } from './style.js';
 import { dataTable, escapeHtml, formatNumber, html, raw, shellQuote, type Raw } from './html-util.js';
@@ -146,6 +146,30 @@ function secureAggregationText(result: ReportResult): Raw {
   return html`<p>Secure aggregation (the server sees only the sum of the sites' updates): ${arms.map((x, i) => html`${i > 0 ? ', ' : ''}<strong>${x.arm}</strong> (${x.sa!.protocol}${x.sa!.threshold !== undefined ? `, threshold ${x.sa!.threshold}` : ''})`)}.</p>`;
 }
 
+/** What each party learns under the protocols of this run (stated, never more than the protocol gives). */
+const THREAT_MODEL = {
+  masking:
+    'Masking (SecAgg/SecAgg+): an honest-but-curious server sees only masked vectors, uniform on Z_M, and learns the sum of the surviving sites\' updates; a curious site learns nothing of other sites\' updates beyond what the released model shows; the server colluding with fewer than the threshold of sites learns nothing more than the sum of the others (Bonawitz et al. 2017, Bell et al. 2020). Secure aggregation is not differential privacy: the sum and the model can still reveal a site\'s data.',
+  ckks: 'CKKS: the server adds ciphertexts under the federation\'s public key and never holds the secret key; with release "server" one site decrypts the sum and returns it (the server learns the sum, as with masking), with release "sites" the server learns nothing. Every site holds the secret key, so the server colluding with any one site can decrypt every upload. A raw CKKS decryption can leak key material (Li & Micciancio 2021); the float32 rounding applied here is a partial mitigation only.',
+};
+
+function wrappersSection(result: ReportResult): Raw {
+  const rows = wrapperRows(result);
+  if (rows.length === 0) return html``;
+  const head = ['arm', 'plaintext twin', 'wrapper', 'bytes up / site / round', 'plaintext up', 'bytes down / site / round', 'compute ms / round', 'crypto ms / round', 'max |secure − plaintext|', 'stated bound', 'dropouts survived', 'rounds aborted', 'values clipped', 'AUC', 'AUC cost vs twin'];
+  const body = rows.map(
+    (r) =>
+      html`<tr><th scope="row">${r.arm}</th><td>${r.baseArm}</td><td>${[r.compression, r.protocol].filter(Boolean).join('; ')}</td><td class="num">${formatBytes(r.bytesUpPerSiteRound)}</td><td class="num">${r.baseBytesUpPerSiteRound === null ? '–' : formatBytes(r.baseBytesUpPerSiteRound)}</td><td class="num">${formatBytes(r.bytesDownPerSiteRound)}</td><td class="num">${formatNumber(r.computeMsPerRound)}</td><td class="num">${formatNumber(r.cryptoMsPerRound + r.codecMsPerRound)}</td><td class="num">${r.protocol ? r.maxAbsDiff.toExponential(2) : '–'}</td><td class="num">${r.protocol ? r.errorBound.toExponential(2) : '–'}</td><td class="num">${r.dropoutsSurvived}</td><td class="num ${r.roundsAborted > 0 ? 'fail-cell' : ''}">${r.roundsAborted}</td><td class="num ${r.clippedValues > 0 ? 'fail-cell' : ''}">${r.clippedValues}</td><td class="num">${r.auc === null ? '–' : r.auc.toFixed(3)}</td><td class="num">${r.aucCost === null ? '–' : r.aucCost.toFixed(4)}</td></tr>`,
+  );
+  const clipped = rows.filter((r) => r.clippedValues > 0);
+  const clipWarn =
+    clipped.length > 0
+      ? html`<p class="callout fail"><strong>Clipping:</strong> ${clipped.map((r) => `${r.arm} (${r.clippedValues} values)`).join(', ')} hit clippingRange: those coordinates of the aggregate were saturated. Raise clippingRange.</p>`
+      : html``;
+  const kinds = new Set(result.perSeed.filter((r) => r.wrappers?.secureAggregation).map((r) => r.wrappers!.secureAggregation!.kind));
+  return html`<p>Each wrapped arm is the twin of a plaintext arm trained from the same start: bytes are those of the encoded messages (compressed updates; every secure-aggregation message: keys, shares, masked vectors or ciphertexts), down includes the model broadcast; max |secure − plaintext| compares the secure mean update with the plaintext mean of the same inputs computed in the same round, next to the protocol's stated bound (fixed-point quantization for masking, CKKS noise for CKKS). Crypto time is the protocol's critical path (slowest site per stage plus the server; the sites run one after another in this simulation). Client-level DP with secure aggregation is refused (the server would add noise to a sum it must not see noiseless); sample-level DP composes.</p>${clipWarn}<div class="table-wrap"><table><caption>Secure aggregation and compression per arm (means over seeds and rounds; maxima and counts over seeds)</caption><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${body}</tbody></table></div>${[...kinds].map((k) => html`<p>${THREAT_MODEL[k]}</p>`)}`;
+}
+
 function communicationText(result: ReportResult): Raw {
   const fed = result.summary.filter((s) => s.communication);
   if (fed.length === 0) return html``;
@@ -267,6 +291,7 @@ export async function renderReport(result: ReportResult, opts: ReportOptions = {
     ['privacy', 'Privacy', html`${privacySection(result, privacyFigs)}${secureAggregationText(result)}`],
     ['sites', 'Per site (fairness)', html`<p>Which hospital pays for federation: each arm's AUC on every site's own test patients.</p>${siteFigs}`],
     ['communication', 'Communication', commFigs.length > 0 ? html`${communicationText(result)}${commFigs}` : html`<p>No federated arm in this run: nothing was exchanged.</p>`],
+    ...(wrapperRows(result).length > 0 ? [['wrappers', 'Secure aggregation and compression', wrappersSection(result)] as [string, string, Raw]] : []),
     ['data', 'Data: shift between sites', html`${dataText(result)}${dataFigs}`],
     ['gates', 'Gates', gatesSection(result)],
     ['config', 'Scenario and configuration', configSection(result)],

@@ -110,7 +110,7 @@ export function markdownSummary(result: BenchResult | ReportResult): string {
   if (fed.length > 0) {
     lines.push('');
     lines.push(
-      `Communication per run (up + down, float32): ${fed.map((s) => `${s.arm} ${formatBytes(s.communication!.meanTotalBytes)}`).join(', ')}. ` +
+      `Communication per run (up + down; float32 payloads, encoded messages for compression and secure aggregation): ${fed.map((s) => `${s.arm} ${formatBytes(s.communication!.meanTotalBytes)}`).join(', ')}. ` +
         `Rounds to target: first round at ${result.config.convergenceFraction} × central AUC.`,
     );
   }

@@ -43,6 +43,21 @@ function privacyText(plan: ArmPlan): string | null {
   return `DP ${p.level} level: σ = ${num(p.noiseMultiplier)}, clip ${num(p.clipNorm)}, δ = ${p.delta}, ${target}${budget}; ${rates}${stop}${client}`;
 }
 
+function wrapperText(plan: ArmPlan): string[] {
+  const out: string[] = [];
+  if (plan.compression) out.push(`compression ${plan.compression.spec} (${plan.compression.kind}): each site's update Δ sent as an encoded message`);
+  const s = plan.secureAggregation;
+  if (s?.kind === 'masking') {
+    const graph = s.graph === 'complete' ? 'complete graph (SecAgg)' : `k-regular graph (SecAgg+)${s.numShares !== null ? `, numShares ${num(s.numShares)}` : ''}`;
+    out.push(
+      `secure aggregation: masking, ${graph}, reconstructionThreshold ${num(s.reconstructionThreshold)}, clippingRange ${num(s.clippingRange)}, quantizationRange 2^${num(Math.log2(s.quantizationRange))}, modulusRange 2^${num(Math.log2(s.modulusRange))}, maxWeight ${num(s.maxWeight)}, dropout probability ${num(s.dropoutProbability)} per round`,
+    );
+  } else if (s) {
+    out.push(`secure aggregation: ckks (node-seal), sum released to ${s.release === 'server' ? 'the server' : 'sites only'}, maxWeight ${num(s.maxWeight)}, dropout probability ${num(s.dropoutProbability)} per round`);
+  }
+  return out;
+}
+
 /** The plan of a run, as `fedage bench --dry-run` prints it. */
 export function planText(input: { config: BenchConfig; sites: readonly SitePlanInput[]; plans: readonly ArmPlan[]; name?: string }): string {
   const { config, sites, plans } = input;
@@ -58,6 +73,7 @@ export function planText(input: { config: BenchConfig; sites: readonly SitePlanI
     lines.push(`    ${trainerText(plan)}`);
     const dp = privacyText(plan);
     if (dp) lines.push(`    ${dp}`);
+    for (const w of wrapperText(plan)) lines.push(`    ${w}`);
   }
   lines.push('dry run: nothing was trained');
   return `${lines.join('\n')}\n`;

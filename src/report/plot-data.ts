@@ -341,3 +341,99 @@ export function topShiftDistributions(result: ReportResult, limit = 6): FeatureD
   }
   return rows;
 }
+
+/** One wrapped arm (compression, secure aggregation) against its plaintext twin, over seeds. */
+export interface WrapperRow {
+  arm: string;
+  baseArm: string;
+  compression: string | null;
+  protocol: string | null;
+  /** Mean over seeds, rounds and sites of the bytes one site sent / received in a round (wrapped arm; down includes the model broadcast). */
+  bytesUpPerSiteRound: number;
+  bytesDownPerSiteRound: number;
+  /** The same for the plaintext twin (float32 payload). */
+  baseBytesUpPerSiteRound: number | null;
+  computeMsPerRound: number;
+  cryptoMsPerRound: number;
+  codecMsPerRound: number;
+  /** Max over seeds and rounds of the measured |secure − plaintext| mean update, and of the stated bound. */
+  maxAbsDiff: number;
+  errorBound: number;
+  dropoutsSurvived: number;
+  roundsAborted: number;
+  clippedValues: number;
+  auc: number | null;
+  baseAuc: number | null;
+  /** Mean over seeds of the paired AUC difference base − wrapped (positive: the wrapper cost AUC). */
+  aucCost: number | null;
+  seeds: number;
+}
+
+const meanOf = (xs: number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+function perSiteRound(c: { rounds: number; bytesUpPerSite: Record<string, number>; bytesDownPerSite: Record<string, number> } | undefined, key: 'bytesUpPerSite' | 'bytesDownPerSite'): number | null {
+  if (!c || c.rounds === 0) return null;
+  const v = Object.values(c[key]);
+  return v.length === 0 ? null : meanOf(v) / c.rounds;
+}
+
+export function wrapperRows(result: ReportResult): WrapperRow[] {
+  const arms = [...new Set(result.perSeed.filter((r) => r.wrappers).map((r) => r.arm))];
+  return arms.map((arm) => {
+    const recs = result.perSeed.filter((r) => r.arm === arm && r.wrappers);
+    const w0 = recs[0].wrappers!;
+    const base = (seed: number) => result.perSeed.find((r) => r.arm === w0.baseArm && r.seed === seed);
+    const costs: number[] = [];
+    for (const r of recs) {
+      const b = base(r.seed);
+      if (b && b.pooled.auc !== null && r.pooled.auc !== null) costs.push(b.pooled.auc - r.pooled.auc);
+    }
+    const aucs = recs.map((r) => r.pooled.auc).filter((x): x is number => x !== null);
+    const baseAucs = recs.map((r) => base(r.seed)?.pooled.auc).filter((x): x is number => typeof x === 'number');
+    const baseUp = recs.map((r) => perSiteRound(base(r.seed)?.communication, 'bytesUpPerSite')).filter((x): x is number => x !== null);
+    return {
+      arm,
+      baseArm: w0.baseArm,
+      compression: w0.compression,
+      protocol: w0.secureAggregation?.protocol ?? null,
+      bytesUpPerSiteRound: meanOf(recs.map((r) => perSiteRound(r.communication, 'bytesUpPerSite') ?? 0)),
+      bytesDownPerSiteRound: meanOf(recs.map((r) => perSiteRound(r.communication, 'bytesDownPerSite') ?? 0)),
+      baseBytesUpPerSiteRound: baseUp.length > 0 ? meanOf(baseUp) : null,
+      computeMsPerRound: meanOf(recs.map((r) => r.wrappers!.meanComputeMsPerRound)),
+      cryptoMsPerRound: meanOf(recs.map((r) => r.wrappers!.meanCryptoMsPerRound)),
+      codecMsPerRound: meanOf(recs.map((r) => r.wrappers!.meanCodecMsPerRound)),
+      maxAbsDiff: Math.max(...recs.map((r) => r.wrappers!.maxAbsDiffVsPlaintext)),
+      errorBound: Math.max(...recs.map((r) => r.wrappers!.quantizationErrorBound)),
+      dropoutsSurvived: recs.reduce((a, r) => a + r.wrappers!.dropoutsSurvived, 0),
+      roundsAborted: recs.reduce((a, r) => a + r.wrappers!.roundsAborted, 0),
+      clippedValues: recs.reduce((a, r) => a + r.wrappers!.clippedValues, 0),
+      auc: aucs.length > 0 ? meanOf(aucs) : null,
+      baseAuc: baseAucs.length > 0 ? meanOf(baseAucs) : null,
+      aucCost: costs.length > 0 ? meanOf(costs) : null,
+      seeds: recs.length,
+    };
+  });
+}
+
+/** Every federated arm's total bytes (up + down, mean over seeds) against its pooled AUC (mean over seeds). */
+export interface BytesAucRow {
+  arm: string;
+  bytes: number;
+  auc: number;
+  wrapped: boolean;
+}
+
+export function bytesVsAucRows(result: ReportResult): BytesAucRow[] {
+  const rows: BytesAucRow[] = [];
+  for (const arm of [...new Set(result.perSeed.filter((r) => r.communication).map((r) => r.arm))]) {
+    const recs = result.perSeed.filter((r) => r.arm === arm && r.communication && r.pooled.auc !== null);
+    if (recs.length === 0) continue;
+    rows.push({
+      arm,
+      bytes: meanOf(recs.map((r) => r.communication!.totalBytesUp + r.communication!.totalBytesDown)),
+      auc: meanOf(recs.map((r) => r.pooled.auc as number)),
+      wrapped: recs.some((r) => r.wrappers),
+    });
+  }
+  return rows;
+}

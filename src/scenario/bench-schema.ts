@@ -30,6 +30,26 @@ export const strategySettingsSchema = z.strictObject({
   learningRate: learningRate.optional().describe('client learning rate for this strategy (overrides federated.learningRate)'),
 });
 
+/** Secure aggregation of the federated arms' updates (issue 14); knobs and defaults as Flower's SecAgg+. */
+export const secureAggregationSettingsSchema = z.strictObject({
+  kind: z.enum(['masking', 'ckks']).describe('masking (SecAgg/SecAgg+: pairwise and self masks, Shamir shares) or ckks (homomorphic sums, node-seal)'),
+  clippingRange: z.number().gt(0).max(1e6).optional().describe('masking: weighted update values are clipped to [-clippingRange, clippingRange] (Flower: 8.0)'),
+  quantizationRange: z.number().int().min(2).max(2 ** 31).optional().describe('masking: values are quantized to integers in [0, quantizationRange] (Flower: 2^22)'),
+  modulusRange: z.number().int().min(4).max(2 ** 32).optional().describe('masking: words live mod modulusRange, a power of two <= 2^32 (Flower: 2^32)'),
+  maxWeight: z.number().gt(0).optional().describe("largest site weight (training rows) the encoding carries (default: max(1000, the largest site's training rows))"),
+  graph: z.enum(['complete', 'k-regular']).optional().describe('masking: complete graph (SecAgg, default) or random k-regular graph (SecAgg+)'),
+  numShares: z.number().gt(0).optional().describe('masking, k-regular: shares per secret (integer >= 3, or a fraction of the sites), as Flower'),
+  reconstructionThreshold: z.number().gt(0).optional().describe('masking: shares that recover a secret (integer >= 2, or a fraction of numShares; default 0.5)'),
+  dropoutProbability: z.number().min(0).lt(1).optional().describe('per-round probability that a site drops out after sharing keys (simulated; default 0)'),
+  release: z.enum(['server', 'sites']).optional().describe('ckks: who learns the decrypted sum: server (one site decrypts and returns it, default) or sites only'),
+});
+
+/** q8 | q4 | q2 | topk:<fraction> | randk:<fraction>. */
+export const compressionSpecSchema = z
+  .string()
+  .regex(/^(q8|q4|q2|(topk|randk):\d*\.?\d+)$/, 'q8, q4, q2, topk:<fraction> or randk:<fraction>')
+  .describe('update compression: q8|q4|q2 (QSGD stochastic quantization), topk:<fraction> (error feedback) or randk:<fraction> (shared seed)');
+
 export const benchSettingsSchema = z.strictObject({
   model: z
     .strictObject({
@@ -98,6 +118,8 @@ export const benchSettingsSchema = z.strictObject({
   convergenceFraction: z.number().gt(0).max(1).optional().describe('rounds-to-target reports the first round reaching this fraction of central AUC'),
   gates: z.array(z.string().min(1)).optional().describe('CI gates, e.g. "fedavg.auc >= central.auc - 0.02"'),
   maxGap: z.number().min(0).max(1).optional().describe('gate every federated arm: auc >= central.auc - maxGap'),
+  secureAggregation: secureAggregationSettingsSchema.optional().describe('add a secure-aggregation twin of every federated arm (e.g. fedavg+secagg, fedavg+ckks)'),
+  compression: compressionSpecSchema.optional(),
 });
 
 export type BenchSettingsInput = z.infer<typeof benchSettingsSchema>;
