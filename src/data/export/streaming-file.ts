@@ -1,41 +1,48 @@
 /**
- * A file written as a stream of chunks, atomically: bytes go to a temp file next to `path` and
- * are hashed as they go; `close` fsyncs and renames it into place, `abort` removes it. The same
- * discipline as ArrowFileWriter and writeFileAtomic (output-dir.ts), for writers (Parquet, CSV)
- * that hand us bytes rather than Arrow batches.
+ * A file written as a stream of chunks, atomically: bytes go to a temp file next to `path`
+ * through the one HashingSink (every byte written or an error, hashed as it goes); `close`
+ * fsyncs file and directory and renames it into place, `abort` removes it. The same discipline
+ * as ArrowFileWriter and writeFileAtomic, for writers (Parquet, CSV) that hand us bytes rather
+ * than Arrow batches.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import type { WrittenFile } from '../arrow-io.js';
+import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { asEnvironmentError } from '../../errors.js';
+import { fsyncDirSync, fsyncFdSync, tempPathFor } from '../../write-file-atomic.js';
+import { HashingSink, type WrittenFile } from '../arrow-io.js';
 
 export class StreamingFileWriter {
   private readonly tmp: string;
   private readonly fd: number;
-  private readonly hash = createHash('sha256');
-  private bytes = 0;
+  private readonly sink: HashingSink;
   private done = false;
 
   constructor(readonly path: string) {
-    this.tmp = `${path}.tmp-${process.pid}`;
-    this.fd = openSync(this.tmp, 'w');
+    this.tmp = tempPathFor(path);
+    try {
+      this.fd = openSync(this.tmp, 'wx');
+    } catch (error) {
+      throw asEnvironmentError(error, path, 'create');
+    }
+    this.sink = new HashingSink(this.fd, path);
   }
 
   write(chunk: Uint8Array | string): void {
-    const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    if (data.byteLength === 0) return;
-    let offset = 0;
-    // writeSync may write fewer bytes than asked (large chunks): loop until all are written.
-    while (offset < data.byteLength) offset += writeSync(this.fd, data, offset, data.byteLength - offset);
-    this.hash.update(data);
-    this.bytes += data.byteLength;
+    this.sink.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
   }
 
   close(rows: number): WrittenFile {
-    fsyncSync(this.fd);
+    fsyncFdSync(this.fd, this.path);
     closeSync(this.fd);
-    renameSync(this.tmp, this.path);
     this.done = true;
-    return { path: this.path, bytes: this.bytes, sha256: this.hash.digest('hex'), rows };
+    try {
+      renameSync(this.tmp, this.path);
+    } catch (error) {
+      rmSync(this.tmp, { force: true });
+      throw asEnvironmentError(error, this.path, 'write');
+    }
+    fsyncDirSync(dirname(this.path));
+    return { path: this.path, bytes: this.sink.bytes, sha256: this.sink.hash.digest('hex'), rows };
   }
 
   abort(): void {
