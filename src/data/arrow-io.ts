@@ -179,18 +179,18 @@ export interface ArrowSink {
  * go; `close` fsyncs and renames it into place, `abort` removes it. The opposite of
  * `readArrowBatches`.
  */
-export class ArrowFileWriter implements ArrowSink {
+/**
+ * A file written atomically as a stream of bytes: a temp file beside `path` (created
+ * exclusively) fed through the one HashingSink; `close` fsyncs file and directory and renames
+ * it into place, `abort` removes it. Arrow files and exports (Parquet, CSV) are all written so.
+ */
+export class AtomicHashedFile {
   private readonly tmp: string;
   private readonly fd: number;
-  private readonly sink: HashingSink;
-  private readonly writer = new RecordBatchFileWriter();
-  private rows = 0;
+  readonly sink: HashingSink;
   private done = false;
 
-  constructor(
-    readonly path: string,
-    layout: ArrowTableLayout,
-  ) {
+  constructor(readonly path: string) {
     this.tmp = tempPathFor(path);
     try {
       this.fd = openSync(this.tmp, 'wx');
@@ -198,16 +198,13 @@ export class ArrowFileWriter implements ArrowSink {
       throw asEnvironmentError(error, path, 'create');
     }
     this.sink = new HashingSink(this.fd, path);
-    this.writer.reset(this.sink as unknown as AsyncByteQueue, layout.schema);
   }
 
-  write(batch: RecordBatch): void {
-    this.writer.write(batch);
-    this.rows += batch.numRows;
+  write(chunk: Uint8Array | string): void {
+    this.sink.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
   }
 
-  close(): WrittenFile {
-    this.writer.finish();
+  close(rows: number): WrittenFile {
     fsyncFdSync(this.fd, this.path);
     closeSync(this.fd);
     this.done = true;
@@ -218,7 +215,7 @@ export class ArrowFileWriter implements ArrowSink {
       throw asEnvironmentError(error, this.path, 'write');
     }
     fsyncDirSync(dirname(this.path));
-    return { path: this.path, bytes: this.sink.bytes, sha256: this.sink.hash.digest('hex'), rows: this.rows };
+    return { path: this.path, bytes: this.sink.bytes, sha256: this.sink.hash.digest('hex'), rows };
   }
 
   abort(): void {
@@ -230,6 +227,34 @@ export class ArrowFileWriter implements ArrowSink {
       /* already closed */
     }
     rmSync(this.tmp, { force: true });
+  }
+}
+
+export class ArrowFileWriter implements ArrowSink {
+  private readonly file: AtomicHashedFile;
+  private readonly writer = new RecordBatchFileWriter();
+  private rows = 0;
+
+  constructor(
+    readonly path: string,
+    layout: ArrowTableLayout,
+  ) {
+    this.file = new AtomicHashedFile(path);
+    this.writer.reset(this.file.sink as unknown as AsyncByteQueue, layout.schema);
+  }
+
+  write(batch: RecordBatch): void {
+    this.writer.write(batch);
+    this.rows += batch.numRows;
+  }
+
+  close(): WrittenFile {
+    this.writer.finish();
+    return this.file.close(this.rows);
+  }
+
+  abort(): void {
+    this.file.abort();
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { DataType, type Data, type RecordBatch, type Schema, type Vector } from 'apache-arrow';
 import type { WrittenFile } from '../arrow-io.js';
-import { StreamingFileWriter } from './streaming-file.js';
+import { AtomicHashedFile } from '../arrow-io.js';
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
@@ -116,7 +116,7 @@ export function csvRows(batch: RecordBatch): string {
 
 /** Writes `batches` to `path` as CSV, atomically and hashed as written; see the conventions above. */
 export async function writeCsvFile(path: string, schema: Schema, batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>): Promise<WrittenFile> {
-  const out = new StreamingFileWriter(path);
+  const out = new AtomicHashedFile(path);
   let rows = 0;
   try {
     out.write(csvHeader(schema));

@@ -12,7 +12,7 @@
 import { DataType, RecordBatch, Struct, Table as ArrowTable, Utf8, makeData, tableToIPC, vectorFromArray, type Schema } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import type { WrittenFile } from '../arrow-io.js';
-import { StreamingFileWriter } from './streaming-file.js';
+import { AtomicHashedFile } from '../arrow-io.js';
 
 /**
  * The one key-value metadata key fedage writes. One key, because parquet-wasm passes the
@@ -85,7 +85,7 @@ export async function writeParquetFile(
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
   opts: ParquetWriteOptions = {},
 ): Promise<WrittenFile> {
-  const out = new StreamingFileWriter(path);
+  const out = new AtomicHashedFile(path);
   let rows = 0;
   try {
     const source = (async function* () {
