@@ -10,7 +10,7 @@
  *  - No timestamps are written, so the same batches give byte-identical files.
  */
 import { DataType, RecordBatch, Struct, Table as ArrowTable, Utf8, makeData, tableToIPC, vectorFromArray, type Schema } from 'apache-arrow';
-import * as parquet from 'parquet-wasm';
+import type * as ParquetWasm from 'parquet-wasm';
 import type { WrittenFile } from '../arrow-io.js';
 import { AtomicHashedFile } from '../arrow-io.js';
 
@@ -45,7 +45,7 @@ export function parquetKeyValueMetadata(schema: Schema): Map<string, string> {
 }
 
 /** An Arrow JS batch as a parquet-wasm batch (via one Arrow IPC stream message). */
-function toWasmBatch(batch: RecordBatch): parquet.RecordBatch {
+function toWasmBatch(parquet: typeof ParquetWasm, batch: RecordBatch): ParquetWasm.RecordBatch {
   const table = parquet.Table.fromIPCStream(tableToIPC(new ArrowTable([batch]), 'stream'));
   try {
     const out = table.recordBatch(0);
@@ -85,6 +85,8 @@ export async function writeParquetFile(
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
   opts: ParquetWriteOptions = {},
 ): Promise<WrittenFile> {
+  // Loaded on first use: the WebAssembly module costs ~0.1 s, which no other command should pay.
+  const parquet = await import('parquet-wasm');
   const out = new AtomicHashedFile(path);
   let rows = 0;
   try {
@@ -92,14 +94,14 @@ export async function writeParquetFile(
       for await (const b of batches) yield b;
     })();
     let sawBatch = false;
-    const input = new ReadableStream<parquet.RecordBatch>({
+    const input = new ReadableStream<ParquetWasm.RecordBatch>({
       async pull(controller) {
         const next = await source.next();
         if (next.done) {
           // parquet-wasm needs one batch to learn the schema: give it an empty one.
           if (!sawBatch) {
             sawBatch = true;
-            controller.enqueue(toWasmBatch(emptyBatch(schema)));
+            controller.enqueue(toWasmBatch(parquet, emptyBatch(schema)));
             return;
           }
           controller.close();
@@ -107,7 +109,7 @@ export async function writeParquetFile(
         }
         sawBatch = true;
         rows += next.value.numRows;
-        controller.enqueue(toWasmBatch(next.value));
+        controller.enqueue(toWasmBatch(parquet, next.value));
       },
     });
     let builder = new parquet.WriterPropertiesBuilder()

@@ -6,11 +6,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { tableFromIPC, type Table } from 'apache-arrow';
-import * as parquet from 'parquet-wasm';
 import { InputError } from '../../errors.js';
 
 export async function readParquetTable(path: string): Promise<Table> {
   const bytes = await readFile(path);
+  // Loaded on first use: the WebAssembly module costs ~0.1 s, which no other command should pay.
+  const parquet = await import('parquet-wasm');
   let ipc: Uint8Array;
   try {
     ipc = parquet.readParquet(bytes).intoIPCStream();
