@@ -191,9 +191,10 @@ describe('faults (built CLI)', () => {
   const isRoot = process.getuid?.() === 0;
   const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
   const asUnprivileged = isRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-  // As nobody, the CLI must be readable: a checkout under a private folder (mktemp -d is 0700) is not.
+  // As nobody, the CLI must be readable by its absolute path (node resolves the entry point so): a
+  // checkout under a private folder (mktemp -d is 0700) is not.
   const nobodyReadsCli =
-    !isRoot || !hasSetpriv || spawnSync(asUnprivileged[0], [...asUnprivileged.slice(1), process.execPath, '-e', "require('fs').readFileSync('bin/fedage.js')"], { cwd: REPO_ROOT }).status === 0;
+    !isRoot || !hasSetpriv || spawnSync(asUnprivileged[0], [...asUnprivileged.slice(1), process.execPath, '-e', 'require("fs").readFileSync(process.argv[1])', join(REPO_ROOT, 'bin', 'fedage.js')], { cwd: REPO_ROOT }).status === 0;
   const unwritableSkip = isRoot && !hasSetpriv ? 'root without setpriv: permission bits are not enforced' : !nobodyReadsCli ? `user nobody cannot read the checkout at ${REPO_ROOT}` : false;
   describe('unwritable output', { skip: unwritableSkip }, () => {
     test('generate --force into a directory it may not write: exit 2 naming the path, data intact', () => {
