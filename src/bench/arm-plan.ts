@@ -96,6 +96,12 @@ export interface PrivacyPlan {
   adaptiveClipping?: { targetQuantile: number; learningRate: number };
   /** Seeded, NOT secure noise (tests, reproduction) when set; null: node:crypto noise. */
   noiseSeed: number | null;
+  /**
+   * Sample level with --dp-preprocessing: the Gaussian release of each site's preprocessing
+   * statistics (privacy/dp-statistics.ts), composed into every site's ε ahead of training as
+   * the accountant entry { σ: noiseMultiplier, q: 1, steps: 1 }.
+   */
+  preprocessing?: { noiseMultiplier: number };
 }
 
 /**

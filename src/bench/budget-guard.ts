@@ -29,13 +29,20 @@ export interface BudgetExceeded {
 
 export class BudgetGuard {
   private readonly accountants = new Map<string, RdpAccountant>();
+  private readonly prefixSteps: number;
 
+  /**
+   * `prefix`: mechanisms every holder has already been through before training (the DP
+   * preprocessing release), composed first; `spent().steps` counts training steps only.
+   */
   constructor(
     readonly budget: number | null,
     readonly delta: number,
     holders: readonly string[],
+    prefix: readonly { noiseMultiplier: number; sampleRate: number; steps: number }[] = [],
   ) {
-    for (const h of holders) this.accountants.set(h, newAccountant());
+    for (const h of holders) this.accountants.set(h, newAccountant(prefix));
+    this.prefixSteps = prefix.reduce((a, e) => a + e.steps, 0);
   }
 
   /** The first holder (in the order given) the next steps would take past the budget, or null. */
@@ -57,8 +64,9 @@ export class BudgetGuard {
   spent(holder: string): { epsilon: number; alpha: number | null; steps: number; warnings: string[] } {
     const acc = this.accountant(holder);
     const spent = acc.getEpsilon(this.delta);
-    const steps = acc.history.reduce((a, h) => a + h.steps, 0);
-    return { epsilon: steps === 0 ? 0 : spent.epsilon, alpha: steps === 0 || !Number.isFinite(spent.alpha) ? null : spent.alpha, steps, warnings: spent.warnings };
+    const all = acc.history.reduce((a, h) => a + h.steps, 0);
+    const steps = all - this.prefixSteps;
+    return { epsilon: all === 0 ? 0 : spent.epsilon, alpha: all === 0 || !Number.isFinite(spent.alpha) ? null : spent.alpha, steps, warnings: spent.warnings };
   }
 
   private accountant(holder: string): RdpAccountant {

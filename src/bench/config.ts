@@ -11,6 +11,7 @@ import type { ModelKind, OptimizerConfig } from '../model/types.js';
 import type { StrategyConfig, StrategyName } from '../federated/types.js';
 import type { Normalization, SplitFractions } from '../data/prepare/types.js';
 import type { Target } from '../scenario/targets.js';
+import { DEFAULT_STATISTIC_BOUNDS } from '../privacy/dp-statistics.js';
 import { PRIVACY_ARM_KINDS, type PrivacySettingsInput } from '../scenario/privacy-schema.js';
 
 export type ArmKind = (typeof BENCH_ARM_KINDS)[number];
@@ -137,6 +138,19 @@ export interface PrivacyConfig {
   adaptiveClipping: { targetQuantile: number; learningRate: number } | null;
   /** Seeded, NOT secure noise (tests, reproduction); null: node:crypto noise. */
   noiseSeed: number | null;
+  /**
+   * DP preprocessing statistics (privacy/dp-statistics.ts): the per-site counts and sums the
+   * federated preprocessing uses, released by the Gaussian mechanism; null: released exactly.
+   * `noiseMultiplier` is fixed, or calibrated (runner) so the release alone costs `targetEpsilon`.
+   */
+  preprocessing?: PreprocessingPrivacy | null;
+}
+
+export interface PreprocessingPrivacy {
+  targetEpsilon: number | null;
+  noiseMultiplier: number | null;
+  /** Clipping bounds per numeric column (canonical units); defaults for fedage's columns, binary [0, 1]. */
+  bounds: Record<string, [number, number]>;
 }
 
 export const PRIVACY_DEFAULTS = {
@@ -157,6 +171,10 @@ export interface PrivacyOverrides {
   clipNorm?: number;
   budget?: number;
   noiseSeed?: number;
+  preprocessingEpsilon?: number;
+  preprocessingNoiseMultiplier?: number;
+  /** Bounds added to (or replacing) the defaults, column → [lo, hi]. */
+  preprocessingBounds?: Record<string, [number, number]>;
 }
 
 export function resolvePrivacyConfig(settings: PrivacySettingsInput | null, overrides: PrivacyOverrides = {}): PrivacyConfig | null {
@@ -176,6 +194,12 @@ export function resolvePrivacyConfig(settings: PrivacySettingsInput | null, over
   }
   const adaptive = s.adaptiveClipping;
   if (adaptive && level !== 'client') throw new UsageError('privacy.adaptiveClipping applies to level: client only');
+  const preprocessing = resolvePreprocessingPrivacy(overrides);
+  if (preprocessing && level === 'client') {
+    throw new UsageError(
+      '--dp-preprocessing-epsilon/--dp-preprocessing-noise-multiplier: the DP preprocessing statistics protect single records (sample level); they do not compose into a client-level guarantee, which protects a whole site. Use --dp-level sample',
+    );
+  }
   return {
     level,
     epsilons,
@@ -186,7 +210,22 @@ export function resolvePrivacyConfig(settings: PrivacySettingsInput | null, over
     budget: overrides.budget ?? s.budget ?? null,
     adaptiveClipping: adaptive ? { ...PRIVACY_DEFAULTS.adaptiveClipping, ...(typeof adaptive === 'object' ? adaptive : {}) } : null,
     noiseSeed: overrides.noiseSeed ?? null,
+    preprocessing,
   };
+}
+
+function resolvePreprocessingPrivacy(o: PrivacyOverrides): PreprocessingPrivacy | null {
+  if (o.preprocessingEpsilon === undefined && o.preprocessingNoiseMultiplier === undefined) {
+    if (o.preprocessingBounds !== undefined) throw new UsageError('--dp-preprocessing-bounds given without --dp-preprocessing-epsilon or --dp-preprocessing-noise-multiplier');
+    return null;
+  }
+  if (o.preprocessingEpsilon !== undefined && o.preprocessingNoiseMultiplier !== undefined) {
+    throw new UsageError('--dp-preprocessing-epsilon and --dp-preprocessing-noise-multiplier exclude each other (σ is either calibrated to the ε or fixed)');
+  }
+  const bounds: Record<string, [number, number]> = {};
+  for (const [k, v] of Object.entries(DEFAULT_STATISTIC_BOUNDS)) bounds[k] = [v[0], v[1]];
+  Object.assign(bounds, o.preprocessingBounds ?? {});
+  return { targetEpsilon: o.preprocessingEpsilon ?? null, noiseMultiplier: o.preprocessingNoiseMultiplier ?? null, bounds };
 }
 
 /** Documented defaults (README "Bench settings"). */

@@ -63,17 +63,36 @@ export const CONVERSION = 'Balle et al. 2020, Thm 21 (as Opacus)';
  */
 export const BENCH_ORDERS: readonly number[] = [...DEFAULT_ORDERS, 72, 80, 96, 112, 128, 160, 192, 256, 320, 384, 512];
 export const ORDERS_NOTE = 'RDP orders: Opacus defaults extended to α = 512';
-/** A fresh accountant over the bench's orders. */
-export const newAccountant = (): RdpAccountant => new RdpAccountant({ orders: BENCH_ORDERS });
+type Entry = { noiseMultiplier: number; sampleRate: number; steps: number };
 
-export function epsilonOf(history: { noiseMultiplier: number; sampleRate: number; steps: number }[], delta: number) {
-  const spent = epsilonOfHistory(history, delta, { orders: BENCH_ORDERS });
+/**
+ * The accountant entry of the DP preprocessing release (privacy/dp-statistics.ts): the Gaussian
+ * mechanism is the sampled Gaussian at q = 1 for one step; none without --dp-preprocessing.
+ */
+export function preprocessingHistory(preprocessing: { noiseMultiplier: number } | null | undefined): Entry[] {
+  return preprocessing ? [{ noiseMultiplier: preprocessing.noiseMultiplier, sampleRate: 1, steps: 1 }] : [];
+}
+
+/** A fresh accountant over the bench's orders, holding `prefix` (the preprocessing release) first. */
+export const newAccountant = (prefix: readonly Entry[] = []): RdpAccountant => new RdpAccountant({ orders: BENCH_ORDERS, history: prefix });
+
+export function epsilonOf(history: Entry[], delta: number, prefix: readonly Entry[] = []) {
+  const spent = epsilonOfHistory([...prefix, ...history], delta, { orders: BENCH_ORDERS });
   return { epsilon: spent.epsilon, alpha: Number.isFinite(spent.alpha) ? spent.alpha : null, warnings: spent.warnings };
 }
 
-/** The largest step count T ≤ planned with ε(σ, q, T) ≤ budget (ε is increasing in T). */
-export function stepsWithinBudget(noiseMultiplier: number, sampleRate: number, planned: number, delta: number, budget: number): number {
-  const eps = (t: number) => (t === 0 ? 0 : epsilonOfHistory([{ noiseMultiplier, sampleRate, steps: t }], delta, { orders: BENCH_ORDERS }).epsilon);
+/**
+ * σ of the preprocessing release: fixed, or calibrated so that the release alone costs at most
+ * its target ε at δ (the same bisection and orders as training).
+ */
+export function preprocessingNoiseMultiplier(p: { targetEpsilon: number | null; noiseMultiplier: number | null }, delta: number): number {
+  if (p.noiseMultiplier !== null) return p.noiseMultiplier;
+  return noiseMultiplierFor({ targetEpsilon: p.targetEpsilon as number, delta, sampleRate: 1, steps: 1, accountant: () => newAccountant() }).noiseMultiplier;
+}
+
+/** The largest step count T ≤ planned with ε(prefix + (σ, q, T)) ≤ budget (ε is increasing in T). */
+export function stepsWithinBudget(noiseMultiplier: number, sampleRate: number, planned: number, delta: number, budget: number, prefix: readonly Entry[] = []): number {
+  const eps = (t: number) => (t === 0 && prefix.length === 0 ? 0 : epsilonOfHistory([...prefix, { noiseMultiplier, sampleRate, steps: t }], delta, { orders: BENCH_ORDERS }).epsilon);
   if (eps(planned) <= budget) return planned;
   let lo = 0;
   let hi = planned;
@@ -85,8 +104,8 @@ export function stepsWithinBudget(noiseMultiplier: number, sampleRate: number, p
   return lo;
 }
 
-function calibrate(targetEpsilon: number, delta: number, sampleRate: number, steps: number): number {
-  return noiseMultiplierFor({ targetEpsilon, delta, sampleRate, steps, accountant: newAccountant }).noiseMultiplier;
+function calibrate(targetEpsilon: number, delta: number, sampleRate: number, steps: number, prefix: readonly Entry[] = []): number {
+  return noiseMultiplierFor({ targetEpsilon, delta, sampleRate, steps, accountant: () => newAccountant(prefix) }).noiseMultiplier;
 }
 
 /**
@@ -99,7 +118,16 @@ export function planPrivacyArms(config: BenchConfig, privacy: PrivacyConfig, sit
   const targets: (number | null)[] = privacy.epsilons ?? [null];
   const plans: ArmPlan[] = [];
   for (const targetEpsilon of targets) {
-    const base = { targetEpsilon, delta, clipNorm: privacy.clipNorm, budget: privacy.budget ?? targetEpsilon, accountant: 'rdp' as const, noiseSeed: privacy.noiseSeed };
+    const pre = privacy.preprocessing?.noiseMultiplier;
+    const base = {
+      targetEpsilon,
+      delta,
+      clipNorm: privacy.clipNorm,
+      budget: privacy.budget ?? targetEpsilon,
+      accountant: 'rdp' as const,
+      noiseSeed: privacy.noiseSeed,
+      ...(pre !== undefined && pre !== null ? { preprocessing: { noiseMultiplier: pre } } : {}),
+    };
     if (privacy.level === 'sample') {
       if (privacy.arms.includes('central')) {
         const trainer = pooledTrainerFor(config, sites);
@@ -119,7 +147,7 @@ export function planPrivacyArms(config: BenchConfig, privacy: PrivacyConfig, sit
   return plans;
 }
 
-type PrivacyBase = Pick<PrivacyPlan, 'targetEpsilon' | 'delta' | 'clipNorm' | 'budget' | 'accountant' | 'noiseSeed'>;
+type PrivacyBase = Pick<PrivacyPlan, 'targetEpsilon' | 'delta' | 'clipNorm' | 'budget' | 'accountant' | 'noiseSeed' | 'preprocessing'>;
 
 /** DP-SGD's sampling rate for a batch size: q = 1/⌈n/B⌉ (an empty data set counts as one row). */
 const dpSgdRate = (batchSize: number, rows: number): number => sampleRateForBatchSize(batchSize, Math.max(1, rows));
@@ -141,15 +169,25 @@ function siteTrainerFor(config: BenchConfig, site: SitePlanInput, siteCount: num
 function dpSgdPrivacy(privacy: PrivacyConfig, base: PrivacyBase, trainer: PooledTrainerPlan | SiteTrainerPlan, siteIds: readonly string[]): PrivacyPlan {
   const sampleRate = dpSgdRate(trainer.batchSize, trainer.rows);
   const planned = trainer.plannedSteps;
-  const noiseMultiplier = base.targetEpsilon !== null ? calibrate(base.targetEpsilon, base.delta, sampleRate, planned) : (privacy.noiseMultiplier as number);
-  const steps = base.budget !== null ? stepsWithinBudget(noiseMultiplier, sampleRate, planned, base.delta, base.budget) : planned;
+  const prefix = preprocessingHistory(base.preprocessing);
+  const noiseMultiplier = base.targetEpsilon !== null ? calibrate(base.targetEpsilon, base.delta, sampleRate, planned, prefix) : (privacy.noiseMultiplier as number);
+  const steps = base.budget !== null ? stepsWithinBudget(noiseMultiplier, sampleRate, planned, base.delta, base.budget, prefix) : planned;
   const sites: PrivacyPlan['sites'] = {};
   for (const id of siteIds) sites[id] = { sampleRate, plannedSteps: planned };
   return { level: 'sample', ...orderedBase(base, noiseMultiplier), unit: 'steps', sites, stepsWithinBudget: steps };
 }
 
 function orderedBase(base: PrivacyBase, noiseMultiplier: number) {
-  return { targetEpsilon: base.targetEpsilon, noiseMultiplier, delta: base.delta, clipNorm: base.clipNorm, budget: base.budget, accountant: base.accountant, noiseSeed: base.noiseSeed };
+  return {
+    targetEpsilon: base.targetEpsilon,
+    noiseMultiplier,
+    delta: base.delta,
+    clipNorm: base.clipNorm,
+    budget: base.budget,
+    accountant: base.accountant,
+    noiseSeed: base.noiseSeed,
+    ...(base.preprocessing ? { preprocessing: base.preprocessing } : {}),
+  };
 }
 
 /**
@@ -168,7 +206,7 @@ function sampleLevelFederated(config: BenchConfig, privacy: PrivacyConfig, base:
   }
   const noiseMultiplier =
     base.targetEpsilon !== null
-      ? Math.max(...Object.values(perSite).map((p) => calibrate(base.targetEpsilon as number, base.delta, p.sampleRate, p.plannedSteps)))
+      ? Math.max(...Object.values(perSite).map((p) => calibrate(base.targetEpsilon as number, base.delta, p.sampleRate, p.plannedSteps, preprocessingHistory(base.preprocessing))))
       : (privacy.noiseMultiplier as number);
   return { name: dpArmName(name, privacy, base.targetEpsilon), family: 'federated', trainer, privacy: { level: 'sample', ...orderedBase(base, noiseMultiplier), unit: 'steps', sites: perSite } };
 }

@@ -36,6 +36,21 @@ export interface Communication {
   totalBytesDown: number;
 }
 
+/**
+ * One data holder's mechanisms and the ε they compose to: `fedage privacy epsilon --sample-rate q
+ * --noise-multiplier σ --steps T --delta δ --orders bench [--preprocessing-noise-multiplier σ_pre]`
+ * gives `epsilon` (report/privacy-ledger.ts prints that command per row).
+ */
+export interface SitePrivacy {
+  noiseMultiplier: number;
+  sampleRate: number;
+  steps: number;
+  epsilon: number;
+  alpha: number | null;
+  /** With --dp-preprocessing: σ of the Gaussian release of the site's preprocessing statistics. */
+  preprocessingNoiseMultiplier?: number;
+}
+
 /** The privacy of a DP arm: what a privacy officer signs off on. */
 export interface ArmPrivacy {
   /** sample: DP-SGD protects each patient record; client: DP-FedAvg protects a whole site's participation. */
@@ -49,7 +64,7 @@ export interface ArmPrivacy {
   /** Noise from node:crypto (true) or a seeded, NOT secure generator (false). */
   secureNoise: boolean;
   /** Per site: the mechanism each site's data went through and the ε it spent. */
-  sites: Record<string, { noiseMultiplier: number; sampleRate: number; steps: number; epsilon: number; alpha: number | null }>;
+  sites: Record<string, SitePrivacy>;
   /** The largest ε spent by any site (the guarantee is per site; this is the one to sign). */
   maxEpsilon: number;
   /** The ε cap that training was held to (null: none). */
@@ -250,6 +265,8 @@ export interface BenchResult {
     /** One message per arm and seed that stopped early to stay within its budget (exit 3). */
     budgetStops: string[];
   } | null;
+  /** How patient ids were written to predictions.arrow / splits.arrow (bench --ids; set with --out). */
+  outputIds?: 'plain' | 'hashed' | 'none';
   /** Per-site feature distributions (training rows of the first seed); absent in older files. */
   dataSummary?: DataSummary;
   /**

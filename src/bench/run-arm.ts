@@ -24,7 +24,7 @@ import type { ArmPlan, PooledTrainerPlan, PrivacyPlan, SiteTrainerPlan, Strategy
 import { BudgetGuard } from './budget-guard.js';
 import type { BenchConfig } from './config.js';
 import { evaluateModel, siteMeanMetrics } from './evaluate.js';
-import { CONVERSION, ORDERS_NOTE, epsilonOf } from './privacy-arms.js';
+import { CONVERSION, ORDERS_NOTE, epsilonOf, preprocessingHistory } from './privacy-arms.js';
 import type { ArmPrivacy, ArmSeedResult, RoundRecord } from './results.js';
 import { createWrapperRun } from './wrapped-aggregation.js';
 
@@ -150,6 +150,11 @@ function siteOf(ctx: SeedContext, id: string): PreparedSite {
   return site;
 }
 
+/** A site's preprocessing release (σ of the Gaussian mechanism, composed into its ε), when on. */
+function preprocessingField(p: PrivacyPlan): { preprocessingNoiseMultiplier?: number } {
+  return p.preprocessing ? { preprocessingNoiseMultiplier: p.preprocessing.noiseMultiplier } : {};
+}
+
 /** The privacy record's common fields (results.json keeps this key order). */
 function privacyBase(p: PrivacyPlan, ctx: SeedContext, notes: string[]) {
   return {
@@ -161,7 +166,11 @@ function privacyBase(p: PrivacyPlan, ctx: SeedContext, notes: string[]) {
     conversion: `${CONVERSION}; ${ORDERS_NOTE}`,
     secureNoise: ctx.secureNoise,
     budget: p.budget,
-    notes: ctx.secureNoise ? notes : [...notes, 'noise from a seeded generator: NOT secure (reproducibility run)'],
+    notes: [
+      ...notes,
+      ...(p.preprocessing ? [`each site's ε includes its DP preprocessing statistics (Gaussian mechanism, σ = ${p.preprocessing.noiseMultiplier}, composed by RDP ahead of training)`] : []),
+      ...(ctx.secureNoise ? [] : ['noise from a seeded generator: NOT secure (reproducibility run)']),
+    ],
   };
 }
 
@@ -189,7 +198,7 @@ function dpSgd(plan: ArmPlan, t: PooledTrainerPlan | SiteTrainerPlan, p: Privacy
           noise: ctx.noiseFor(arm),
         })
       : { steps: 0, examplesSeen: 0 };
-  const spent = epsilonOf([{ noiseMultiplier, sampleRate, steps }], p.delta);
+  const spent = epsilonOf([{ noiseMultiplier, sampleRate, steps }], p.delta, preprocessingHistory(p.preprocessing));
   const stoppedAtBudget =
     steps < planned
       ? {
@@ -199,7 +208,7 @@ function dpSgd(plan: ArmPlan, t: PooledTrainerPlan | SiteTrainerPlan, p: Privacy
           message: `${arm}: stopped after ${steps} of ${planned} DP-SGD steps: one more would exceed the budget ε = ${p.budget} (σ = ${noiseMultiplier}, q = ${sampleRate}, δ = ${p.delta})`,
         }
       : null;
-  const mechanism = { noiseMultiplier, sampleRate, steps, epsilon: spent.epsilon, alpha: spent.alpha };
+  const mechanism = { noiseMultiplier, sampleRate, steps, epsilon: spent.epsilon, alpha: spent.alpha, ...preprocessingField(p) };
   const sites: ArmPrivacy['sites'] = {};
   if (site) sites[site.id] = mechanism;
   else for (const s of ctx.sites) sites[s.id] = { ...mechanism };
@@ -323,7 +332,7 @@ function sampleLevelHooks(plan: ArmPlan, t: StrategyTrainerPlan, p: PrivacyPlan,
   const arm = plan.name;
   const { noiseMultiplier, delta } = p;
   const stepsPerRound = new Map(t.clients.map((c) => [c.id, c.stepsPerRound]));
-  const guard = new BudgetGuard(p.budget, delta, t.clients.map((c) => c.id));
+  const guard = new BudgetGuard(p.budget, delta, t.clients.map((c) => c.id), preprocessingHistory(p.preprocessing));
   const holderStep = (id: string, steps: number) => ({ holder: id, noiseMultiplier, sampleRate: p.sites[id].sampleRate, steps });
   let stoppedAtBudget: ArmPrivacy['stoppedAtBudget'] = null;
   let roundsDone = 0;
@@ -349,7 +358,7 @@ function sampleLevelHooks(plan: ArmPlan, t: StrategyTrainerPlan, p: PrivacyPlan,
       const notes: string[] = [];
       for (const c of t.clients) {
         const spent = guard.spent(c.id);
-        sites[c.id] = { noiseMultiplier, sampleRate: p.sites[c.id].sampleRate, steps: spent.steps, epsilon: spent.epsilon, alpha: spent.alpha };
+        sites[c.id] = { noiseMultiplier, sampleRate: p.sites[c.id].sampleRate, steps: spent.steps, epsilon: spent.epsilon, alpha: spent.alpha, ...preprocessingField(p) };
         for (const w of spent.warnings) notes.push(`site ${c.id}: ${w}`);
       }
       if (t.clientFraction < 1) notes.push('sites join a random subset of rounds; each is accounted over the rounds it joined');

@@ -13,12 +13,15 @@ import { describeBackend, loadTfjs } from '../model/tfjs-backend.js';
 import { datasetFromScenario, loadBenchDataset } from '../data/load.js';
 import { prepareSeed } from '../data/prepare/prepare.js';
 import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed } from '../data/prepare/types.js';
-import { resolveBenchConfig, type BenchConfig, type BenchOverrides } from './config.js';
+import { resolveBenchConfig, type BenchConfig, type BenchOverrides, type PreprocessingPrivacy } from './config.js';
 import { evaluateGates, maxGapGates, parseGate } from './gate.js';
 import { runSeed, type Progress, type SeedOutcome } from './run-seed.js';
 import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type ArmSummary, type BenchResult, type SiteSplitCounts } from './results.js';
 import { summarizeArms, summarizeMetric } from './summarize-arms.js';
-import { resolveDelta } from './privacy-arms.js';
+import { epsilonOf, preprocessingHistory, preprocessingNoiseMultiplier, resolveDelta } from './privacy-arms.js';
+import { MissingBoundsError, releaseSiteStatistics } from '../privacy/dp-statistics.js';
+import { createNoiseSource } from '../privacy/secure-noise.js';
+import type { SiteStats } from '../data/prepare/types.js';
 import { planArms, type ArmPlan, type SitePlanInput } from './plan.js';
 import { summarizeSiteData } from './data-summary.js';
 import type { BenchSettingsInput } from '../scenario/bench-schema.js';
@@ -138,7 +141,9 @@ export async function planBench(input: string, opts: Omit<BenchRunOptions, 'work
 }
 
 function prepareOptions(config: BenchConfig, seed: number) {
+  const pre = config.privacy?.preprocessing;
   return {
+    ...(pre && pre.noiseMultiplier !== null ? { releaseStatistics: statisticsRelease(pre, pre.noiseMultiplier, config.privacy?.noiseSeed ?? null, seed) } : {}),
     seed,
     split: config.split,
     normalization: config.preprocessing.normalization,
@@ -177,9 +182,48 @@ async function loadInput(input: string, opts: BenchRunOptions): Promise<{ datase
 
 const SCENARIO_FILE = /\.ya?ml$/i;
 
-/** δ from the data when the configuration leaves it open (privacy-arms.ts resolveDelta). */
+/**
+ * δ from the data when the configuration leaves it open (privacy-arms.ts resolveDelta), then the
+ * DP preprocessing σ (calibrated to its ε at that δ) — both fixed before any arm is planned.
+ */
 function withDelta(config: BenchConfig, dataset: BenchDataset): BenchConfig {
-  return config.privacy ? { ...config, privacy: resolveDelta(config.privacy, dataset.sites.map((s) => s.table.numRows)) } : config;
+  if (!config.privacy) return config;
+  const privacy = resolveDelta(config.privacy, dataset.sites.map((s) => s.table.numRows));
+  const pre = privacy.preprocessing;
+  if (pre) {
+    const noiseMultiplier = preprocessingNoiseMultiplier(pre, privacy.delta as number);
+    privacy.preprocessing = { ...pre, noiseMultiplier };
+    // The release alone must leave room for training under every target ε.
+    const alone = epsilonOf([], privacy.delta as number, preprocessingHistory({ noiseMultiplier })).epsilon;
+    const tightest = privacy.epsilons ? Math.min(...privacy.epsilons) : privacy.budget;
+    if (tightest !== null && alone >= tightest) {
+      throw new UsageError(
+        `--dp-preprocessing: the preprocessing release alone costs ε = ${alone.toPrecision(4)} at δ = ${privacy.delta} (σ = ${noiseMultiplier}), not below the target ε = ${tightest}; lower the preprocessing ε or raise the target`,
+      );
+    }
+  }
+  return { ...config, privacy };
+}
+
+/**
+ * Each site's training statistics released by the Gaussian mechanism (privacy/dp-statistics.ts)
+ * instead of exactly; noise from node:crypto, or seeded per seed and site with --noise-seed.
+ */
+function statisticsRelease(pre: PreprocessingPrivacy, noiseMultiplier: number, noiseSeed: number | null, seed: number) {
+  const secure = noiseSeed === null ? createNoiseSource() : null;
+  return (exact: SiteStats, values: Record<string, Float64Array>, binaryColumns: ReadonlySet<string>): SiteStats => {
+    const noise = secure ?? createNoiseSource({ seed: noiseSeed as number, labels: [String(seed), 'preprocessing', exact.siteId] });
+    try {
+      return releaseSiteStatistics(exact, { numeric: values }, { noiseMultiplier, bounds: pre.bounds, binaryColumns, noise });
+    } catch (error) {
+      if (error instanceof MissingBoundsError) {
+        throw new UsageError(
+          `--dp-preprocessing: no clipping bounds for ${error.columns.join(', ')}; give data-independent bounds with --dp-preprocessing-bounds ${error.columns.map((c) => `${c}=LO:HI`).join(',')} (canonical units)`,
+        );
+      }
+      throw error;
+    }
+  };
 }
 
 function splitCounts(p: PreparedSeed): SiteSplitCounts[] {

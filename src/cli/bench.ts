@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { GateFailed, UsageError } from '../errors.js';
+import { MIN_NOISE_MULTIPLIER } from '../privacy/accountant/rdp.js';
 import { TARGETS, targetErrorMessage } from '../scenario/targets.js';
 import { BENCH_ARM_KINDS } from '../scenario/arms.js';
 import { STRATEGY_REGISTRY } from '../federated/registry.js';
@@ -41,6 +42,9 @@ export interface BenchCommandOptions {
   noiseMultiplier?: string;
   privacyBudget?: string;
   noiseSeed?: string;
+  dpPreprocessingEpsilon?: string;
+  dpPreprocessingNoiseMultiplier?: string;
+  dpPreprocessingBounds?: string;
   secureAggregation?: string;
   clippingRange?: string;
   quantizationRange?: string;
@@ -145,13 +149,34 @@ function privacyOverrides(o: BenchCommandOptions): PrivacyOverrides | undefined 
     epsilons,
     delta: o.delta === undefined ? undefined : numberIn('--delta', o.delta, 0, 1, true),
     clipNorm: numberIn('--clip-norm', o.clipNorm, 0, 1e6, true),
-    noiseMultiplier: numberIn('--noise-multiplier', o.noiseMultiplier, 0, 1e6, true),
+    // The accountant's own range (privacy/accountant/rdp.ts): below it ε cannot be evaluated.
+    noiseMultiplier: numberIn('--noise-multiplier', o.noiseMultiplier, MIN_NOISE_MULTIPLIER, 1e6, false),
     budget: numberIn('--privacy-budget', o.privacyBudget, 0, 1000, true),
     noiseSeed: seedText === undefined ? undefined : Number(seedText),
+    preprocessingEpsilon: numberIn('--dp-preprocessing-epsilon', o.dpPreprocessingEpsilon, 0, 1000, true),
+    preprocessingNoiseMultiplier: numberIn('--dp-preprocessing-noise-multiplier', o.dpPreprocessingNoiseMultiplier, MIN_NOISE_MULTIPLIER, 1e6, false),
+    preprocessingBounds: parseBounds(o.dpPreprocessingBounds),
   };
   if (p.delta !== undefined && p.delta >= 1) throw new UsageError(`--delta: expected a number in (0, 1), found "${o.delta}"`);
   const set = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as PrivacyOverrides;
   return Object.keys(set).length > 0 ? set : undefined;
+}
+
+/** `age_years=40:110,glucose=40:400` → { age_years: [40, 110], glucose: [40, 400] }. */
+export function parseBounds(text: string | undefined): Record<string, [number, number]> | undefined {
+  if (text === undefined) return undefined;
+  const out: Record<string, [number, number]> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=([^:]+):(.+)$/.exec(part);
+    const lo = m ? Number(m[2]) : NaN;
+    const hi = m ? Number(m[3]) : NaN;
+    if (!m || !Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi) || m[2].trim() === '' || m[3].trim() === '') {
+      throw new UsageError(`--dp-preprocessing-bounds: expected COLUMN=LO:HI with finite LO < HI (comma-separated), found "${part}"`);
+    }
+    out[m[1]] = [lo, hi];
+  }
+  if (Object.keys(out).length === 0) throw new UsageError(`--dp-preprocessing-bounds: expected COLUMN=LO:HI, found "${text}"`);
+  return out;
 }
 
 function progressReporter(isTty: boolean): { onProgress?: Progress; stop: () => void } {
@@ -259,6 +284,9 @@ export function registerBench(program: Command): void {
     .option('--clip-norm <c>', 'per-example (sample) or per-update (client) L2 clip norm')
     .option('--privacy-budget <eps>', 'ε no site may exceed: training stops before a step that would (exit 3)')
     .option('--noise-seed <n>', 'seeded, NOT secure DP noise (reproducible runs, tests)')
+    .option('--dp-preprocessing-epsilon <eps>', 'make the preprocessing statistics (per-site counts, sums, sums of squares) differentially private too: Gaussian mechanism calibrated to this ε alone, composed into each site\'s ε (sample level)')
+    .option('--dp-preprocessing-noise-multiplier <sigma>', 'as --dp-preprocessing-epsilon with a fixed σ (noise sd over the statistics\' sensitivity)')
+    .option('--dp-preprocessing-bounds <list>', 'clipping bounds of numeric columns for the DP statistics, e.g. age_years=40:110,glucose=40:400 (canonical units; defaults cover fedage\'s columns)')
     .option('--secure-aggregation <kind>', 'add a secure-aggregation twin of every federated arm: masking (SecAgg/SecAgg+, e.g. fedavg+secagg) or ckks (fedavg+ckks); refused with client-level DP (exit 2)')
     .option('--clipping-range <x>', 'masking: clip weighted update values to ±x (Flower default 8)')
     .option('--quantization-range <n>', 'masking: quantize to integers in [0, n] (default 2^22)')

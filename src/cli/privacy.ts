@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 import { PrvAccountant, RdpAccountant, type Accountant, type AccountantName, type PrivacySpent } from '../privacy/accountant/accountant.js';
 import { noiseMultiplierFor } from '../privacy/accountant/calibrate.js';
 import type { RdpConversion } from '../privacy/accountant/conversion.js';
-import { MAX_NOISE_MULTIPLIER_ACCOUNTED, MIN_NOISE_MULTIPLIER } from '../privacy/accountant/rdp.js';
+import { DEFAULT_ORDERS, MAX_NOISE_MULTIPLIER_ACCOUNTED, MIN_NOISE_MULTIPLIER } from '../privacy/accountant/rdp.js';
+import { BENCH_ORDERS } from '../bench/privacy-arms.js';
 
 interface RawFlags {
   sampleRate?: string;
@@ -20,6 +21,8 @@ interface RawFlags {
   conversion?: string;
   accountant?: string;
   epsError?: string;
+  orders?: string;
+  preprocessingNoiseMultiplier?: string;
   json?: boolean;
 }
 
@@ -54,9 +57,21 @@ function accountantFlag(f: RawFlags): AccountantName {
 const epsErrorFlag = (f: RawFlags) =>
   f.epsError === undefined ? 0.01 : numberFlag(f.epsError, '--eps-error', 'an ε error > 0 (the PRV bound adds it to ε), e.g. 0.01', (e) => e > 0 && e <= 1);
 
+/**
+ * RDP orders: opacus (default; Opacus's DEFAULT_ALPHAS, α ≤ 63) or bench (those extended to
+ * α = 512, what `fedage bench` accounts with, so its per-site rows reproduce exactly). Every
+ * order gives a valid bound; more orders only tighten ε.
+ */
+function ordersFlag(f: RawFlags, name: AccountantName): readonly number[] {
+  const o = f.orders ?? 'opacus';
+  if (o !== 'opacus' && o !== 'bench') throw new UsageError(`--orders: expected opacus or bench, found ${JSON.stringify(o)}`);
+  if (name === 'prv' && f.orders !== undefined) throw new UsageError(`--orders: applies to the RDP accountant only, found ${JSON.stringify(o)} with --accountant prv`);
+  return o === 'bench' ? BENCH_ORDERS : DEFAULT_ORDERS;
+}
+
 /** The accountant chosen by the flags, as a factory (calibration makes a fresh one per σ). */
-function accountantFactory(name: AccountantName, conversion: RdpConversion, epsError: number): () => Accountant {
-  return name === 'prv' ? () => new PrvAccountant({ epsError }) : () => new RdpAccountant({ conversion });
+function accountantFactory(name: AccountantName, conversion: RdpConversion, epsError: number, orders: readonly number[] = DEFAULT_ORDERS): () => Accountant {
+  return name === 'prv' ? () => new PrvAccountant({ epsError }) : () => new RdpAccountant({ conversion, orders });
 }
 
 function conversionFlag(f: RawFlags): RdpConversion {
@@ -96,8 +111,12 @@ interface RdpReportFields {
 }
 
 export type EpsilonReport = (RdpReportFields | PrvReportFields) & {
+  /** RDP only: the orders used (opacus, or bench: extended to α = 512). */
+  orders?: 'opacus' | 'bench';
   /** The reported ε: for PRV its upper bound. */
   epsilon: number | null;
+  /** σ of a DP preprocessing release composed ahead of the steps, when given. */
+  preprocessingNoiseMultiplier?: number;
   delta: number;
   sampleRate: number;
   noiseMultiplier: number;
@@ -123,21 +142,38 @@ export function privacyEpsilonCommand(flags: RawFlags): EpsilonReport {
     `a noise multiplier σ in [${MIN_NOISE_MULTIPLIER}, ${MAX_NOISE_MULTIPLIER_ACCOUNTED}] (beyond it ε cannot be evaluated in double precision)`,
     (s) => s >= MIN_NOISE_MULTIPLIER && s <= MAX_NOISE_MULTIPLIER_ACCOUNTED,
   );
-  const steps = stepsFlag(flags);
+  // --steps 0 only beside a preprocessing release (a site that took no training step).
+  const steps =
+    flags.preprocessingNoiseMultiplier !== undefined && flags.steps?.trim() === '0' ? 0 : stepsFlag(flags);
   const delta = deltaFlag(flags);
   const name = accountantFlag(flags);
   const conversion = conversionFlag(flags);
   const epsError = epsErrorFlag(flags);
-  const accountant = accountantFactory(name, conversion, epsError)();
-  accountant.step({ noiseMultiplier, sampleRate, steps });
+  const orders = ordersFlag(flags, name);
+  const preprocessing =
+    flags.preprocessingNoiseMultiplier === undefined
+      ? null
+      : numberFlag(
+          flags.preprocessingNoiseMultiplier,
+          '--preprocessing-noise-multiplier',
+          `a noise multiplier σ in [${MIN_NOISE_MULTIPLIER}, ${MAX_NOISE_MULTIPLIER_ACCOUNTED}]`,
+          (s) => s >= MIN_NOISE_MULTIPLIER && s <= MAX_NOISE_MULTIPLIER_ACCOUNTED,
+        );
+  const accountant = accountantFactory(name, conversion, epsError, orders)();
+  // The DP preprocessing release (privacy/dp-statistics.ts) first: the Gaussian mechanism is the
+  // sampled Gaussian at q = 1, one step; RDP composition adds it to the training steps.
+  if (preprocessing !== null) accountant.step({ noiseMultiplier: preprocessing, sampleRate: 1, steps: 1 });
+  if (steps > 0) accountant.step({ noiseMultiplier, sampleRate, steps });
   const spent = accountant.getEpsilon(delta);
   return {
     ...accountantFields(name, conversion, spent),
+    ...(name === 'rdp' ? { orders: orders === BENCH_ORDERS ? ('bench' as const) : ('opacus' as const) } : {}),
     epsilon: finiteOrNull(spent.epsilon),
     delta,
     sampleRate,
     noiseMultiplier,
     steps,
+    ...(preprocessing !== null ? { preprocessingNoiseMultiplier: preprocessing } : {}),
     warnings: spent.warnings,
   };
 }
@@ -156,7 +192,8 @@ function accountantDescription(r: RdpReportFields | PrvReportFields): string {
 export function formatEpsilonReport(r: EpsilonReport): string {
   return [
     `ε = ${r.epsilon === null ? '∞' : ceilSignificant(r.epsilon, 4)} at δ = ${r.delta} (${accountantDescription(r)})`,
-    `  Poisson sampling rate q = ${r.sampleRate}, noise multiplier σ = ${r.noiseMultiplier}, ${r.steps} steps`,
+    `  Poisson sampling rate q = ${r.sampleRate}, noise multiplier σ = ${r.noiseMultiplier}, ${r.steps} steps${r.orders === 'bench' ? ", the bench's RDP orders (to α = 512)" : ''}`,
+    ...(r.preprocessingNoiseMultiplier !== undefined ? [`  composed with a Gaussian release (preprocessing statistics) at σ = ${r.preprocessingNoiseMultiplier}`] : []),
   ].join('\n');
 }
 
@@ -235,6 +272,8 @@ export function registerPrivacy(program: Command): void {
     .option('--accountant <name>', 'rdp (default; Rényi DP, as Opacus RDPAccountant) or prv (tighter; Gopi et al. 2021, as Opacus PRVAccountant)')
     .option('--conversion <kind>', 'RDP only: RDP to (ε, δ), improved (default; Balle et al. 2020, as Opacus) or classic (Mironov 2017, old TF Privacy)')
     .option('--eps-error <e>', 'PRV only: allowed error in ε, added to the reported upper bound (default 0.01, as Opacus)')
+    .option('--orders <set>', 'RDP only: opacus (default, α ≤ 63) or bench (extended to α = 512, as fedage bench accounts; reproduces its per-site rows)')
+    .option('--preprocessing-noise-multiplier <sigma>', 'also compose one Gaussian release at this σ (the DP preprocessing statistics of fedage bench --dp-preprocessing-*)')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',

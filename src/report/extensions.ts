@@ -69,14 +69,17 @@ function toView(record: BenchArmPrivacy | ReportArmPrivacy | ArmSummary['privacy
   if (!record) return null;
   if ('epsilonSpentPerSite' in record) return record;
   if (!('sites' in record)) return null;
+  // σ, q and steps of ONE site, the one that spent the most: the maxima of each column taken
+  // separately could mix one site's q with another's steps, a mechanism no site went through.
   const sites = Object.values(record.sites);
+  const top = sites.reduce((a, b) => (b.epsilon > a.epsilon ? b : a), sites[0]);
   return {
     level: record.level,
     epsilon: record.targetEpsilon ?? record.maxEpsilon,
     delta: record.delta,
-    noiseMultiplier: Math.max(...sites.map((x) => x.noiseMultiplier)),
-    sampleRate: Math.max(...sites.map((x) => x.sampleRate)),
-    steps: Math.max(...sites.map((x) => x.steps)),
+    noiseMultiplier: top.noiseMultiplier,
+    sampleRate: top.sampleRate,
+    steps: top.steps,
     accountant: record.accountant,
     secureNoise: record.secureNoise,
     epsilonSpentPerSite: Object.fromEntries(Object.entries(record.sites).map(([id, x]) => [id, x.epsilon])),

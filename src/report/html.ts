@@ -9,6 +9,8 @@ import { FEDAGE_VERSION } from '../version.js';
 import { formatBytes, headlineTable, siteMeanTable } from './markdown.js';
 import type { Summary } from '../metrics/summarize.js';
 import { armPrivacy, armSecureAggregation, privateArms, type ReportResult } from './extensions.js';
+import { ledgerHtml } from './privacy-ledger.js';
+import { privacyScopeHtml } from './privacy-scope.js';
 import { narrowSpec, reportFigures, type Figure } from './figures.js';
 import { communicationRows, trainedArms, wrapperRows } from './plot-data.js';
 import { renderSvg } from './render-svg.js';
@@ -135,7 +137,7 @@ function privacySection(result: ReportResult, figures: Raw[]): Raw {
     insecure.length > 0
       ? html`<p class="callout fail"><strong>Not a privacy guarantee:</strong> ${insecure.join(', ')} drew ${insecure.length === 1 ? 'its' : 'their'} DP noise from a seeded (reproducible) generator. Such runs are for testing; their ε holds only if the noise is unpredictable.</p>`
       : html`<p class="callout">DP noise came from a cryptographically secure source (secure noise: yes) in every private arm. (Floating-point sampling of Gaussian noise can leak in principle; Mironov 2012.)</p>`;
-  return html`${warning}<div class="table-wrap"><table><caption>ε spent per site (the largest over seeds), with δ and the accountant</caption><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>${figures}`;
+  return html`${warning}<div class="table-wrap"><table><caption>ε spent per site (the largest over seeds), with δ and the accountant</caption><thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>${ledgerHtml(result)}${privacyScopeHtml(result)}${figures}`;
 }
 
 function secureAggregationText(result: ReportResult): Raw {

@@ -5,6 +5,8 @@
 import type { Summary } from '../metrics/summarize.js';
 import type { ArmSummary, BenchResult } from '../bench/results.js';
 import { armPrivacy, type ReportResult } from './extensions.js';
+import { ledgerMarkdown, privacyLedger } from './privacy-ledger.js';
+import { privacyScopeMarkdown } from './privacy-scope.js';
 
 function fmt(value: number | null | undefined, digits = 3): string {
   return value === null || value === undefined ? '–' : value.toFixed(digits);
@@ -133,6 +135,8 @@ export function markdownSummary(result: BenchResult | ReportResult): string {
       );
     }
     for (const stop of p.budgetStops) lines.push(`- BUDGET ${stop}`);
+    lines.push(...ledgerMarkdown(privacyLedger(result)));
+    lines.push(...privacyScopeMarkdown(result));
   }
   if (result.gates.length > 0) {
     lines.push('');

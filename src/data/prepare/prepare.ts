@@ -9,7 +9,7 @@ import { InputError, type InputProblem } from '../../errors.js';
 import { MANIFEST_FILE, type Manifest } from '../manifest.js';
 import { ROLE_METADATA_KEY } from '../arrow-io.js';
 import { readDictionary, readNumeric, readStrings } from './columns.js';
-import { fitPreprocessing, siteStats, transform, type FeatureSource, type SiteColumn, type SiteFeatures } from './preprocess.js';
+import { fitPreprocessing, siteStats, trainingValues, transform, type FeatureSource, type SiteColumn, type SiteFeatures } from './preprocess.js';
 import { stratifiedSplit } from './split.js';
 import { SPLIT_COLUMN, SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed, type PrepareOptions, type SiteTable } from './types.js';
 import { convertInPlace, planUnits, type UnitPlan } from './units.js';
@@ -187,7 +187,9 @@ export function prepareSeed(dataset: BenchDataset, opts: PrepareOptions): Prepar
   for (const [siteId, convs] of Object.entries(plan.conversions)) {
     unitConversions[siteId] = Object.fromEntries(Object.entries(convs).map(([col, c]) => [col, { from: c.from, to: c.to, factor: c.factor, offset: c.offset }]));
   }
-  const stats = sites.map((s) => siteStats(s));
+  const binaryColumns = new Set(sources.filter((s) => s.featureType === 'binary').map((s) => s.name));
+  const release = opts.releaseStatistics;
+  const stats = sites.map((s) => (release ? release(siteStats(s), trainingValues(s), binaryColumns) : siteStats(s)));
   const fitOptions = { missingIndicators: opts.missingIndicators, unitConversions, scaleBinary: opts.scaleBinary ?? false };
   const preprocessing = fitPreprocessing(stats, sources, { ...fitOptions, normalization: opts.normalization });
   const prepared: PreparedSeed = {

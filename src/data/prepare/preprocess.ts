@@ -145,6 +145,21 @@ export function siteStats(site: SiteFeatures): SiteStats {
   return { siteId: site.id, rows, numeric, categorical };
 }
 
+/** A numeric or binary column's observed values over the site's training rows (what siteStats sums). */
+export function trainingValues(site: SiteFeatures): Record<string, Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  for (const col of site.columns) {
+    if (col.featureType === 'categorical') continue;
+    const kept: number[] = [];
+    for (let i = 0; i < site.n; i++) {
+      if (site.splitOfRow[i] !== SPLIT_TRAIN || (col.valid !== null && col.valid[i] === 0)) continue;
+      kept.push(col.values[i]);
+    }
+    out[col.name] = Float64Array.from(kept);
+  }
+  return out;
+}
+
 /** Sums sites' statistics; category levels are merged in first-seen (dictionary) order. */
 export function aggregateStats(stats: readonly SiteStats[]): PooledStats {
   const numeric: Record<string, NumericSufficientStats> = {};

@@ -62,6 +62,12 @@ export interface PrepareOptions {
    * (PreparedSeed.centralTrain), whatever `normalization` is — FLamby's pooled baseline.
    */
   centralStatistics?: 'same' | 'pooled';
+  /**
+   * How each site releases its training statistics to the federation: by default exactly; the
+   * bench passes the Gaussian mechanism of privacy/dp-statistics.ts under --dp-preprocessing.
+   * `values`: each numeric/binary column's observed training values.
+   */
+  releaseStatistics?: (exact: SiteStats, values: Record<string, Float64Array>, binaryColumns: ReadonlySet<string>) => SiteStats;
 }
 
 export interface FeatureDescriptor {
