@@ -12,7 +12,7 @@ import type { BenchOverrides, PrivacyOverrides, SecureAggregationOverrides } fro
 import { planBench, runBench } from '../bench/runner.js';
 import { planText } from '../report/plan-text.js';
 import { markdownSummary } from '../report/markdown.js';
-import { beginBenchOutput, resultsJson, writeBenchOutputs } from '../report/bench-outputs.js';
+import { IDS_MODES, beginBenchOutput, resultsJson, writeBenchOutputs, type IdsMode } from '../report/bench-outputs.js';
 import type { Progress } from '../bench/run-seed.js';
 
 export interface BenchCommandOptions {
@@ -56,6 +56,7 @@ export interface BenchCommandOptions {
   dropoutProbability?: string;
   ckksRelease?: string;
   compression?: string;
+  ids?: string;
 }
 
 function positiveInt(flag: string, text: string | undefined, max = 1e9): number | undefined {
@@ -205,6 +206,8 @@ function progressReporter(isTty: boolean): { onProgress?: Progress; stop: () => 
  */
 export async function benchCommand(input: string, o: BenchCommandOptions, argv?: string[]): Promise<void> {
   const overrides = benchOverrides(o);
+  const ids = (o.ids ?? 'plain') as IdsMode;
+  if (!IDS_MODES.includes(ids)) throw new UsageError(`--ids: expected ${IDS_MODES.join(', ')}, found "${o.ids}"`);
   const workers = positiveInt('--workers', o.workers, 64);
   const settings = o.config ? await loadBenchConfig(o.config) : undefined;
   if (o.dryRun) {
@@ -230,7 +233,7 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   if (argv) result.argv = argv;
   if (tx) {
     try {
-      await writeBenchOutputs(tx.dir, result, run.prepared, run.outcomes, true);
+      await writeBenchOutputs(tx.dir, result, run.prepared, run.outcomes, true, ids);
       tx.commit();
     } catch (error) {
       tx.abort();
@@ -263,6 +266,7 @@ export function registerBench(program: Command): void {
     .argument('<input>', 'a scenario YAML (generated in memory) or a data directory written by `fedage generate`/`import`')
     .option('-o, --out <dir>', 'write results.json, results.md, report.html, predictions.arrow and splits.arrow here')
     .option('--force', 'overwrite existing output files')
+    .option('--ids <mode>', 'patient ids in predictions.arrow / splits.arrow: plain (default, for the data holders), hashed (HMAC-SHA-256 under a random per-run key that is not stored) or none')
     .option('-c, --config <file>', 'settings YAML with `bench:` and/or `privacy:` sections (replaces the scenario\'s), e.g. for a data directory')
     .option('--seeds <n|list>', 'number of seeds (0..n-1) or a list like 1,2,3 (default 5)')
     .option('--arms <list>', `comma-separated arms: ${BENCH_ARM_KINDS.join(',')} (default all)`)

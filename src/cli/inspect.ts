@@ -1,5 +1,5 @@
 /**
- * `fedage inspect DIR [--json] [--verify] [--fidelity [--fidelity-targets FILE]]`: per-site
+ * `fedage inspect DIR [--json] [--no-verify] [--fidelity [--fidelity-targets FILE]]`: per-site
  * summary and the shift between sites; with --fidelity, the cohort against its citations.
  */
 import type { Command } from 'commander';
@@ -173,7 +173,9 @@ export async function inspectCommand(dir: string, options: InspectCommandOptions
 
 /** What goes to stdout, and how many fidelity rows failed (the CLI exits 3 when any did). */
 export async function inspectWithStatus(dir: string, options: InspectCommandOptions): Promise<{ out: string; fidelityFailed: number }> {
-  const verified = options.verify ? await verifyDataset(dir) : undefined;
+  // Checksums are verified by default: statistics of a file with flipped bytes would look valid
+  // (exit 0); --no-verify skips the hashing for a quick look at a trusted directory.
+  const verified = options.verify !== false ? await verifyDataset(dir) : undefined;
   if (options.fidelity) {
     const report = await fidelityReport(dir, options.fidelityTargets ?? DEFAULT_FIDELITY_TARGETS);
     const out = options.json ? JSON.stringify(verified ? { verified, ...report } : report, null, 2) : formatFidelityReport(report);
@@ -194,7 +196,8 @@ export function registerInspect(program: Command): void {
     .description('summarize a data directory: per-site table, missingness, and the shift between sites')
     .argument('<dir>', 'data directory written by `fedage generate` (with a manifest.json)')
     .option('--json', 'print the report as JSON instead of tables')
-    .option('--verify', 'first check every file against the SHA-256 checksums in the manifest')
+    .option('--verify', 'check every file against the SHA-256 checksums in the manifest first (the default)')
+    .option('--no-verify', 'skip the checksum check (a trusted directory, a quick look)')
     .option('--fidelity', 'compare the cohort with its cited figures: quantity | cited | generated | ok (exit 3 if a row is out of tolerance)')
     .option('--fidelity-targets <file>', 'targets file for --fidelity (default: the shipped fidelity/targets.yaml)')
     .addHelpText(
@@ -203,7 +206,7 @@ export function registerInspect(program: Command): void {
         '',
         'Examples:',
         '  $ fedage inspect data/',
-        '  $ fedage inspect data/ --verify',
+        '  $ fedage inspect data/ --no-verify        (skip the SHA-256 check)',
         '  $ fedage inspect data/ --json > inspect.json',
         '  $ fedage inspect data/ --fidelity',
         '',

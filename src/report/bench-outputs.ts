@@ -5,6 +5,7 @@
  * so users can compute their own metrics. Existing files are refused without --force; each file
  * is written atomically.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dictionary, Int32, Table, Utf8, makeData, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
@@ -55,7 +56,25 @@ function dictionaryVector(values: readonly string[]): Vector<Dictionary<Utf8, In
   return makeVector(makeData({ type, length: values.length, nullCount: 0, data: indices, dictionary }));
 }
 
-export function predictionsTable(prepared: readonly PreparedSeed[], outcomes: readonly SeedOutcome[]): Table {
+/**
+ * How patient ids go into predictions.arrow and splits.arrow: plain (as in the data, for the
+ * data holders), hashed (HMAC-SHA-256 under a random key drawn for this run and never stored:
+ * rows of the two files still join on it, but nobody — the holders included — can map a hash
+ * back to a patient or test a guessed id; such files are not byte-identical across runs), or
+ * none (no id column).
+ */
+export type IdsMode = 'plain' | 'hashed' | 'none';
+export const IDS_MODES: readonly IdsMode[] = ['plain', 'hashed', 'none'];
+
+/** The id column's values under a mode (null: no column). One key per call, shared by both files. */
+export function idEncoder(mode: IdsMode): ((id: string) => string) | null {
+  if (mode === 'none') return null;
+  if (mode === 'plain') return (id) => id;
+  const key = randomBytes(32);
+  return (id) => createHmac('sha256', key).update(id, 'utf8').digest('hex');
+}
+
+export function predictionsTable(prepared: readonly PreparedSeed[], outcomes: readonly SeedOutcome[], encodeId: ((id: string) => string) | null = (id) => id): Table {
   const patientIds: string[] = [];
   const sites: string[] = [];
   const arms: string[] = [];
@@ -69,7 +88,7 @@ export function predictionsTable(prepared: readonly PreparedSeed[], outcomes: re
       for (const site of p.sites) {
         const scores = pred.scores[site.id];
         for (let i = 0; i < site.test.data.n; i++) {
-          patientIds.push(site.test.patientIds[i]);
+          if (encodeId) patientIds.push(encodeId(site.test.patientIds[i]));
           sites.push(site.id);
           arms.push(pred.arm);
           seeds.push(outcome.seed);
@@ -80,7 +99,7 @@ export function predictionsTable(prepared: readonly PreparedSeed[], outcomes: re
     }
   }
   return new Table({
-    patient_id: vectorFromArray(patientIds, new Utf8()),
+    ...(encodeId ? { patient_id: vectorFromArray(patientIds, new Utf8()) } : {}),
     site: dictionaryVector(sites),
     arm: dictionaryVector(arms),
     seed: makeVector(Int32Array.from(seeds)),
@@ -96,7 +115,7 @@ const SPLIT_NAMES: Record<number, string> = {
   [SPLIT_EXCLUDED]: 'excluded',
 };
 
-export function splitsTable(prepared: readonly PreparedSeed[]): Table {
+export function splitsTable(prepared: readonly PreparedSeed[], encodeId: ((id: string) => string) | null = (id) => id): Table {
   const patientIds: string[] = [];
   const sites: string[] = [];
   const seeds: number[] = [];
@@ -104,7 +123,7 @@ export function splitsTable(prepared: readonly PreparedSeed[]): Table {
   for (const p of prepared) {
     for (const site of p.sites) {
       for (let i = 0; i < site.splitOfRow.length; i++) {
-        patientIds.push(site.patientIds[i]);
+        if (encodeId) patientIds.push(encodeId(site.patientIds[i]));
         sites.push(site.id);
         seeds.push(p.seed);
         splits.push(SPLIT_NAMES[site.splitOfRow[i]]);
@@ -112,7 +131,7 @@ export function splitsTable(prepared: readonly PreparedSeed[]): Table {
     }
   }
   return new Table({
-    patient_id: vectorFromArray(patientIds, new Utf8()),
+    ...(encodeId ? { patient_id: vectorFromArray(patientIds, new Utf8()) } : {}),
     site: dictionaryVector(sites),
     seed: makeVector(Int32Array.from(seeds)),
     split: dictionaryVector(splits),
@@ -129,15 +148,25 @@ export function checkBenchOutputDir(dir: string, force: boolean): void {
   }
 }
 
-export async function writeBenchOutputs(dir: string, result: BenchResult, prepared: readonly PreparedSeed[], outcomes: readonly SeedOutcome[], force: boolean): Promise<string[]> {
+export async function writeBenchOutputs(
+  dir: string,
+  result: BenchResult,
+  prepared: readonly PreparedSeed[],
+  outcomes: readonly SeedOutcome[],
+  force: boolean,
+  ids: IdsMode = 'plain',
+): Promise<string[]> {
   checkBenchOutputDir(dir, force);
+  // Recorded so the report's "What ε covers" section states what the id files hold.
+  result.outputIds = ids;
+  const encodeId = idEncoder(ids);
   // Loaded here, not at start-up: Vega is heavy and most commands never draw a plot.
   const { renderReport } = await import('./html.js');
   const report = await renderReport(result);
   mkdirSync(dir, { recursive: true });
   const written: [string, string | Uint8Array][] = [
-    ['predictions.arrow', tableToIPC(predictionsTable(prepared, outcomes), 'file')],
-    ['splits.arrow', tableToIPC(splitsTable(prepared), 'file')],
+    ['predictions.arrow', tableToIPC(predictionsTable(prepared, outcomes, encodeId), 'file')],
+    ['splits.arrow', tableToIPC(splitsTable(prepared, encodeId), 'file')],
     ['results.md', markdownSummary(result)],
     ['report.html', report.html],
     // results.json last: a directory with results.json has all the other files.

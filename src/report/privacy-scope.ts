@@ -71,7 +71,7 @@ export function privacyScope(result: ReportResult): PrivacyScope | null {
   const ids = (result as { outputIds?: IdsMode }).outputIds;
   if (ids === 'plain' || ids === undefined) {
     notCovered.push(
-      `predictions.arrow and splits.arrow${ids === undefined ? ' (when written with bench --out)' : ''} hold every site's patient ids with their labels, scores and splits, in one file. They are for the data holders, not for release; write them with --ids hashed or --ids none to share a run.`,
+      `predictions.arrow and splits.arrow hold every site's patient ids with their labels, scores and splits, in one file${ids === undefined ? ' (when bench --out writes them)' : ''}. They are for the data holders, not for release; write them with --ids hashed or --ids none to share a run.`,
     );
   } else if (ids === 'hashed') {
     notCovered.push(

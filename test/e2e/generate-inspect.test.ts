@@ -115,6 +115,28 @@ describe('fedage generate + inspect (built CLI)', () => {
     assert.match(run.stderr, /se-memory\.arrow: expected sha256 [0-9a-f]{64} .*found sha256 [0-9a-f]{64}/);
   });
 
+  test('inspect verifies by default: one flipped byte is exit 2 without --verify; --no-verify skips the check', () => {
+    const damaged = join(root, 'damaged-default');
+    mkdirSync(damaged);
+    for (const [name, bytes] of first) writeFileSync(join(damaged, name), bytes);
+    const manifestBytes = Buffer.from(first.get('us-academic.arrow')!);
+    // A byte inside the body (not the Arrow footer), so the file still parses and only the checksum can tell.
+    manifestBytes[manifestBytes.length >> 1] ^= 0x40;
+    writeFileSync(join(damaged, 'us-academic.arrow'), manifestBytes);
+    for (const extra of [[], ['--json'], ['--fidelity']]) {
+      const run = fedage('inspect', damaged, ...extra);
+      assert.equal(run.status, 2, `inspect ${extra.join(' ')}: ${run.stderr}`);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /us-academic\.arrow: expected sha256/);
+    }
+    const skipped = fedage('inspect', damaged, '--no-verify');
+    assert.equal(skipped.status, 0, skipped.stderr);
+    assert.doesNotMatch(skipped.stdout, /verified:/);
+    // The default on intact data says so.
+    const ok = fedage('inspect', data);
+    assert.match(ok.stdout, /verified: 6 files/);
+  });
+
   test('inspect of a directory without a manifest: exit 2', () => {
     const run = fedage('inspect', 'fixtures');
     assert.equal(run.status, 2);
@@ -126,7 +148,7 @@ describe('fedage generate + inspect (built CLI)', () => {
     assert.equal(run.status, 0);
     assert.match(run.stdout, /Examples:/);
     assert.match(run.stdout, /--json/);
-    assert.match(run.stdout, /--verify/);
+    assert.match(run.stdout, /--no-verify/);
   });
 
   test('generate an invalid scenario: exit 2 and nothing written', () => {
