@@ -27,6 +27,9 @@ import { summarizeSiteData } from './data-summary.js';
 import type { BenchSettingsInput } from '../scenario/bench-schema.js';
 import type { PrivacySettingsInput } from '../scenario/privacy-schema.js';
 import { loadScenario } from '../scenario/parse.js';
+import { readManifest } from '../data/manifest.js';
+import { featureColumns, patientColumns } from '../synth/columns.js';
+import { defaultMemoryLimit, estimateBenchMemory, memoryRefusal } from './memory-estimate.js';
 
 export interface BenchRunOptions {
   /**
@@ -38,6 +41,8 @@ export interface BenchRunOptions {
   /** Worker threads for seeds; default min(cores, seeds); 1 runs in-process. */
   workers?: number;
   onProgress?: Progress;
+  /** Bytes the run may use (default: 75 % of the machine's memory); null skips the memory check. */
+  memoryLimit?: number | null;
 }
 
 export interface BenchRun {
@@ -167,8 +172,26 @@ async function loadInput(input: string, opts: BenchRunOptions): Promise<{ datase
     const scenario = await loadScenario(input);
     const settings = opts.settings ?? { bench: scenario.bench, privacy: scenario.privacy };
     const config = resolveBenchConfig(settings.bench, opts.overrides, settings.privacy);
-    const dataset = datasetFromScenario({ ...scenario, target: config.target ?? scenario.target }, input);
+    const target = config.target ?? scenario.target;
+    checkMemory(opts, config, {
+      rows: scenario.sites.reduce((a, s) => a + s.patients, 0),
+      inputBytes: null,
+      featureColumns: featureColumns(patientColumns(scenario.sites[0]), target).length,
+      siteCount: scenario.sites.length,
+    });
+    const dataset = datasetFromScenario({ ...scenario, target }, input);
     return { dataset, config: withDelta(config, dataset) };
+  }
+  if (await stat(input).then((s) => s.isDirectory(), () => false)) {
+    // The manifest is small and read (and shape-checked) again by the loader; it sizes the data first.
+    const manifest = await readManifest(input);
+    const config = resolveBenchConfig(opts.settings?.bench ?? {}, opts.overrides, opts.settings?.privacy ?? null);
+    checkMemory(opts, config, {
+      rows: manifest.sites.reduce((a, s) => a + s.patients, 0),
+      inputBytes: manifest.sites.reduce((a, s) => a + s.files.patients.bytes, 0),
+      featureColumns: manifest.features.length,
+      siteCount: manifest.sites.length,
+    });
   }
   const dataset = await loadBenchDataset(input, {});
   const config = withDelta(resolveBenchConfig(opts.settings?.bench ?? {}, opts.overrides, opts.settings?.privacy ?? null), dataset);
@@ -181,6 +204,25 @@ async function loadInput(input: string, opts: BenchRunOptions): Promise<{ datase
 }
 
 const SCENARIO_FILE = /\.ya?ml$/i;
+
+/**
+ * Refuses (exit 2) a run whose memory estimate (memory-estimate.ts) exceeds the limit, before
+ * any data is generated or loaded. `opts.memoryLimit`: bytes, or null to skip the check.
+ */
+function checkMemory(opts: BenchRunOptions, config: BenchConfig, data: { rows: number; inputBytes: number | null; featureColumns: number; siteCount: number }): void {
+  if (opts.memoryLimit === null) return;
+  const limit = opts.memoryLimit ?? defaultMemoryLimit();
+  const p = config.privacy;
+  const expand = (kind: string) => (kind === 'local' ? data.siteCount : 1);
+  const plain = config.arms.reduce((a, k) => a + expand(k), 0);
+  const dp = p ? p.arms.reduce((a, k) => a + expand(k), 0) * (p.epsilons?.length ?? 1) : 0;
+  const twins = (config.secureAggregation ? 1 : 0) + (config.compression ? 1 : 0);
+  const arms = plain + dp + twins * (plain + dp);
+  const estimate = estimateBenchMemory({ ...data, seeds: config.seeds.length, workers: Math.min(opts.workers ?? availableParallelism(), config.seeds.length), arms });
+  if (estimate.bytes > limit) {
+    throw new UsageError(memoryRefusal(estimate, limit, opts.memoryLimit === undefined ? "75 % of this machine's memory" : 'set by --max-memory'));
+  }
+}
 
 /**
  * δ from the data when the configuration leaves it open (privacy-arms.ts resolveDelta), then the

@@ -57,6 +57,8 @@ export interface BenchCommandOptions {
   ckksRelease?: string;
   compression?: string;
   ids?: string;
+  maxMemory?: string;
+  memoryCheck?: boolean;
 }
 
 function positiveInt(flag: string, text: string | undefined, max = 1e9): number | undefined {
@@ -210,8 +212,11 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   if (!IDS_MODES.includes(ids)) throw new UsageError(`--ids: expected ${IDS_MODES.join(', ')}, found "${o.ids}"`);
   const workers = positiveInt('--workers', o.workers, 64);
   const settings = o.config ? await loadBenchConfig(o.config) : undefined;
+  if (o.maxMemory !== undefined && o.memoryCheck === false) throw new UsageError('--max-memory and --no-memory-check exclude each other');
+  const maxMemoryGiB = numberIn('--max-memory', o.maxMemory, 0, 1e6, true);
+  const memoryLimit = o.memoryCheck === false ? null : maxMemoryGiB !== undefined ? Math.floor(maxMemoryGiB * 2 ** 30) : undefined;
   if (o.dryRun) {
-    const plan = await planBench(input, { settings, overrides });
+    const plan = await planBench(input, { settings, overrides, memoryLimit });
     process.stdout.write(o.json ? `${JSON.stringify({ config: plan.config, sites: plan.sites, plan: plan.plans }, null, 2)}\n` : planText({ ...plan, name: plan.dataset.manifest.scenario.name }));
     return;
   }
@@ -221,7 +226,7 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   const started = performance.now();
   let run;
   try {
-    run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, onProgress: progress.onProgress });
+    run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, onProgress: progress.onProgress, memoryLimit });
   } catch (error) {
     tx?.abort();
     throw error;
@@ -303,6 +308,8 @@ export function registerBench(program: Command): void {
     .option('--ckks-release <who>', 'ckks: server (one site decrypts the sum for the server, default) or sites')
     .option('--compression <spec>', 'add a compressed twin of every federated arm: q8, q4, q2, topk:<fraction>, randk:<fraction> (e.g. fedavg+q8)')
     .option('--workers <n>', 'worker threads for seeds (default: cores)')
+    .option('--max-memory <GiB>', "memory the run may use; a run whose estimate (made before loading data) exceeds it is refused, exit 2 (default: 75 % of this machine's memory)")
+    .option('--no-memory-check', 'skip the memory estimate check')
     .option('--json', 'print results.json to stdout instead of the Markdown summary (with --dry-run: the plan as JSON)')
     .option('--dry-run', 'print the experiment plan (arms, rounds, steps, σ and q per site, δ, ε target) and exit without training')
     .addHelpText(
