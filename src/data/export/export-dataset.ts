@@ -5,13 +5,13 @@
  * The source is verified against its manifest first; tables stream batch by batch; every file
  * is written atomically and the manifest last, so a directory with a manifest is complete.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readdirSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
 import { readArrowBatches, readArrowSchema, type WrittenFile } from '../arrow-io.js';
 import { manifestFilePath } from '../inspect.js';
 import { MANIFEST_FILE, manifestText, readManifest, sha256Hex, type FileEntry, type Manifest, type ManifestSite } from '../manifest.js';
-import { prepareOutputDir } from '../output-dir.js';
+import { withOutputTransaction, type OutputTransactionOptions } from '../../output-transaction.js';
 import { writeFileAtomic } from '../../write-file-atomic.js';
 import { verifyDataset } from '../verify.js';
 import { writeSyntheticDataset, type WriteDatasetOptions, type WriteDatasetResult } from '../write-dataset.js';
@@ -69,15 +69,31 @@ async function* tee(path: string, seen: { first?: RecordBatch }): AsyncGenerator
   }
 }
 
+/**
+ * An export directory as an output transaction (output-transaction.ts), like `generate`: lock,
+ * writability probe, staging directory swapped in when complete; empty unless --force, and
+ * --force replaces it whole only when it holds nothing but export files and a manifest.
+ */
+export const EXPORT_DIR_TRANSACTION: Omit<OutputTransactionOptions, 'force'> = {
+  ownsEntry: (name) => name === MANIFEST_FILE || name === DATA_DICTIONARY_FILE || name.endsWith('.parquet') || name.endsWith('.csv'),
+  requireEmpty: true,
+  lastFile: MANIFEST_FILE,
+  what: 'export directory',
+};
+
 export async function exportDataset(dir: string, opts: ExportOptions): Promise<ExportResult> {
   if (resolve(dir) === resolve(opts.outDir)) {
     throw new UsageError(`--out: the export must go to another directory than its source (${dir})`);
   }
+  return withOutputTransaction(opts.outDir, { ...EXPORT_DIR_TRANSACTION, force: opts.force ?? false }, (staging) => exportInto(dir, staging, opts));
+}
+
+/** The export of `dir` written into `staging`; paths in the result and progress name `opts.outDir`. */
+async function exportInto(dir: string, staging: string, opts: ExportOptions): Promise<ExportResult> {
   // Integrity first: every source file must match its manifest (InputError naming each one).
   await verifyDataset(dir);
   const source = await readManifest(dir);
   const sourceManifestSha = sha256Hex(await readFile(join(dir, MANIFEST_FILE)));
-  prepareOutputDir(opts.outDir, opts.force ?? false);
 
   const dictionary = new DataDictionaryBuilder();
   const files: WrittenFile[] = [];
@@ -91,23 +107,23 @@ export async function exportDataset(dir: string, opts: ExportOptions): Promise<E
     for (const [table, entry] of tables) {
       if (!entry) continue;
       const from = manifestFilePath(dir, entry.file, `sites[${siteIndex}].files.${table}.file`);
-      const to = join(opts.outDir, exportFileName(entry.file, opts.format));
+      const name = exportFileName(entry.file, opts.format);
+      const to = join(staging, name);
       const schema = await readArrowSchema(from);
       const seen: { first?: RecordBatch } = {};
       const file =
         opts.format === 'parquet' ? await writeParquetFile(to, schema, tee(from, seen)) : await writeCsvFile(to, schema, tee(from, seen));
       if (file.rows !== entry.rows) throw new Error(`internal: exported ${file.rows} rows of ${from}, manifest says ${entry.rows}`);
       dictionary.add(site.id, table, schema.fields, seen.first);
-      files.push(file);
+      files.push({ ...file, path: join(opts.outDir, name) });
       written[table] = entryOf(file);
-      opts.onProgress?.({ siteId: site.id, siteIndex, siteCount: source.sites.length, table, file: to, rows: file.rows });
+      opts.onProgress?.({ siteId: site.id, siteIndex, siteCount: source.sites.length, table, file: join(opts.outDir, name), rows: file.rows });
     }
     sites.push({ ...site, files: { patients: written.patients!, ...(written.visits ? { visits: written.visits } : {}) } });
   }
 
   const dict = dictionary.toCsv();
-  const dictionaryPath = join(opts.outDir, DATA_DICTIONARY_FILE);
-  writeFileAtomic(dictionaryPath, dict.text);
+  writeFileAtomic(join(staging, DATA_DICTIONARY_FILE), dict.text);
   const { format, formatVersion, fedageVersion, ...rest } = source;
   const manifest: Manifest = {
     format,
@@ -119,9 +135,8 @@ export async function exportDataset(dir: string, opts: ExportOptions): Promise<E
     ...rest,
     sites,
   };
-  const manifestPath = join(opts.outDir, MANIFEST_FILE);
-  writeFileAtomic(manifestPath, manifestText(manifest));
-  return { manifest, manifestPath, files, dictionaryPath };
+  writeFileAtomic(join(staging, MANIFEST_FILE), manifestText(manifest));
+  return { manifest, manifestPath: join(opts.outDir, MANIFEST_FILE), files, dictionaryPath: join(opts.outDir, DATA_DICTIONARY_FILE) };
 }
 
 /**
@@ -133,15 +148,22 @@ export async function generateExport(
   scenario: Scenario,
   opts: WriteDatasetOptions & { format: ExportFormat; onExportProgress?: (p: ExportProgress) => void },
 ): Promise<{ generated: WriteDatasetResult; exported: ExportResult }> {
-  // Refuse a non-empty --out before spending time generating.
-  prepareOutputDir(opts.outDir, opts.force ?? false);
-  const parent = dirname(resolve(opts.outDir));
-  const scratch = mkdtempSync(join(parent, `.${basename(resolve(opts.outDir))}.arrow-`));
-  try {
-    const generated = await writeSyntheticDataset(scenario, { ...opts, outDir: scratch, force: true });
-    const exported = await exportDataset(scratch, { format: opts.format, outDir: opts.outDir, force: true, onProgress: opts.onExportProgress });
-    return { generated, exported };
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+  // One transaction on --out from the start: a non-empty or locked --out is refused before any
+  // time is spent generating; the scratch Arrow directory lives inside the staging directory,
+  // so an interrupt (or a killed run, cleaned by the next one) removes it with the staging.
+  return withOutputTransaction(opts.outDir, { ...EXPORT_DIR_TRANSACTION, force: opts.force ?? false }, async (staging) => {
+    const scratch = join(staging, SCRATCH_DIR);
+    try {
+      const generated = await writeSyntheticDataset(scenario, { ...opts, outDir: scratch, force: true });
+      const exported = await exportInto(scratch, staging, { format: opts.format, outDir: opts.outDir, onProgress: opts.onExportProgress });
+      return { generated, exported };
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+      // writeSyntheticDataset's own transaction leaves its lock file's directory entry behind only on a crash; nothing else remains.
+      for (const name of readdirSync(staging)) if (name.startsWith(`.${SCRATCH_DIR}.`)) rmSync(join(staging, name), { recursive: true, force: true });
+    }
+  });
 }
+
+/** The scratch Arrow directory of `generate --format parquet|csv`, inside the export's staging directory. */
+const SCRATCH_DIR = 'arrow-scratch';
