@@ -70,7 +70,7 @@ describe('export faults (built CLI)', () => {
     root = mkdtempSync(join(tmpdir(), 'fedage-export-faults-'));
     chmodSync(root, 0o755);
     data = join(root, 'data');
-    assert.equal(fedage(['generate', SMALL, '--scale', '0.5', '--out', data]).status, 0);
+    assert.equal(fedage(['generate', SMALL, '--scale', '0.25', '--out', data]).status, 0);
     out = join(root, 'export');
     const first = fedage(['export', data, '--format', 'csv', '--out', out]);
     assert.equal(first.status, 0, first.stderr);
