@@ -55,8 +55,9 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
     if (!sameSites(planSites(p), planSites(prepared[0]))) throw new Error(`internal: seed ${p.seed} has other training-set sizes than seed ${prepared[0].seed}; the plan would not hold`);
   }
   const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length));
+  const onProgress = countedProgress(opts.onProgress, plans.length * prepared.length);
   const outcomes =
-    workers > 1 ? await runInWorkers(config, plans, prepared, workers, opts.onProgress) : await inOrder(prepared, (p) => runSeed(config, p, plans, opts.onProgress));
+    workers > 1 ? await runInWorkers(config, plans, prepared, workers, onProgress) : await inOrder(prepared, (p) => runSeed(config, p, plans, onProgress));
   outcomes.sort((a, b) => config.seeds.indexOf(a.seed) - config.seeds.indexOf(b.seed));
 
   const siteIds = dataset.sites.map((s) => s.id);
@@ -114,6 +115,16 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
   const dataSummary = prepared[0] ? summarizeSiteData(prepared[0]) : null;
   if (dataSummary) result.dataSummary = dataSummary;
   return { result, dataset, prepared, outcomes };
+}
+
+/** Numbers the arm runs as they start (seeds run in parallel workers, so this counts on the main thread). */
+function countedProgress(onProgress: Progress | undefined, runs: number): Progress | undefined {
+  if (!onProgress) return undefined;
+  const started = new Set<string>();
+  return (e) => {
+    started.add(`${e.seed}\u0000${e.arm}`);
+    onProgress({ ...e, run: started.size, runs });
+  };
 }
 
 export interface BenchPlan {

@@ -1,6 +1,6 @@
 /** `fedage bench <scenario.yaml | data-dir>`: central vs local vs federated, with gates. */
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
+import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
 import { GateFailed, UsageError } from '../errors.js';
 import { TARGETS, targetErrorMessage } from '../scenario/targets.js';
 import { BENCH_ARM_KINDS } from '../scenario/arms.js';
@@ -34,6 +34,7 @@ export interface BenchCommandOptions {
   workers?: string;
   json?: boolean;
   dryRun?: boolean;
+  quiet?: boolean;
   dpLevel?: string;
   epsilons?: string;
   delta?: string;
@@ -154,24 +155,12 @@ function privacyOverrides(o: BenchCommandOptions): PrivacyOverrides | undefined 
   return Object.keys(set).length > 0 ? set : undefined;
 }
 
-function progressReporter(isTty: boolean): { onProgress?: Progress; stop: () => void } {
-  if (!isTty) return { stop: () => undefined };
-  const bar = new cliProgress.SingleBar(
-    { format: 'bench [{bar}] seed {seed} {arm} {detail}', hideCursor: true, stream: process.stderr, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    onProgress: (e) => {
-      if (!started) {
-        bar.start(e.rounds ?? 1, 0, { seed: e.seed, arm: e.arm, detail: '' });
-        started = true;
-      }
-      bar.setTotal(e.rounds ?? 1);
-      bar.update(e.round ?? 0, { seed: e.seed, arm: e.arm, detail: e.round ? `round ${e.round}/${e.rounds}` : '' });
-    },
-    stop: () => bar.stop(),
-  };
+/** A bench progress event as a progress update: arm runs started over every seed, and the round. */
+export function benchProgressUpdate(e: Parameters<Progress>[0]): ProgressUpdate {
+  const round = e.round !== undefined ? ` round ${e.round}/${e.rounds}` : '';
+  // Runs started so far, the running one counted by its share of rounds: the end is the last round of the last run.
+  const done = (e.run ?? 1) - 1 + (e.round !== undefined && e.rounds ? e.round / e.rounds : 0);
+  return { done, total: e.runs ?? 0, detail: `arm run ${e.run ?? "?"} of ${e.runs ?? "?"}: seed ${e.seed} ${e.arm}${round}`, phase: `${e.seed} ${e.arm}`, counted: false };
 }
 
 /**
@@ -189,11 +178,11 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   }
   // Lock, writability probe and staging directory before any data is loaded or trained on.
   const tx = o.out ? beginBenchOutput(o.out, o.force ?? false) : undefined;
-  const progress = progressReporter(process.stderr.isTTY === true);
+  const progress = createProgress('bench', { quiet: o.quiet });
   const started = performance.now();
   let run;
   try {
-    run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, onProgress: progress.onProgress });
+    run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, onProgress: (e) => progress.update(benchProgressUpdate(e)) });
   } catch (error) {
     tx?.abort();
     throw error;
@@ -213,7 +202,7 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
     }
   }
   process.stdout.write(o.json ? resultsJson(result) : markdownSummary(result));
-  process.stderr.write(`bench: ${result.perSeed.length} arm runs over ${result.config.seeds.length} seeds in ${seconds.toFixed(1)} s (backend ${result.backend.name})${o.out ? `; wrote ${o.out}/results.json, results.md, report.html, predictions.arrow, splits.arrow` : ''}\n`);
+  if (!o.quiet) process.stderr.write(`bench: ${result.perSeed.length} arm runs over ${result.config.seeds.length} seeds in ${seconds.toFixed(1)} s (backend ${result.backend.name})${o.out ? `; wrote ${o.out}/results.json, results.md, report.html, predictions.arrow, splits.arrow` : ''}\n`);
   const stops = result.privacy?.budgetStops ?? [];
   if (stops.length > 0) {
     throw new GateFailed(`privacy budget: ${stops.length} run${stops.length === 1 ? '' : 's'} stopped before a step that would exceed a site's budget:\n${stops.map((m) => `  ${m}`).join('\n')}`);
@@ -272,6 +261,7 @@ export function registerBench(program: Command): void {
     .option('--compression <spec>', 'add a compressed twin of every federated arm: q8, q4, q2, topk:<fraction>, randk:<fraction> (e.g. fedavg+q8)')
     .option('--workers <n>', 'worker threads for seeds (default: cores)')
     .option('--json', 'print results.json to stdout instead of the Markdown summary (with --dry-run: the plan as JSON)')
+    .option(...QUIET_FLAG)
     .option('--dry-run', 'print the experiment plan (arms, rounds, steps, σ and q per site, δ, ε target) and exit without training')
     .addHelpText(
       'after',

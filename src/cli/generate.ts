@@ -1,9 +1,10 @@
 /** `fedage generate <scenario> --out DIR`: one Arrow file per site plus a manifest. */
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
+import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
 import { UsageError } from '../errors.js';
 import { loadScenario } from '../scenario/parse.js';
-import { generateExport, parseExportFormat } from '../data/export/export-dataset.js';
+import { exportProgressLine } from './export.js';
+import { generateExport, parseExportFormat, type ExportProgress } from '../data/export/export-dataset.js';
 import { writeSyntheticDataset, type GenerateProgress, type WriteDatasetResult } from '../data/write-dataset.js';
 
 export interface GenerateCommandOptions {
@@ -13,6 +14,7 @@ export interface GenerateCommandOptions {
   force?: boolean;
   visits?: boolean;
   format?: string;
+  quiet?: boolean;
 }
 
 function parseSeed(text: string | undefined): number | undefined {
@@ -33,41 +35,24 @@ function parseScale(text: string | undefined): number | undefined {
   return scale;
 }
 
-/** Progress on stderr: a bar on a terminal, plain lines (one per site and per 10 %) otherwise. */
-function progressReporter(isTty: boolean): { onProgress: (p: GenerateProgress) => void; stop: () => void } {
-  if (isTty) {
-    const bar = new cliProgress.SingleBar(
-      { format: '{site} [{bar}] {percentage}% | {value}/{total} patients | site {siteNo}/{siteCount}', hideCursor: true, stream: process.stderr },
-      cliProgress.Presets.shades_classic,
-    );
-    let current = '';
-    return {
-      onProgress: (p) => {
-        if (p.siteId !== current) {
-          if (current) bar.stop();
-          current = p.siteId;
-          bar.start(p.patientsTotal, 0, { site: p.siteId, siteNo: p.siteIndex + 1, siteCount: p.siteCount });
-        }
-        bar.update(p.patientsDone);
-      },
-      stop: () => bar.stop(),
-    };
-  }
-  let lastDecile = -1;
-  let current = '';
+/** A generator progress event as a progress update: patients of the current site. */
+export function generateProgressUpdate(p: GenerateProgress): ProgressUpdate {
   return {
-    onProgress: (p) => {
-      if (p.siteId !== current) {
-        current = p.siteId;
-        lastDecile = -1;
-      }
-      const decile = Math.floor((10 * p.patientsDone) / p.patientsTotal);
-      if (decile !== lastDecile && (decile === 10 || p.patientsTotal >= 100_000)) {
-        lastDecile = decile;
-        process.stderr.write(`generate: site ${p.siteIndex + 1}/${p.siteCount} ${p.siteId}: ${p.patientsDone}/${p.patientsTotal} patients\n`);
-      }
-    },
-    stop: () => undefined,
+    done: p.patientsDone,
+    total: p.patientsTotal,
+    detail: `site ${p.siteIndex + 1}/${p.siteCount} ${p.siteId}: ${p.patientsDone}/${p.patientsTotal} patients`,
+    phase: p.siteId,
+    counted: false,
+  };
+}
+
+function progressReporter(isTty: boolean, quiet: boolean): { onProgress: (p: GenerateProgress) => void; onExportProgress: (p: ExportProgress) => void; stop: () => void } {
+  const r = createProgress('generate', { isTty, quiet });
+  return {
+    onProgress: (p) => r.update(generateProgressUpdate(p)),
+    // Then the conversion of the generated Arrow files (--format parquet|csv), one update per file.
+    onExportProgress: (p) => r.update({ done: p.siteIndex + 1, total: p.siteCount, detail: exportProgressLine(p).slice('export: '.length), phase: p.file, counted: false }),
+    stop: () => r.stop(),
   };
 }
 
@@ -91,12 +76,12 @@ export async function generateCommand(scenarioPath: string, options: GenerateCom
   const seed = parseSeed(options.seed);
   const scale = parseScale(options.scale);
   const scenario = await loadScenario(scenarioPath);
-  const progress = progressReporter(isTty);
+  const progress = progressReporter(isTty, options.quiet ?? false);
   const t0 = performance.now();
   try {
     const format = parseExportFormat(options.format ?? 'arrow', '--format', true);
     if (format !== 'arrow') {
-      const exportOpts = { outDir: options.out, seed, scale, force: options.force ?? false, visits: options.visits ?? true, onProgress: progress.onProgress, format };
+      const exportOpts = { outDir: options.out, seed, scale, force: options.force ?? false, visits: options.visits ?? true, onProgress: progress.onProgress, onExportProgress: progress.onExportProgress, format };
       const { exported } = await generateExport(scenario, exportOpts);
       progress.stop();
       return formatGenerateSummary(exported, options.out, (performance.now() - t0) / 1000);
@@ -127,6 +112,7 @@ export function registerGenerate(program: Command): void {
     .option('-f, --force', 'overwrite files in a non-empty output directory')
     .option('--no-visits', 'skip the longitudinal visits tables')
     .option('--format <format>', 'arrow (default), parquet or csv (as `fedage export`: with a data dictionary)')
+    .option(...QUIET_FLAG)
     .addHelpText(
       'after',
       [

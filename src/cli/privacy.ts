@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { PrvAccountant, RdpAccountant, type Accountant, type AccountantName, type PrivacySpent } from '../privacy/accountant/accountant.js';
-import { noiseMultiplierFor } from '../privacy/accountant/calibrate.js';
+import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
+import { noiseMultiplierFor, type CalibrationProgress } from '../privacy/accountant/calibrate.js';
 import type { RdpConversion } from '../privacy/accountant/conversion.js';
 import { MAX_NOISE_MULTIPLIER_ACCOUNTED, MIN_NOISE_MULTIPLIER } from '../privacy/accountant/rdp.js';
 
@@ -21,6 +22,7 @@ interface RawFlags {
   accountant?: string;
   epsError?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 type Check = (x: number) => boolean;
@@ -172,7 +174,14 @@ export type NoiseReport = (RdpReportFields | PrvReportFields) & {
   warnings: string[];
 };
 
-export function privacyNoiseCommand(flags: RawFlags): NoiseReport {
+/** A calibration step as a progress line: the bracket of σ narrows until ε is within tolerance. */
+export function calibrationProgressUpdate(p: CalibrationProgress, targetEpsilon: number): ProgressUpdate {
+  const eps = Number.isFinite(p.epsilon) ? p.epsilon.toPrecision(4) : '∞';
+  const bracket = p.stage === 'bracket' ? 'searching for an upper bound on σ' : `σ in [${p.sigmaLow.toPrecision(6)}, ${p.sigmaHigh.toPrecision(6)}]`;
+  return { done: p.evaluations, total: 0, detail: `evaluation ${p.evaluations}: σ = ${p.noiseMultiplier.toPrecision(6)} gives ε = ${eps} (target ${targetEpsilon}); ${bracket}` };
+}
+
+export function privacyNoiseCommand(flags: RawFlags, onProgress?: (p: CalibrationProgress) => void): NoiseReport {
   const targetEpsilon = numberFlag(flags.epsilon, '--epsilon', 'a target ε > 0', (e) => e > 0 && Number.isFinite(e));
   const delta = deltaFlag(flags);
   const sampleRate = sampleRateFlag(flags);
@@ -191,6 +200,7 @@ export function privacyNoiseCommand(flags: RawFlags): NoiseReport {
     steps,
     epsilonTolerance,
     accountant: accountantFactory(name, conversion, epsError),
+    ...(onProgress ? { onProgress } : {}),
   });
   return {
     ...accountantFields(name, conversion, result.spent),
@@ -268,6 +278,7 @@ export function registerPrivacy(program: Command): void {
     .option('--conversion <kind>', 'RDP only: improved (default) or classic')
     .option('--eps-error <e>', 'PRV only: allowed error in ε (default 0.01)')
     .option('--json', 'print JSON')
+    .option(...QUIET_FLAG)
     .addHelpText(
       'after',
       [
@@ -281,7 +292,14 @@ export function registerPrivacy(program: Command): void {
       ].join('\n'),
     )
     .action((flags: RawFlags) => {
-      const report = privacyNoiseCommand(flags);
+      const progress = createProgress('privacy noise', { quiet: flags.quiet });
+      const target = Number(flags.epsilon);
+      let report: NoiseReport;
+      try {
+        report = privacyNoiseCommand(flags, (p) => progress.update(calibrationProgressUpdate(p, target)));
+      } finally {
+        progress.stop();
+      }
       process.stdout.write(`${flags.json ? JSON.stringify(report, null, 2) : formatNoiseReport(report)}\n`);
       printWarnings(report.warnings);
     });
