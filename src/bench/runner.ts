@@ -35,6 +35,8 @@ export interface BenchRunOptions {
   /** Worker threads for seeds; default min(cores, seeds); 1 runs in-process. */
   workers?: number;
   onProgress?: Progress;
+  /** Scenario input only: multiplies every site's patient count (as `fedage generate --scale`). */
+  scale?: number;
 }
 
 export interface BenchRun {
@@ -173,8 +175,11 @@ async function loadInput(input: string, opts: BenchRunOptions): Promise<{ datase
     const scenario = await loadScenario(input);
     const settings = opts.settings ?? { bench: scenario.bench, privacy: scenario.privacy };
     const config = resolveBenchConfig(settings.bench, opts.overrides, settings.privacy);
-    const dataset = datasetFromScenario({ ...scenario, target: config.target ?? scenario.target }, input);
+    const dataset = datasetFromScenario({ ...scenario, target: config.target ?? scenario.target }, input, opts.scale !== undefined ? { scale: opts.scale } : {});
     return { dataset, config: withDelta(config, dataset) };
+  }
+  if (opts.scale !== undefined) {
+    throw new UsageError(`--scale: applies to a scenario (generated in memory), found the data directory ${input}; generate it at that scale with \`fedage generate --scale\``);
   }
   const dataset = await loadBenchDataset(input, {});
   const config = withDelta(resolveBenchConfig(opts.settings?.bench ?? {}, opts.overrides, opts.settings?.privacy ?? null), dataset);

@@ -1,5 +1,6 @@
 /** `fedage bench <scenario.yaml | data-dir>`: central vs local vs federated, with gates. */
 import type { Command } from 'commander';
+import { FORCE_FLAG, MAX_SCALE, parseHiddenUnits, parseScale } from './flags.js';
 import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
 import { GateFailed, UsageError } from '../errors.js';
 import { TARGETS, targetErrorMessage } from '../scenario/targets.js';
@@ -9,6 +10,7 @@ import { loadBenchConfig } from '../scenario/parse.js';
 import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
 import type { BenchOverrides, PrivacyOverrides, SecureAggregationOverrides } from '../bench/config.js';
 import { planBench, runBench } from '../bench/runner.js';
+import { privacyArmNotes } from '../bench/privacy-arm-notes.js';
 import { planText } from '../report/plan-text.js';
 import { markdownSummary } from '../report/markdown.js';
 import { beginBenchOutput, resultsJson, writeBenchOutputs } from '../report/bench-outputs.js';
@@ -22,6 +24,8 @@ export interface BenchCommandOptions {
   arms?: string;
   target?: string;
   model?: string;
+  hiddenUnits?: string;
+  scale?: string;
   backend?: string;
   rounds?: string;
   localEpochs?: string;
@@ -92,6 +96,7 @@ export function benchOverrides(o: BenchCommandOptions): BenchOverrides {
   const overrides: BenchOverrides = {
     target: o.target as BenchOverrides['target'],
     model: o.model as BenchOverrides['model'],
+    hiddenUnits: parseHiddenUnits(o.hiddenUnits),
     backend: o.backend as BenchOverrides['backend'],
     arms: o.arms?.split(',').map((a) => a.trim()).filter(Boolean),
     seeds: parseSeeds(o.seeds),
@@ -170,9 +175,10 @@ export function benchProgressUpdate(e: Parameters<Progress>[0]): ProgressUpdate 
 export async function benchCommand(input: string, o: BenchCommandOptions, argv?: string[]): Promise<void> {
   const overrides = benchOverrides(o);
   const workers = positiveInt('--workers', o.workers, 64);
+  const scale = parseScale(o.scale);
   const settings = o.config ? await loadBenchConfig(o.config) : undefined;
   if (o.dryRun) {
-    const plan = await planBench(input, { settings, overrides });
+    const plan = await planBench(resolveScenarioInput(input), { settings, overrides, ...(scale !== undefined ? { scale } : {}) });
     process.stdout.write(o.json ? `${JSON.stringify({ config: plan.config, sites: plan.sites, plan: plan.plans }, null, 2)}\n` : planText({ ...plan, name: plan.dataset.manifest.scenario.name }));
     return;
   }
@@ -182,7 +188,7 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   const started = performance.now();
   let run;
   try {
-    run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, onProgress: (e) => progress.update(benchProgressUpdate(e)) });
+    run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, ...(scale !== undefined ? { scale } : {}), onProgress: (e) => progress.update(benchProgressUpdate(e)) });
   } catch (error) {
     tx?.abort();
     throw error;
@@ -191,6 +197,8 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   }
   const seconds = (performance.now() - started) / 1000;
   const { result } = run;
+  // What the DP arms were when the flags alone mislead (e.g. --dp-level client --arms scaffold).
+  for (const note of privacyArmNotes(result.config)) process.stderr.write(`fedage: note: ${note}\n`);
   if (argv) result.argv = argv;
   if (tx) {
     try {
@@ -226,12 +234,14 @@ export function registerBench(program: Command): void {
     .description('train central, local and federated arms over several seeds and report AUC/F1 with CIs; gate CI on the gap')
     .argument('<input>', 'a scenario YAML (generated in memory) or a data directory written by `fedage generate`/`import`')
     .option('-o, --out <dir>', 'write results.json, results.md, report.html, predictions.arrow and splits.arrow here')
-    .option('--force', 'overwrite existing output files')
+    .option(...FORCE_FLAG)
     .option('-c, --config <file>', 'settings YAML with `bench:` and/or `privacy:` sections (replaces the scenario\'s), e.g. for a data directory')
     .option('--seeds <n|list>', 'number of seeds (0..n-1) or a list like 1,2,3 (default 5)')
     .option('--arms <list>', `comma-separated arms: ${BENCH_ARM_KINDS.join(',')} (default all)`)
     .option('--target <target>', `${TARGETS.join(', ')} (default: the scenario's)`)
     .option('--model <kind>', 'logistic or mlp')
+    .option('--hidden-units <n[,n]>', 'MLP hidden layer widths, one or two layers of 1-4096 (default 32; with --model mlp)')
+    .option('--scale <f>', `a scenario input: multiply every site size by f, at most ${MAX_SCALE} (as fedage generate --scale)`)
     .option('--backend <name>', 'js (typed arrays, default) or tfjs (tfjs-node when installed, else tfjs cpu; much slower)')
     .option('--rounds <n>', 'federated rounds')
     .option('--local-epochs <n>', 'local epochs per round')

@@ -1,5 +1,6 @@
 /** `fedage export <data-dir> --format parquet|csv [--out DIR]`: an Arrow data directory for other tools. */
 import type { Command } from 'commander';
+import { FORCE_FLAG } from './flags.js';
 import { QUIET_FLAG, createProgress } from './progress.js';
 import { exportDataset, parseExportFormat, type ExportFormat, type ExportProgress, type ExportResult } from '../data/export/export-dataset.js';
 
@@ -52,7 +53,7 @@ export function registerExport(program: Command): void {
     .argument('<data-dir>', 'data directory written by `fedage generate` or `fedage import`')
     .requiredOption('--format <format>', 'parquet or csv')
     .option('-o, --out <dir>', 'output directory (default: <data-dir>-<format>; must be empty unless --force)')
-    .option('-f, --force', 'overwrite files in a non-empty output directory')
+    .option(...FORCE_FLAG)
     .option(...QUIET_FLAG)
     .addHelpText(
       'after',

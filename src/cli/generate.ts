@@ -1,5 +1,6 @@
 /** `fedage generate <scenario> --out DIR`: one Arrow file per site plus a manifest. */
 import type { Command } from 'commander';
+import { FORCE_FLAG, MAX_SCALE, parseScale } from './flags.js';
 import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
 import { UsageError } from '../errors.js';
 import { loadScenario } from '../scenario/parse.js';
@@ -24,15 +25,6 @@ function parseSeed(text: string | undefined): number | undefined {
     throw new UsageError(`--seed: expected an integer between 0 and 4294967295, found "${text}"`);
   }
   return seed;
-}
-
-function parseScale(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const scale = Number(text);
-  if (!Number.isFinite(scale) || scale <= 0 || scale > 10_000) {
-    throw new UsageError(`--scale: expected a number > 0 (e.g. 0.1 or 10), found "${text}"`);
-  }
-  return scale;
 }
 
 /** A generator progress event as a progress update: patients of the current site. */
@@ -108,8 +100,8 @@ export function registerGenerate(program: Command): void {
     .argument('<scenario>', 'scenario YAML file')
     .requiredOption('-o, --out <dir>', 'output directory (created if missing; must be empty unless --force)')
     .option('--seed <n>', 'override the scenario seed (integer 0..4294967295)')
-    .option('--scale <f>', 'multiply every site size by f (e.g. 0.1 for a quick run, 10 for load tests)')
-    .option('-f, --force', 'overwrite files in a non-empty output directory')
+    .option('--scale <f>', `multiply every site size by f, at most ${MAX_SCALE} (e.g. 0.1 for a quick run, 10 for load tests)`)
+    .option(...FORCE_FLAG)
     .option('--no-visits', 'skip the longitudinal visits tables')
     .option('--format <format>', 'arrow (default), parquet or csv (as `fedage export`: with a data dictionary)')
     .option(...QUIET_FLAG)

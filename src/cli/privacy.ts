@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { PrvAccountant, RdpAccountant, type Accountant, type AccountantName, type PrivacySpent } from '../privacy/accountant/accountant.js';
+import { missingSubcommand } from './cli-conventions.js';
 import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
 import { noiseMultiplierFor, type CalibrationProgress } from '../privacy/accountant/calibrate.js';
 import type { RdpConversion } from '../privacy/accountant/conversion.js';
@@ -230,10 +231,8 @@ export function registerPrivacy(program: Command): void {
   const privacy = program
     .command('privacy')
     .description('privacy calculators: ε of DP-SGD / DP-FedAvg for given noise, or the noise for a target ε (RDP or PRV accountant, as Opacus)')
-    .action(() => {
-      // Without this, Commander prints help and the exit code would be 0 for a command that did nothing.
-      throw new UsageError('privacy: expected a subcommand, epsilon or noise, found none (see fedage privacy --help)');
-    });
+    // Without this, Commander prints help and the exit code would be 0 for a command that did nothing.
+    .action(() => missingSubcommand(privacy, 'subcommand, epsilon or noise'));
 
   privacy
     .command('epsilon')
