@@ -52,6 +52,12 @@ export class InputError extends FedageError {
   }
 }
 
+/**
+ * The one phrase every refusal to overwrite ends with (files and output directories alike):
+ * "<path> already exists; use --force to overwrite", "<dir>: output directory is not empty; ...".
+ */
+export const OVERWRITE_HINT = 'use --force to overwrite';
+
 /** An output that exists and may not be overwritten, or another refused file operation. */
 export class OutputError extends FedageError {
   constructor(message: string) {

@@ -47,6 +47,7 @@ export { runBench, planBench, type BenchRun, type BenchRunOptions, type BenchPla
 export { planArms, wrapperSuffix } from './bench/plan.js';
 export type * from './bench/arm-plan.js';
 export { planPrivacyArms, resolveDelta, defaultDelta, dpArmName, stepsWithinBudget, BENCH_ORDERS } from './bench/privacy-arms.js';
+export { privacyArmNotes } from './bench/privacy-arm-notes.js';
 export { BudgetGuard, type HolderStep, type BudgetExceeded } from './bench/budget-guard.js';
 export { runArm, type ArmRun, type SeedContext, type Progress, type ArmPredictions } from './bench/run-arm.js';
 export { runSeed, seedContext, type SeedOutcome } from './bench/run-seed.js';

@@ -23,7 +23,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { OutputError, asEnvironmentError } from './errors.js';
+import { OutputError, asEnvironmentError, OVERWRITE_HINT } from './errors.js';
 import { onInterrupt } from './cleanup.js';
 import { fsyncDirSync, fsyncFdSync, writeAllSync } from './write-file-atomic.js';
 
@@ -218,8 +218,8 @@ export class OutputTransaction {
     probeWritable(this.target);
     const { force, requireEmpty } = this.opts;
     if (!force) {
-      if (requireEmpty && e.own.length + e.foreign.length > 0) throw new OutputError(`${this.outDir}: output directory is not empty; use --force to overwrite its files`);
-      if (e.own.length > 0) throw new OutputError(`${this.outDir}: ${e.own.join(', ')} already exist${e.own.length === 1 ? 's' : ''}; use --force to overwrite`);
+      if (requireEmpty && e.own.length + e.foreign.length > 0) throw new OutputError(`${this.outDir}: output directory is not empty; ${OVERWRITE_HINT}`);
+      if (e.own.length > 0) throw new OutputError(`${this.outDir}: ${e.own.join(', ')} already exist${e.own.length === 1 ? 's' : ''}; ${OVERWRITE_HINT}`);
     } else if (requireEmpty && e.foreign.length > 0) {
       const shown = e.foreign.slice(0, 5).join(', ') + (e.foreign.length > 5 ? `, … (${e.foreign.length} in all)` : '');
       throw new OutputError(`${this.outDir}: --force replaces the whole directory, but it holds files fedage did not write (${shown}); remove them or choose another directory`);

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { OutputError, asEnvironmentError } from './errors.js';
+import { OutputError, asEnvironmentError, OVERWRITE_HINT } from './errors.js';
 
 export interface WriteOptions {
   /** Replace an existing file (default true); false: an existing file is an OutputError. */
@@ -106,7 +106,7 @@ function wrap(error: unknown, path: string): Error {
 
 function moveIntoPlace(temp: string, path: string, overwrite: boolean): void {
   if (overwrite) return renameSync(temp, path);
-  const refuse = () => new OutputError(`${path} already exists; pass --force to overwrite it`);
+  const refuse = () => new OutputError(`${path} already exists; ${OVERWRITE_HINT}`);
   try {
     // link() fails if the target exists, so "never overwrite" has no check-then-write race.
     linkSync(temp, path);

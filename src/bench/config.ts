@@ -250,6 +250,8 @@ export const BENCH_DEFAULTS = {
 export interface BenchOverrides {
   target?: Target;
   model?: ModelKind;
+  /** MLP hidden layer widths (1-2 layers). */
+  hiddenUnits?: number[];
   backend?: 'js' | 'tfjs';
   arms?: string[];
   seeds?: number[];
@@ -304,11 +306,15 @@ export function resolveBenchConfig(settings: BenchSettingsInput, overrides: Benc
   if (settings.model?.init === 'uniform-fan-in' && (overrides.model ?? settings.model?.kind) === 'mlp') {
     throw new UsageError('bench.model.init: uniform-fan-in is for the logistic model (the MLP has its own initialization)');
   }
+  const modelKind = overrides.model ?? settings.model?.kind ?? BENCH_DEFAULTS.model.kind;
+  if (overrides.hiddenUnits !== undefined && modelKind !== 'mlp') {
+    throw new UsageError(`--hidden-units: applies to the MLP (--model mlp, or bench.model.kind: mlp), found model ${modelKind}`);
+  }
   return {
     target: overrides.target ?? settings.target ?? null,
     model: {
       kind: overrides.model ?? settings.model?.kind ?? BENCH_DEFAULTS.model.kind,
-      hiddenUnits: settings.model?.hiddenUnits ?? BENCH_DEFAULTS.model.hiddenUnits,
+      hiddenUnits: overrides.hiddenUnits ?? settings.model?.hiddenUnits ?? BENCH_DEFAULTS.model.hiddenUnits,
       activation: settings.model?.activation ?? BENCH_DEFAULTS.model.activation,
       l2: settings.model?.l2 ?? BENCH_DEFAULTS.model.l2,
       backend: overrides.backend ?? settings.model?.backend ?? BENCH_DEFAULTS.model.backend,

@@ -28,7 +28,11 @@ import { CONVERSION, ORDERS_NOTE, epsilonOf, preprocessingHistory } from './priv
 import type { ArmPrivacy, ArmSeedResult, RoundRecord } from './results.js';
 import { createWrapperRun } from './wrapped-aggregation.js';
 
-export type Progress = (event: { seed: number; arm: string; round?: number; rounds?: number }) => void;
+/**
+ * Progress of a bench run: an arm started (no round) or finished a federated round. The runner
+ * adds `run` (arm runs started so far, over every seed) and `runs` (seeds × arms).
+ */
+export type Progress = (event: { seed: number; arm: string; round?: number; rounds?: number; run?: number; runs?: number }) => void;
 
 /** Test-set scores of one arm for one seed, per site (rows in PreparedSite.test order). */
 export interface ArmPredictions {

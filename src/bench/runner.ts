@@ -43,6 +43,8 @@ export interface BenchRunOptions {
   onProgress?: Progress;
   /** Bytes the run may use (default: 75 % of the machine's memory); null skips the memory check. */
   memoryLimit?: number | null;
+  /** Scenario input only: multiplies every site's patient count (as `fedage generate --scale`). */
+  scale?: number;
 }
 
 export interface BenchRun {
@@ -63,8 +65,9 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
     if (!sameSites(planSites(p), planSites(prepared[0]))) throw new Error(`internal: seed ${p.seed} has other training-set sizes than seed ${prepared[0].seed}; the plan would not hold`);
   }
   const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length));
+  const onProgress = countedProgress(opts.onProgress, plans.length * prepared.length);
   const outcomes =
-    workers > 1 ? await runInWorkers(config, plans, prepared, workers, opts.onProgress) : await inOrder(prepared, (p) => runSeed(config, p, plans, opts.onProgress));
+    workers > 1 ? await runInWorkers(config, plans, prepared, workers, onProgress) : await inOrder(prepared, (p) => runSeed(config, p, plans, onProgress));
   outcomes.sort((a, b) => config.seeds.indexOf(a.seed) - config.seeds.indexOf(b.seed));
 
   const siteIds = dataset.sites.map((s) => s.id);
@@ -124,6 +127,16 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
   return { result, dataset, prepared, outcomes };
 }
 
+/** Numbers the arm runs as they start (seeds run in parallel workers, so this counts on the main thread). */
+function countedProgress(onProgress: Progress | undefined, runs: number): Progress | undefined {
+  if (!onProgress) return undefined;
+  const started = new Set<string>();
+  return (e) => {
+    started.add(`${e.seed}\u0000${e.arm}`);
+    onProgress({ ...e, run: started.size, runs });
+  };
+}
+
 export interface BenchPlan {
   config: BenchConfig;
   dataset: BenchDataset;
@@ -174,13 +187,16 @@ async function loadInput(input: string, opts: BenchRunOptions): Promise<{ datase
     const config = resolveBenchConfig(settings.bench, opts.overrides, settings.privacy);
     const target = config.target ?? scenario.target;
     checkMemory(opts, config, {
-      rows: scenario.sites.reduce((a, s) => a + s.patients, 0),
+      rows: scenario.sites.reduce((a, s) => a + Math.max(1, Math.round(s.patients * (opts.scale ?? 1))), 0),
       inputBytes: null,
       featureColumns: featureColumns(patientColumns(scenario.sites[0]), target).length,
       siteCount: scenario.sites.length,
     });
-    const dataset = datasetFromScenario({ ...scenario, target }, input);
+    const dataset = datasetFromScenario({ ...scenario, target }, input, opts.scale !== undefined ? { scale: opts.scale } : {});
     return { dataset, config: withDelta(config, dataset) };
+  }
+  if (opts.scale !== undefined) {
+    throw new UsageError(`--scale: applies to a scenario (generated in memory), found the data directory ${input}; generate it at that scale with \`fedage generate --scale\``);
   }
   if (await stat(input).then((s) => s.isDirectory(), () => false)) {
     // The manifest is small and read (and shape-checked) again by the loader; it sizes the data first.

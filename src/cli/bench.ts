@@ -1,6 +1,7 @@
 /** `fedage bench <scenario.yaml | data-dir>`: central vs local vs federated, with gates. */
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
+import { FORCE_FLAG, MAX_SCALE, parseHiddenUnits, parseScale } from './flags.js';
+import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
 import { GateFailed, UsageError } from '../errors.js';
 import { MIN_NOISE_MULTIPLIER } from '../privacy/accountant/rdp.js';
 import { TARGETS, targetErrorMessage } from '../scenario/targets.js';
@@ -10,6 +11,7 @@ import { loadBenchConfig } from '../scenario/parse.js';
 import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
 import type { BenchOverrides, PrivacyOverrides, SecureAggregationOverrides } from '../bench/config.js';
 import { planBench, runBench } from '../bench/runner.js';
+import { privacyArmNotes } from '../bench/privacy-arm-notes.js';
 import { planText } from '../report/plan-text.js';
 import { markdownSummary } from '../report/markdown.js';
 import { IDS_MODES, beginBenchOutput, resultsJson, writeBenchOutputs, type IdsMode } from '../report/bench-outputs.js';
@@ -23,6 +25,8 @@ export interface BenchCommandOptions {
   arms?: string;
   target?: string;
   model?: string;
+  hiddenUnits?: string;
+  scale?: string;
   backend?: string;
   rounds?: string;
   localEpochs?: string;
@@ -35,6 +39,7 @@ export interface BenchCommandOptions {
   workers?: string;
   json?: boolean;
   dryRun?: boolean;
+  quiet?: boolean;
   dpLevel?: string;
   epsilons?: string;
   delta?: string;
@@ -98,6 +103,7 @@ export function benchOverrides(o: BenchCommandOptions): BenchOverrides {
   const overrides: BenchOverrides = {
     target: o.target as BenchOverrides['target'],
     model: o.model as BenchOverrides['model'],
+    hiddenUnits: parseHiddenUnits(o.hiddenUnits),
     backend: o.backend as BenchOverrides['backend'],
     arms: o.arms?.split(',').map((a) => a.trim()).filter(Boolean),
     seeds: parseSeeds(o.seeds),
@@ -182,24 +188,12 @@ export function parseBounds(text: string | undefined): Record<string, [number, n
   return out;
 }
 
-function progressReporter(isTty: boolean): { onProgress?: Progress; stop: () => void } {
-  if (!isTty) return { stop: () => undefined };
-  const bar = new cliProgress.SingleBar(
-    { format: 'bench [{bar}] seed {seed} {arm} {detail}', hideCursor: true, stream: process.stderr, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    onProgress: (e) => {
-      if (!started) {
-        bar.start(e.rounds ?? 1, 0, { seed: e.seed, arm: e.arm, detail: '' });
-        started = true;
-      }
-      bar.setTotal(e.rounds ?? 1);
-      bar.update(e.round ?? 0, { seed: e.seed, arm: e.arm, detail: e.round ? `round ${e.round}/${e.rounds}` : '' });
-    },
-    stop: () => bar.stop(),
-  };
+/** A bench progress event as a progress update: arm runs started over every seed, and the round. */
+export function benchProgressUpdate(e: Parameters<Progress>[0]): ProgressUpdate {
+  const round = e.round !== undefined ? ` round ${e.round}/${e.rounds}` : '';
+  // Runs started so far, the running one counted by its share of rounds: the end is the last round of the last run.
+  const done = (e.run ?? 1) - 1 + (e.round !== undefined && e.rounds ? e.round / e.rounds : 0);
+  return { done, total: e.runs ?? 0, detail: `arm run ${e.run ?? "?"} of ${e.runs ?? "?"}: seed ${e.seed} ${e.arm}${round}`, phase: `${e.seed} ${e.arm}`, counted: false };
 }
 
 /**
@@ -211,22 +205,23 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   const ids = (o.ids ?? 'plain') as IdsMode;
   if (!IDS_MODES.includes(ids)) throw new UsageError(`--ids: expected ${IDS_MODES.join(', ')}, found "${o.ids}"`);
   const workers = positiveInt('--workers', o.workers, 64);
+  const scale = parseScale(o.scale);
   const settings = o.config ? await loadBenchConfig(o.config) : undefined;
   if (o.maxMemory !== undefined && o.memoryCheck === false) throw new UsageError('--max-memory and --no-memory-check exclude each other');
   const maxMemoryGiB = numberIn('--max-memory', o.maxMemory, 0, 1e6, true);
   const memoryLimit = o.memoryCheck === false ? null : maxMemoryGiB !== undefined ? Math.floor(maxMemoryGiB * 2 ** 30) : undefined;
   if (o.dryRun) {
-    const plan = await planBench(input, { settings, overrides, memoryLimit });
+    const plan = await planBench(resolveScenarioInput(input), { settings, overrides, memoryLimit, ...(scale !== undefined ? { scale } : {}) });
     process.stdout.write(o.json ? `${JSON.stringify({ config: plan.config, sites: plan.sites, plan: plan.plans }, null, 2)}\n` : planText({ ...plan, name: plan.dataset.manifest.scenario.name }));
     return;
   }
   // Lock, writability probe and staging directory before any data is loaded or trained on.
   const tx = o.out ? beginBenchOutput(o.out, o.force ?? false) : undefined;
-  const progress = progressReporter(process.stderr.isTTY === true);
+  const progress = createProgress('bench', { quiet: o.quiet });
   const started = performance.now();
   let run;
   try {
-    run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, onProgress: progress.onProgress, memoryLimit });
+    run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, memoryLimit, ...(scale !== undefined ? { scale } : {}), onProgress: (e) => progress.update(benchProgressUpdate(e)) });
   } catch (error) {
     tx?.abort();
     throw error;
@@ -235,6 +230,8 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   }
   const seconds = (performance.now() - started) / 1000;
   const { result } = run;
+  // What the DP arms were when the flags alone mislead (e.g. --dp-level client --arms scaffold).
+  for (const note of privacyArmNotes(result.config)) process.stderr.write(`fedage: note: ${note}\n`);
   if (argv) result.argv = argv;
   if (tx) {
     try {
@@ -246,7 +243,7 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
     }
   }
   process.stdout.write(o.json ? resultsJson(result) : markdownSummary(result));
-  process.stderr.write(`bench: ${result.perSeed.length} arm runs over ${result.config.seeds.length} seeds in ${seconds.toFixed(1)} s (backend ${result.backend.name})${o.out ? `; wrote ${o.out}/results.json, results.md, report.html, predictions.arrow, splits.arrow` : ''}\n`);
+  if (!o.quiet) process.stderr.write(`bench: ${result.perSeed.length} arm runs over ${result.config.seeds.length} seeds in ${seconds.toFixed(1)} s (backend ${result.backend.name})${o.out ? `; wrote ${o.out}/results.json, results.md, report.html, predictions.arrow, splits.arrow` : ''}\n`);
   const stops = result.privacy?.budgetStops ?? [];
   if (stops.length > 0) {
     throw new GateFailed(`privacy budget: ${stops.length} run${stops.length === 1 ? '' : 's'} stopped before a step that would exceed a site's budget:\n${stops.map((m) => `  ${m}`).join('\n')}`);
@@ -270,13 +267,15 @@ export function registerBench(program: Command): void {
     .description('train central, local and federated arms over several seeds and report AUC/F1 with CIs; gate CI on the gap')
     .argument('<input>', 'a scenario YAML (generated in memory) or a data directory written by `fedage generate`/`import`')
     .option('-o, --out <dir>', 'write results.json, results.md, report.html, predictions.arrow and splits.arrow here')
-    .option('--force', 'overwrite existing output files')
+    .option(...FORCE_FLAG)
     .option('--ids <mode>', 'patient ids in predictions.arrow / splits.arrow: plain (default, for the data holders), hashed (HMAC-SHA-256 under a random per-run key that is not stored) or none')
     .option('-c, --config <file>', 'settings YAML with `bench:` and/or `privacy:` sections (replaces the scenario\'s), e.g. for a data directory')
     .option('--seeds <n|list>', 'number of seeds (0..n-1) or a list like 1,2,3 (default 5)')
     .option('--arms <list>', `comma-separated arms: ${BENCH_ARM_KINDS.join(',')} (default all)`)
     .option('--target <target>', `${TARGETS.join(', ')} (default: the scenario's)`)
     .option('--model <kind>', 'logistic or mlp')
+    .option('--hidden-units <n[,n]>', 'MLP hidden layer widths, one or two layers of 1-4096 (default 32; with --model mlp)')
+    .option('--scale <f>', `a scenario input: multiply every site size by f, at most ${MAX_SCALE} (as fedage generate --scale)`)
     .option('--backend <name>', 'js (typed arrays, default) or tfjs (tfjs-node when installed, else tfjs cpu; much slower)')
     .option('--rounds <n>', 'federated rounds')
     .option('--local-epochs <n>', 'local epochs per round')
@@ -311,6 +310,7 @@ export function registerBench(program: Command): void {
     .option('--max-memory <GiB>', "memory the run may use; a run whose estimate (made before loading data) exceeds it is refused, exit 2 (default: 75 % of this machine's memory)")
     .option('--no-memory-check', 'skip the memory estimate check')
     .option('--json', 'print results.json to stdout instead of the Markdown summary (with --dry-run: the plan as JSON)')
+    .option(...QUIET_FLAG)
     .option('--dry-run', 'print the experiment plan (arms, rounds, steps, σ and q per site, δ, ε target) and exit without training')
     .addHelpText(
       'after',

@@ -1,11 +1,14 @@
 /** `fedage export <data-dir> --format parquet|csv [--out DIR]`: an Arrow data directory for other tools. */
 import type { Command } from 'commander';
+import { FORCE_FLAG } from './flags.js';
+import { QUIET_FLAG, createProgress } from './progress.js';
 import { exportDataset, parseExportFormat, type ExportFormat, type ExportProgress, type ExportResult } from '../data/export/export-dataset.js';
 
 export interface ExportCommandOptions {
   format: string;
   out?: string;
   force?: boolean;
+  quiet?: boolean;
 }
 
 /** The default output directory: `<data-dir>-parquet` or `<data-dir>-csv` beside the source. */
@@ -31,12 +34,15 @@ export async function exportCommand(dir: string, o: ExportCommandOptions): Promi
   const format = parseExportFormat(o.format) as ExportFormat;
   const outDir = o.out ?? defaultExportDir(dir, format);
   const t0 = performance.now();
+  // Every file is a line: an export writes two files per site, each worth reporting.
+  const progress = createProgress('export', { quiet: o.quiet, intervalMs: 0 });
   const result = await exportDataset(dir, {
     format,
     outDir,
     force: o.force ?? false,
-    onProgress: (p) => process.stderr.write(`${exportProgressLine(p)}\n`),
+    onProgress: (p) => progress.update({ done: p.siteIndex + 1, total: p.siteCount, detail: exportProgressLine(p).slice('export: '.length), phase: p.file, counted: false }),
   });
+  progress.stop();
   return formatExportSummary(result, outDir, (performance.now() - t0) / 1000);
 }
 
@@ -47,7 +53,8 @@ export function registerExport(program: Command): void {
     .argument('<data-dir>', 'data directory written by `fedage generate` or `fedage import`')
     .requiredOption('--format <format>', 'parquet or csv')
     .option('-o, --out <dir>', 'output directory (default: <data-dir>-<format>; must be empty unless --force)')
-    .option('-f, --force', 'overwrite files in a non-empty output directory')
+    .option(...FORCE_FLAG)
+    .option(...QUIET_FLAG)
     .addHelpText(
       'after',
       [

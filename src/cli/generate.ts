@@ -1,9 +1,11 @@
 /** `fedage generate <scenario> --out DIR`: one Arrow file per site plus a manifest. */
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
+import { FORCE_FLAG, MAX_SCALE, parseScale } from './flags.js';
+import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
 import { UsageError } from '../errors.js';
 import { loadScenario } from '../scenario/parse.js';
-import { generateExport, parseExportFormat } from '../data/export/export-dataset.js';
+import { exportProgressLine } from './export.js';
+import { generateExport, parseExportFormat, type ExportProgress } from '../data/export/export-dataset.js';
 import { writeSyntheticDataset, type GenerateProgress, type WriteDatasetResult } from '../data/write-dataset.js';
 
 export interface GenerateCommandOptions {
@@ -13,6 +15,7 @@ export interface GenerateCommandOptions {
   force?: boolean;
   visits?: boolean;
   format?: string;
+  quiet?: boolean;
 }
 
 function parseSeed(text: string | undefined): number | undefined {
@@ -24,50 +27,24 @@ function parseSeed(text: string | undefined): number | undefined {
   return seed;
 }
 
-function parseScale(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const scale = Number(text);
-  if (!Number.isFinite(scale) || scale <= 0 || scale > 10_000) {
-    throw new UsageError(`--scale: expected a number > 0 (e.g. 0.1 or 10), found "${text}"`);
-  }
-  return scale;
+/** A generator progress event as a progress update: patients of the current site. */
+export function generateProgressUpdate(p: GenerateProgress): ProgressUpdate {
+  return {
+    done: p.patientsDone,
+    total: p.patientsTotal,
+    detail: `site ${p.siteIndex + 1}/${p.siteCount} ${p.siteId}: ${p.patientsDone}/${p.patientsTotal} patients`,
+    phase: p.siteId,
+    counted: false,
+  };
 }
 
-/** Progress on stderr: a bar on a terminal, plain lines (one per site and per 10 %) otherwise. */
-function progressReporter(isTty: boolean): { onProgress: (p: GenerateProgress) => void; stop: () => void } {
-  if (isTty) {
-    const bar = new cliProgress.SingleBar(
-      { format: '{site} [{bar}] {percentage}% | {value}/{total} patients | site {siteNo}/{siteCount}', hideCursor: true, stream: process.stderr },
-      cliProgress.Presets.shades_classic,
-    );
-    let current = '';
-    return {
-      onProgress: (p) => {
-        if (p.siteId !== current) {
-          if (current) bar.stop();
-          current = p.siteId;
-          bar.start(p.patientsTotal, 0, { site: p.siteId, siteNo: p.siteIndex + 1, siteCount: p.siteCount });
-        }
-        bar.update(p.patientsDone);
-      },
-      stop: () => bar.stop(),
-    };
-  }
-  let lastDecile = -1;
-  let current = '';
+function progressReporter(isTty: boolean, quiet: boolean): { onProgress: (p: GenerateProgress) => void; onExportProgress: (p: ExportProgress) => void; stop: () => void } {
+  const r = createProgress('generate', { isTty, quiet });
   return {
-    onProgress: (p) => {
-      if (p.siteId !== current) {
-        current = p.siteId;
-        lastDecile = -1;
-      }
-      const decile = Math.floor((10 * p.patientsDone) / p.patientsTotal);
-      if (decile !== lastDecile && (decile === 10 || p.patientsTotal >= 100_000)) {
-        lastDecile = decile;
-        process.stderr.write(`generate: site ${p.siteIndex + 1}/${p.siteCount} ${p.siteId}: ${p.patientsDone}/${p.patientsTotal} patients\n`);
-      }
-    },
-    stop: () => undefined,
+    onProgress: (p) => r.update(generateProgressUpdate(p)),
+    // Then the conversion of the generated Arrow files (--format parquet|csv), one update per file.
+    onExportProgress: (p) => r.update({ done: p.siteIndex + 1, total: p.siteCount, detail: exportProgressLine(p).slice('export: '.length), phase: p.file, counted: false }),
+    stop: () => r.stop(),
   };
 }
 
@@ -91,12 +68,12 @@ export async function generateCommand(scenarioPath: string, options: GenerateCom
   const seed = parseSeed(options.seed);
   const scale = parseScale(options.scale);
   const scenario = await loadScenario(scenarioPath);
-  const progress = progressReporter(isTty);
+  const progress = progressReporter(isTty, options.quiet ?? false);
   const t0 = performance.now();
   try {
     const format = parseExportFormat(options.format ?? 'arrow', '--format', true);
     if (format !== 'arrow') {
-      const exportOpts = { outDir: options.out, seed, scale, force: options.force ?? false, visits: options.visits ?? true, onProgress: progress.onProgress, format };
+      const exportOpts = { outDir: options.out, seed, scale, force: options.force ?? false, visits: options.visits ?? true, onProgress: progress.onProgress, onExportProgress: progress.onExportProgress, format };
       const { exported } = await generateExport(scenario, exportOpts);
       progress.stop();
       return formatGenerateSummary(exported, options.out, (performance.now() - t0) / 1000);
@@ -123,10 +100,11 @@ export function registerGenerate(program: Command): void {
     .argument('<scenario>', 'scenario YAML file')
     .requiredOption('-o, --out <dir>', 'output directory (created if missing; must be empty unless --force)')
     .option('--seed <n>', 'override the scenario seed (integer 0..4294967295)')
-    .option('--scale <f>', 'multiply every site size by f (e.g. 0.1 for a quick run, 10 for load tests)')
-    .option('-f, --force', 'overwrite files in a non-empty output directory')
+    .option('--scale <f>', `multiply every site size by f, at most ${MAX_SCALE} (e.g. 0.1 for a quick run, 10 for load tests)`)
+    .option(...FORCE_FLAG)
     .option('--no-visits', 'skip the longitudinal visits tables')
     .option('--format <format>', 'arrow (default), parquet or csv (as `fedage export`: with a data dictionary)')
+    .option(...QUIET_FLAG)
     .addHelpText(
       'after',
       [

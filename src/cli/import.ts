@@ -1,5 +1,6 @@
 /** `fedage import <mapping.yaml> --out DIR`: per-site CSV/Arrow files → a fedage data directory. */
 import type { Command } from 'commander';
+import { FORCE_FLAG } from './flags.js';
 import { importDataset, type ImportResult } from '../data/import/import-dataset.js';
 
 export interface ImportCommandOptions {
@@ -40,7 +41,7 @@ export function registerImport(program: Command): void {
     .description('turn per-site CSV or Arrow files into a fedage data directory (one Arrow file per site + manifest) from a YAML mapping')
     .argument('<mapping>', 'import mapping YAML: sites and their files, label rule, feature types, missing values')
     .requiredOption('-o, --out <dir>', 'output directory (must be empty unless --force)')
-    .option('--force', 'overwrite files in a non-empty output directory')
+    .option(...FORCE_FLAG)
     .option('--allow-outside-paths', "let the mapping read files outside its own folder (refused by default)")
     .addHelpText('after', '\nExample:\n  fedage import fixtures/uci-heart/import.yaml --out heart-data\n  fedage bench heart-data --config fixtures/uci-heart/flamby-bench.yaml')
     .action(async (mapping: string, o: ImportCommandOptions) => {

@@ -1,5 +1,6 @@
 /** `fedage init [--from NAME] FILE`: a commented starter scenario for one's own consortium. */
 import type { Command } from 'commander';
+import { FORCE_FLAG } from './flags.js';
 import { initScenario } from '../scenario/init-scenario.js';
 
 export function registerInit(program: Command): void {
@@ -8,7 +9,7 @@ export function registerInit(program: Command): void {
     .description('write a commented starter scenario for your own consortium (a two-site template, or a copy of a shipped scenario)')
     .argument('<file>', 'scenario YAML file to write')
     .option('--from <name>', 'start from a shipped scenario (see `fedage scenarios`)')
-    .option('-f, --force', 'overwrite an existing file')
+    .option(...FORCE_FLAG)
     .addHelpText(
       'after',
       [

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GateFailed } from '../errors.js';
-import { type FidelityReport, fidelityReport } from '../data/fidelity/report.js';
+import { type FidelityProgress, type FidelityReport, fidelityReport } from '../data/fidelity/report.js';
+import { QUIET_FLAG, createProgress } from './progress.js';
 import { inspectDataset, type FeatureShift, type InspectReport, type SiteInspection } from '../data/inspect.js';
 import { verifyDataset, type VerifyResult } from '../data/verify.js';
 
@@ -15,6 +16,7 @@ export interface InspectCommandOptions {
   verify?: boolean;
   fidelity?: boolean;
   fidelityTargets?: string;
+  quiet?: boolean;
 }
 
 /** The shipped targets file (fidelity/targets.yaml at the package root). */
@@ -177,7 +179,15 @@ export async function inspectWithStatus(dir: string, options: InspectCommandOpti
   // (exit 0); --no-verify skips the hashing for a quick look at a trusted directory.
   const verified = options.verify !== false ? await verifyDataset(dir) : undefined;
   if (options.fidelity) {
-    const report = await fidelityReport(dir, options.fidelityTargets ?? DEFAULT_FIDELITY_TARGETS);
+    const progress = createProgress('inspect', { quiet: options.quiet });
+    const onProgress = (p: FidelityProgress) =>
+      progress.update({ done: p.done, total: p.total, detail: p.stage === 'load' ? `loading site ${p.done + 1}/${p.total} ${p.item}` : `fidelity row ${p.done + 1}/${p.total}: ${p.item}`, phase: p.stage, counted: false });
+    let report: FidelityReport;
+    try {
+      report = await fidelityReport(dir, options.fidelityTargets ?? DEFAULT_FIDELITY_TARGETS, { onProgress });
+    } finally {
+      progress.stop();
+    }
     const out = options.json ? JSON.stringify(verified ? { verified, ...report } : report, null, 2) : formatFidelityReport(report);
     return { out, fidelityFailed: report.failed };
   }
@@ -200,6 +210,7 @@ export function registerInspect(program: Command): void {
     .option('--no-verify', 'skip the checksum check (a trusted directory, a quick look)')
     .option('--fidelity', 'compare the cohort with its cited figures: quantity | cited | generated | ok (exit 3 if a row is out of tolerance)')
     .option('--fidelity-targets <file>', 'targets file for --fidelity (default: the shipped fidelity/targets.yaml)')
+    .option(...QUIET_FLAG)
     .addHelpText(
       'after',
       [

@@ -6,7 +6,9 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { PrvAccountant, RdpAccountant, type Accountant, type AccountantName, type PrivacySpent } from '../privacy/accountant/accountant.js';
-import { noiseMultiplierFor } from '../privacy/accountant/calibrate.js';
+import { missingSubcommand } from './cli-conventions.js';
+import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
+import { noiseMultiplierFor, type CalibrationProgress } from '../privacy/accountant/calibrate.js';
 import type { RdpConversion } from '../privacy/accountant/conversion.js';
 import { DEFAULT_ORDERS, MAX_NOISE_MULTIPLIER_ACCOUNTED, MIN_NOISE_MULTIPLIER } from '../privacy/accountant/rdp.js';
 import { BENCH_ORDERS } from '../bench/privacy-arms.js';
@@ -24,6 +26,7 @@ interface RawFlags {
   orders?: string;
   preprocessingNoiseMultiplier?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 type Check = (x: number) => boolean;
@@ -209,7 +212,14 @@ export type NoiseReport = (RdpReportFields | PrvReportFields) & {
   warnings: string[];
 };
 
-export function privacyNoiseCommand(flags: RawFlags): NoiseReport {
+/** A calibration step as a progress line: the bracket of σ narrows until ε is within tolerance. */
+export function calibrationProgressUpdate(p: CalibrationProgress, targetEpsilon: number): ProgressUpdate {
+  const eps = Number.isFinite(p.epsilon) ? p.epsilon.toPrecision(4) : '∞';
+  const bracket = p.stage === 'bracket' ? 'searching for an upper bound on σ' : `σ in [${p.sigmaLow.toPrecision(6)}, ${p.sigmaHigh.toPrecision(6)}]`;
+  return { done: p.evaluations, total: 0, detail: `evaluation ${p.evaluations}: σ = ${p.noiseMultiplier.toPrecision(6)} gives ε = ${eps} (target ${targetEpsilon}); ${bracket}` };
+}
+
+export function privacyNoiseCommand(flags: RawFlags, onProgress?: (p: CalibrationProgress) => void): NoiseReport {
   const targetEpsilon = numberFlag(flags.epsilon, '--epsilon', 'a target ε > 0', (e) => e > 0 && Number.isFinite(e));
   const delta = deltaFlag(flags);
   const sampleRate = sampleRateFlag(flags);
@@ -228,6 +238,7 @@ export function privacyNoiseCommand(flags: RawFlags): NoiseReport {
     steps,
     epsilonTolerance,
     accountant: accountantFactory(name, conversion, epsError),
+    ...(onProgress ? { onProgress } : {}),
   });
   return {
     ...accountantFields(name, conversion, result.spent),
@@ -257,10 +268,8 @@ export function registerPrivacy(program: Command): void {
   const privacy = program
     .command('privacy')
     .description('privacy calculators: ε of DP-SGD / DP-FedAvg for given noise, or the noise for a target ε (RDP or PRV accountant, as Opacus)')
-    .action(() => {
-      // Without this, Commander prints help and the exit code would be 0 for a command that did nothing.
-      throw new UsageError('privacy: expected a subcommand, epsilon or noise, found none (see fedage privacy --help)');
-    });
+    // Without this, Commander prints help and the exit code would be 0 for a command that did nothing.
+    .action(() => missingSubcommand(privacy, 'subcommand, epsilon or noise'));
 
   privacy
     .command('epsilon')
@@ -307,6 +316,7 @@ export function registerPrivacy(program: Command): void {
     .option('--conversion <kind>', 'RDP only: improved (default) or classic')
     .option('--eps-error <e>', 'PRV only: allowed error in ε (default 0.01)')
     .option('--json', 'print JSON')
+    .option(...QUIET_FLAG)
     .addHelpText(
       'after',
       [
@@ -320,7 +330,14 @@ export function registerPrivacy(program: Command): void {
       ].join('\n'),
     )
     .action((flags: RawFlags) => {
-      const report = privacyNoiseCommand(flags);
+      const progress = createProgress('privacy noise', { quiet: flags.quiet });
+      const target = Number(flags.epsilon);
+      let report: NoiseReport;
+      try {
+        report = privacyNoiseCommand(flags, (p) => progress.update(calibrationProgressUpdate(p, target)));
+      } finally {
+        progress.stop();
+      }
       process.stdout.write(`${flags.json ? JSON.stringify(report, null, 2) : formatNoiseReport(report)}\n`);
       printWarnings(report.warnings);
     });

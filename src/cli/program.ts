@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { FedageError, EXIT_INPUT, EXIT_INTERNAL, asEnvironmentError } from '../errors.js';
 import { FEDAGE_VERSION } from '../version.js';
+import { configureErrorOutput, missingSubcommand, refuseRepeatedFlags } from './cli-conventions.js';
 import { registerValidate } from './validate.js';
 import { registerSchema } from './schema.js';
 import { registerGenerate } from './generate.js';
@@ -26,6 +27,8 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces with error messages (for bug reports)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  configureErrorOutput(program);
+  refuseRepeatedFlags(program);
   registerScenarios(program);
   registerInit(program);
   registerValidate(program);
@@ -51,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   const debug = wantsDebug(argv);
   try {
+    // Bare `fedage` (global flags only): help on stderr and exit 2, as `fedage privacy` without a subcommand.
+    if (argv.slice(2).every((a) => a === '--debug')) missingSubcommand(program, 'command');
     await program.parseAsync(argv);
     return 0;
   } catch (err) {

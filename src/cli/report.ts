@@ -1,6 +1,7 @@
 /** `fedage report <results.json>`: rebuild report.html from saved bench results. */
 import { basename, dirname, join, relative } from 'node:path';
 import type { Command } from 'commander';
+import { FORCE_FLAG } from './flags.js';
 import { readResultsFile } from '../report/read-results.js';
 import { REPORT_FILE, writeReport } from '../report/write-report.js';
 
@@ -24,7 +25,7 @@ export function registerReport(program: Command): void {
     .description('rebuild the self-contained HTML report (plots, privacy, gates, provenance) from a saved results.json')
     .argument('<results.json>', 'results.json written by `fedage bench --out`')
     .option('-o, --out <file>', `where to write the report (default: ${REPORT_FILE} next to results.json)`)
-    .option('--force', 'overwrite an existing report')
+    .option(...FORCE_FLAG)
     .addHelpText('after', '\nExamples:\n  fedage report bench-out/results.json\n  fedage report bench-out/results.json --out review/report.html --force')
     .action(async (resultsPath: string, o: ReportCommandOptions) => reportCommand(resultsPath, o));
 }

@@ -1,5 +1,6 @@
 /** `fedage schema [--out FILE] [--force]`: print or write the scenario JSON Schema. */
 import type { Command } from 'commander';
+import { FORCE_FLAG } from './flags.js';
 import { scenarioJsonSchemaText, writeScenarioJsonSchema } from '../scenario/json-schema.js';
 
 export interface SchemaOptions {
@@ -19,7 +20,7 @@ export function registerSchema(program: Command): void {
     .command('schema')
     .description('print the JSON Schema of scenario files (for editor completion and checks)')
     .option('-o, --out <file>', 'write the schema to FILE (atomically) instead of stdout')
-    .option('-f, --force', 'overwrite FILE if it already exists')
+    .option(...FORCE_FLAG)
     .addHelpText(
       'after',
       [

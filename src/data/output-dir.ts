@@ -3,7 +3,7 @@
  * ../write-file-atomic.ts).
  */
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { OutputError } from '../errors.js';
+import { OutputError, OVERWRITE_HINT } from '../errors.js';
 import type { OutputTransactionOptions } from '../output-transaction.js';
 import { MANIFEST_FILE } from './manifest.js';
 
@@ -30,6 +30,6 @@ export function prepareOutputDir(dir: string, force: boolean): void {
   }
   if (!isDir) throw new OutputError(`${dir}: expected a directory for the output, found a file`);
   if (!force && readdirSync(dir).length > 0) {
-    throw new OutputError(`${dir}: output directory is not empty; use --force to overwrite its files`);
+    throw new OutputError(`${dir}: output directory is not empty; ${OVERWRITE_HINT}`);
   }
 }

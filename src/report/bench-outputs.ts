@@ -9,7 +9,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dictionary, Int32, Table, Utf8, makeData, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
-import { OutputError } from '../errors.js';
+import { OutputError, OVERWRITE_HINT } from '../errors.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 import { OutputTransaction } from '../output-transaction.js';
 import type { PreparedSeed } from '../data/prepare/types.js';
@@ -144,7 +144,7 @@ export function checkBenchOutputDir(dir: string, force: boolean): void {
   if (force) return;
   const existing = BENCH_OUTPUT_FILES.filter((f) => existsSync(join(dir, f)));
   if (existing.length > 0) {
-    throw new OutputError(`${dir}: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; use --force to overwrite`);
+    throw new OutputError(`${dir}: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; ${OVERWRITE_HINT}`);
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import { armPrivacy, type ReportResult } from './extensions.js';
 import { PLOT_FONT } from './text-metrics.js';
-import { FAMILY_COLORS, REFERENCE_GRAY, dashesFor, paletteFor, shapesFor } from './palette.js';
+import { FAMILY_COLORS, REFERENCE_GRAY, colorWord, dashesFor, paletteFor, shapesFor } from './palette.js';
 import {
   communicationRows,
   convergenceRows,
@@ -22,6 +22,8 @@ import {
   siteAucRows,
   topShiftDistributions,
   bytesVsAucRows,
+  CHANCE_AUC,
+  CHANCE_REFERENCE,
 } from './plot-data.js';
 
 /** A Vega-Lite spec (kept loose here; vega-lite checks it when compiling). */
@@ -125,7 +127,20 @@ function withCiEnds<T extends { mean: number; ciLow: number | null; ciHigh: numb
 const METRIC_LABEL = { auc: 'AUC', f1: 'F1' } as const;
 const METRIC_UNIT = { auc: 'pooled test set, 0–1', f1: 'pooled test set, 0–1' } as const;
 
-const REFERENCE_DASHES: Record<string, number[]> = { central: [6, 3], 'best local': [2, 3], 'oracle (recorded label)': [1, 0], 'oracle (true event)': [4, 2, 1, 2] };
+const REFERENCE_DASHES: Record<string, number[]> = { central: [6, 3], 'best local': [2, 3], 'oracle (recorded label)': [1, 0], 'oracle (true event)': [4, 2, 1, 2], [CHANCE_REFERENCE]: [1, 4] };
+
+/** How F1 and accuracy were thresholded in this run (bench.evaluation.threshold), for captions. */
+export function thresholdText(result: Pick<ReportResult, 'config'>): string {
+  const t = result.config.evaluation.threshold;
+  return t === null ? "at the F1-optimal threshold chosen on each model's validation predictions" : `at the fixed threshold ${t} (bench.evaluation.threshold)`;
+}
+
+/** A dotted chance line at AUC 0.5 (REFERENCE_GRAY) across a horizontal AUC axis. */
+function chanceRule(y: Record<string, unknown>): VlSpec {
+  return { data: { values: [{ auc: CHANCE_AUC }] }, mark: { type: 'rule', color: REFERENCE_GRAY, strokeDash: REFERENCE_DASHES[CHANCE_REFERENCE], strokeWidth: 1.2 }, encoding: { y: { ...y, field: 'auc' } } };
+}
+
+const GRAY = colorWord(REFERENCE_GRAY);
 
 export function headlineFigure(result: ReportResult, metric: 'auc' | 'f1'): Figure | null {
   const rows = withCiEnds(headlineRows(result, metric));
@@ -142,7 +157,7 @@ export function headlineFigure(result: ReportResult, metric: 'auc' | 'f1'): Figu
   const color = { field: 'group', type: 'nominal', title: 'arm family', scale: { domain: groups, range: groups.map((g) => FAMILY_COLORS[g] ?? '#0072B2') } };
   const shape = { field: 'group', type: 'nominal', title: 'arm family', scale: { domain: groups, range: shapesFor(groups.length) } };
   const title = `${label} per arm`;
-  const subtitle = `mean and 95% CI over ${seeds} seed${seeds === 1 ? '' : 's'}${metric === 'f1' ? ' at the threshold chosen on validation predictions' : ''}; vertical lines: ${refs.map((r) => r.reference).join(', ') || 'none'}`;
+  const subtitle = `mean and 95% CI over ${seeds} seed${seeds === 1 ? '' : 's'}${metric === 'f1' ? ` ${thresholdText(result)}` : ''}; ${GRAY} vertical lines: ${refs.map((r) => r.reference).join(', ') || 'none'}`;
   const description = `${label} of each arm on the pooled test set with 95% confidence intervals over seeds${refs.length ? `, with reference lines for ${refs.map((r) => `${r.reference} (${r.value.toFixed(3)})`).join(', ')}` : ''}.`;
   const layers: VlSpec[] = [
     { data: { values: rows }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { ...x, field: 'lo' }, x2: { field: 'hi' }, color } },
@@ -192,17 +207,18 @@ export function convergenceFigure(result: ReportResult): Figure | null {
     refs.push({ reference: `target ${result.config.convergenceFraction} × central`, value: result.config.convergenceFraction * central });
   }
   const rounds = Math.max(...rows.map((r) => r.round));
-  const domain = metricDomain([...rows.map((r) => r.auc), ...refs.map((r) => r.value)]);
+  const domain = metricDomain([...rows.map((r) => r.auc), ...refs.map((r) => r.value), CHANCE_AUC]);
   const x = { field: 'round', type: 'quantitative', title: `federated round (1–${rounds})`, scale: { domain: [0, rounds], nice: false }, axis: { tickMinStep: 1 } };
   const yTitle = 'pooled test AUC (0–1)';
   const color = { field: 'arm', type: 'nominal', title: 'federated arm', sort: arms, scale: { domain: arms, range: paletteFor(arms.length) } };
   const strokeDash = { field: 'arm', type: 'nominal', title: 'federated arm', sort: arms, scale: { domain: arms, range: dashesFor(arms.length) } };
   const title = 'Convergence: pooled AUC per round';
-  const subtitle = `each federated arm's global model on the pooled test set after every round, mean over seeds; gray: central and the rounds-to-target line`;
+  const subtitle = `each federated arm's global model on the pooled test set after every round, mean over seeds; ${[...(refs.length > 0 ? [`${GRAY} dashed: ${refs.map((r) => r.reference.replace(/ [\d.]+$/, '')).join(', ')}`] : []), `${GRAY} sparse dots: ${CHANCE_REFERENCE}`].join('; ')}`;
   const description = `Pooled test AUC after each of ${rounds} rounds for ${arms.length} federated arm${arms.length === 1 ? '' : 's'} (${arms.join(', ')}), averaged over seeds.`;
   const layers: VlSpec[] = [
     { data: { values: rows }, mark: { type: 'line', strokeWidth: 2, interpolate: 'linear' }, encoding: { x, y: { field: 'auc', type: 'quantitative', title: yTitle, scale: { domain, zero: false } }, color, strokeDash } },
   ];
+  layers.push(chanceRule({ type: 'quantitative', title: yTitle }));
   if (refs.length > 0) {
     layers.push(
       { data: { values: refs }, mark: { type: 'rule', color: REFERENCE_GRAY, strokeWidth: 1.2, strokeDash: [4, 3] }, encoding: { y: { field: 'value', type: 'quantitative', title: yTitle } } },
@@ -246,14 +262,14 @@ export function privacyUtilityFigure(result: ReportResult): Figure | null {
   const central = result.summary.find((s) => s.arm === 'central' && !armPrivacy(result, 'central'))?.metrics.auc?.mean;
   const eps = rows.map((r) => r.epsilon);
   const xDomain = [Math.min(...eps) / 1.5, Math.max(...eps) * 1.5];
-  const yDomain = metricDomain([...intervalValues(rows), ...baselines.map((b) => b.auc), ...(central !== undefined ? [central] : [])]);
+  const yDomain = metricDomain([...intervalValues(rows), ...baselines.map((b) => b.auc), ...(central !== undefined ? [central] : []), CHANCE_AUC]);
   const x = { field: 'epsilon', type: 'quantitative', title: `privacy budget ε per site (log scale; ${deltaText})`, scale: { type: 'log', domain: xDomain, nice: false } };
   const yTitle = 'pooled test AUC (0–1)';
   const y = { type: 'quantitative', title: yTitle, scale: { domain: yDomain, zero: false } };
   const color = { field: 'series', type: 'nominal', title: 'strategy', sort: series, scale: { domain: series, range: paletteFor(series.length) } };
   const shape = { field: 'series', type: 'nominal', title: 'strategy', sort: series, scale: { domain: series, range: shapesFor(series.length) } };
   const title = 'Privacy–utility: AUC against ε';
-  const subtitle = `mean and 95% CI over seeds; dashed: the same strategy without DP${central !== undefined ? '; gray: central without DP' : ''}`;
+  const subtitle = `mean and 95% CI over seeds; dashed, in the strategy's color: the same strategy without DP${central !== undefined && Number.isFinite(central) ? `; ${GRAY} dotted: central without DP` : ''}; ${GRAY} sparse dots: ${CHANCE_REFERENCE}`;
   const description = `Pooled test AUC of the differentially private arms against their ε budget on a log scale (${deltaText}), one line per strategy, with each strategy's non-private AUC as a dashed line.`;
   const layers: VlSpec[] = [
     { data: { values: data }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { ...y, field: 'mean' }, color } },
@@ -263,6 +279,7 @@ export function privacyUtilityFigure(result: ReportResult): Figure | null {
   if (baselines.length > 0) {
     layers.push({ data: { values: baselines }, mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { y: { ...y, field: 'auc' }, color } });
   }
+  layers.push(chanceRule(y));
   if (central !== undefined && Number.isFinite(central)) {
     layers.push(
       { data: { values: [{ auc: central }] }, mark: { type: 'rule', color: REFERENCE_GRAY, strokeDash: [2, 3], strokeWidth: 1.5 }, encoding: { y: { ...y, field: 'auc' } } },
@@ -303,20 +320,21 @@ export function siteAucFigure(result: ReportResult): Figure | null {
   if (rows.length === 0) return null;
   const sites = result.data.sites.filter((s) => rows.some((r) => r.site === s));
   const armOrder = [...new Set(rows.map((r) => r.arm))];
-  const domain = metricDomain(intervalValues(rows));
+  const domain = metricDomain([...intervalValues(rows), CHANCE_AUC]);
   const y = { field: 'arm', type: 'nominal', sort: armOrder, title: 'arm' };
   const yOffset = { field: 'site', type: 'nominal', sort: sites, scale: { domain: sites, paddingInner: 0.15 } };
   const x = { type: 'quantitative', title: 'AUC at the site (its test patients, 0–1)', scale: { domain, zero: false } };
   const color = { field: 'site', type: 'nominal', title: 'site', sort: sites, scale: { domain: sites, range: paletteFor(sites.length) } };
   const shape = { field: 'site', type: 'nominal', title: 'site', sort: sites, scale: { domain: sites, range: shapesFor(sites.length) } };
   const title = 'AUC per site for each arm';
-  const subtitle = 'mean and 95% CI over seeds; ringed: the arm’s worst site (lowest mean AUC)';
+  const subtitle = `mean and 95% CI over seeds; ringed in ${colorWord('#000000')}: the arm’s worst site (lowest mean AUC); ${GRAY} dotted line: ${CHANCE_REFERENCE}`;
   const worst = rows.filter((r) => r.worst);
   const description = `AUC on each site's own test patients for every arm, with 95% CIs; the worst site of each arm is ringed (${worst.map((w) => `${w.arm}: ${w.site}`).join('; ')}).`;
   const layers: VlSpec[] = [
     { data: { values: rows }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y, yOffset, x: { ...x, field: 'lo' }, x2: { field: 'hi' }, color } },
     { data: { values: rows }, mark: { type: 'point', filled: true, size: 45, opacity: 1 }, encoding: { y, yOffset, x: { ...x, field: 'mean' }, color, shape } },
     { data: { values: worst }, mark: { type: 'point', filled: false, size: 240, strokeWidth: 1.6, color: '#000000', shape: 'circle' }, encoding: { y, yOffset, x: { ...x, field: 'mean' } } },
+    { data: { values: [{ auc: CHANCE_AUC }] }, mark: { type: 'rule', color: REFERENCE_GRAY, strokeDash: REFERENCE_DASHES[CHANCE_REFERENCE], strokeWidth: 1.2 }, encoding: { x: { ...x, field: 'auc' } } },
   ];
   return {
     id: 'site-auc',
@@ -465,7 +483,7 @@ export function labelPrevalenceFigure(result: ReportResult): Figure | null {
   const color = { field: 'split', type: 'nominal', title: 'split', scale: { domain: splits, range: ['#0072B2', '#D55E00'] } };
   const shape = { field: 'split', type: 'nominal', title: 'split', scale: { domain: splits, range: ['circle', 'diamond'] } };
   const title = 'Label prevalence per site';
-  const subtitle = `patients with ${result.data.target} among those with a label, mean over seeds${pooledTrainPercent !== null ? `; gray line: all sites’ training rows together (${pooledTrainPercent.toFixed(1)} %)` : ''}`;
+  const subtitle = `patients with ${result.data.target} among those with a label, mean over seeds${pooledTrainPercent !== null ? `; ${GRAY} dashed line: all sites’ training rows together (${pooledTrainPercent.toFixed(1)} %)` : ''}`;
   const description = `Share of labeled patients with ${result.data.target} at each site, in the training and test splits.`;
   const layers: VlSpec[] = [
     { data: { values: rows }, mark: { type: 'point', filled: true, size: 90, opacity: 1 }, encoding: { y, x: { ...x, field: 'prevalencePercent' }, color, shape, yOffset: { field: 'split', type: 'nominal', sort: splits } } },

@@ -5,6 +5,7 @@
  * data shift, gates, scenario and configuration, warnings, provenance and how to reproduce.
  * Same result in, same bytes out: no timestamps.
  */
+import { readerWarnings, selectionCaveat } from './reader-warnings.js';
 import { FEDAGE_VERSION } from '../version.js';
 import { formatBytes, headlineTable, siteMeanTable } from './markdown.js';
 import type { Summary } from '../metrics/summarize.js';
@@ -84,6 +85,8 @@ function findings(result: ReportResult): string[] {
     let text = `Best federated arm: ${best.arm}, AUC ${ci(best.metrics.auc)}`;
     if (best.gapToCentral?.auc) text += `; ${ci(best.gapToCentral.auc, 3, true)} against central (${ci(central?.metrics.auc)})`;
     if (best.gainOverBestLocal?.auc) text += `; ${ci(best.gainOverBestLocal.auc, 3, true)} over the best site alone`;
+    const caveat = selectionCaveat(result);
+    if (caveat) text += ` (${caveat})`;
     out.push(`${text}.`);
   } else if (central?.metrics.auc) {
     out.push(`Central AUC ${ci(central.metrics.auc)}.`);
@@ -113,7 +116,8 @@ function statusBadges(result: ReportResult): Raw {
         : html`<li class="pass">Differential privacy: ${dpArms.length} arm${dpArms.length === 1 ? '' : 's'}, secure noise</li>`;
   const secagg = trainedArms(result).some((s) => armSecureAggregation(result, s.arm)) ? html`<li>Secure aggregation: on</li>` : html`<li>No secure aggregation in this run</li>`;
   const data = result.data.synthetic ? html`<li>Synthetic data</li>` : html`<li>Real data (${result.data.kind})</li>`;
-  const warnings = result.warnings.length > 0 ? html`<li class="warn"><a href="#warnings">${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}</a></li>` : html``;
+  const count = readerWarnings(result).length + result.warnings.length;
+  const warnings = count > 0 ? html`<li class="warn"><a href="#warnings">${count} warning${count === 1 ? '' : 's'}</a></li>` : html``;
   return html`<ul class="status" aria-label="Run status">${gate}${dp}${secagg}${data}${warnings}</ul>`;
 }
 
@@ -258,7 +262,7 @@ ${
 }
 
 function warningsSection(result: ReportResult, renderWarnings: string[]): Raw {
-  const all = [...result.warnings, ...renderWarnings.map((w) => `report rendering: ${w}`)];
+  const all = [...readerWarnings(result), ...result.warnings, ...renderWarnings.map((w) => `report rendering: ${w}`)];
   if (all.length === 0) return html`<p>None.</p>`;
   const list = html`<ul>${all.map((w) => html`<li>${w}</li>`)}</ul>`;
   return all.length > 10 ? html`<details><summary>${all.length} warnings</summary>${list}</details>` : list;

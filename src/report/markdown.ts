@@ -7,6 +7,7 @@ import type { ArmSummary, BenchResult } from '../bench/results.js';
 import { armPrivacy, type ReportResult } from './extensions.js';
 import { ledgerMarkdown, privacyLedger } from './privacy-ledger.js';
 import { privacyScopeMarkdown } from './privacy-scope.js';
+import { readerWarnings, untrainedReason } from './reader-warnings.js';
 
 function fmt(value: number | null | undefined, digits = 3): string {
   return value === null || value === undefined ? '–' : value.toFixed(digits);
@@ -38,6 +39,9 @@ export function headlineTable(result: BenchResult | ReportResult): HeadlineTable
   const rows = reportable.summary.map((s) => {
     const p = privacy.get(s.arm);
     const spent = p ? Object.values(p.epsilonSpentPerSite).filter(Number.isFinite) : [];
+    // An arm that never trained scores every patient alike: its 0.500 would read as a measurement.
+    const why = untrainedReason(reportable, s.arm);
+    if (why) return { arm: s.arm, derived: s.family === 'derived', cells: [s.arm, `n/a (${why})`, 'n/a', '', '', 'n/a', '', ...(withDp ? ['no DP'] : [])] };
     const cells = [
       s.arm,
       withCi(s.metrics.auc),
@@ -143,11 +147,14 @@ export function markdownSummary(result: BenchResult | ReportResult): string {
     lines.push('Gates:');
     for (const g of result.gates) lines.push(`- ${g.message}`);
   }
-  if (result.warnings.length > 0) {
-    lines.push('');
-    lines.push(`Warnings (${result.warnings.length}):`);
-    for (const w of result.warnings.slice(0, 20)) lines.push(`- ${w}`);
-    if (result.warnings.length > 20) lines.push(`- … ${result.warnings.length - 20} more in results.json`);
+  // The reader's warnings first (small test sets, untrained arms, selection on the test set), then the run's.
+  const warnings = [...readerWarnings(result), ...result.warnings];
+  lines.push('');
+  if (warnings.length === 0) lines.push('Warnings: none.');
+  else {
+    lines.push(`Warnings (${warnings.length}):`);
+    for (const w of warnings.slice(0, 20)) lines.push(`- ${w}`);
+    if (warnings.length > 20) lines.push(`- … ${warnings.length - 20} more in results.json and report.html`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -38,3 +38,24 @@ export function dashesFor(n: number): number[][] {
 export function shapesFor(n: number): string[] {
   return Array.from({ length: n }, (_, i) => SHAPES[(i + Math.floor(i / OKABE_ITO.length)) % SHAPES.length]);
 }
+
+/** The plain name of each color the plots use, so captions name the color actually drawn. */
+const COLOR_WORDS: Record<string, string> = {
+  '#0072B2': 'blue',
+  '#D55E00': 'vermillion',
+  '#009E73': 'green',
+  '#CC79A7': 'pink',
+  '#E69F00': 'orange',
+  '#56B4E9': 'sky blue',
+  '#000000': 'black',
+  '#F0E442': 'yellow',
+  [REFERENCE_GRAY]: 'gray',
+};
+
+export const COLOR_WORD_LIST = [...new Set(Object.values(COLOR_WORDS))];
+
+export function colorWord(hex: string): string {
+  const word = COLOR_WORDS[hex.toUpperCase()];
+  if (!word) throw new Error(`internal: no name for plot color ${hex}`);
+  return word;
+}

@@ -3,6 +3,7 @@
  * rounds and steps, and for DP arms σ, q per site, δ and the ε target or budget. Reads the
  * plain-data plan only (bench/arm-plan.ts); nothing here trains.
  */
+import { privacyArmNotes } from '../bench/privacy-arm-notes.js';
 import type { ArmPlan, SitePlanInput } from '../bench/arm-plan.js';
 import type { BenchConfig } from '../bench/config.js';
 
@@ -67,6 +68,7 @@ export function planText(input: { config: BenchConfig; sites: readonly SitePlanI
   if (config.privacy) {
     const p = config.privacy;
     lines.push(`privacy: ${p.level} level, δ = ${p.delta} (${p.deltaRule ?? ''}), ${p.noiseSeed === null ? 'secure noise' : `seeded noise ${p.noiseSeed} (NOT secure)`}`);
+    for (const note of privacyArmNotes(config)) lines.push(`note: ${note}`);
   }
   for (const plan of plans) {
     lines.push(`  ${plan.name} [${plan.family}]`);

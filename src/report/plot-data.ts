@@ -46,6 +46,10 @@ export function headlineRows(result: ReportResult, metric: 'auc' | 'f1'): Interv
 }
 
 /** Central, best local (and for AUC the oracle) as reference lines. */
+/** AUC of a model that ranks at random. */
+export const CHANCE_AUC = 0.5;
+export const CHANCE_REFERENCE = 'chance (AUC 0.5)';
+
 export function headlineReferences(result: ReportResult, metric: 'auc' | 'f1'): ReferenceLine[] {
   const refs: ReferenceLine[] = [];
   const central = result.summary.find((s) => s.arm === 'central')?.metrics[metric];
@@ -56,6 +60,8 @@ export function headlineReferences(result: ReportResult, metric: 'auc' | 'f1'): 
   if (metric === 'auc' && labelOracle && Number.isFinite(labelOracle.mean)) refs.push({ reference: 'oracle (recorded label)', value: labelOracle.mean });
   const oracle = result.oracle?.pooledAuc;
   if (metric === 'auc' && oracle && Number.isFinite(oracle.mean)) refs.push({ reference: 'oracle (true event)', value: oracle.mean });
+  // The chance line: an AUC plot without it hides how far from random the arms are.
+  if (metric === 'auc') refs.push({ reference: CHANCE_REFERENCE, value: CHANCE_AUC });
   return refs;
 }
 

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OutputError } from '../errors.js';
+import { OutputError, OVERWRITE_HINT } from '../errors.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 import { parseScenario } from './parse.js';
 import { shippedScenarioText } from './shipped-scenarios.js';
@@ -39,7 +39,7 @@ const SCHEMA_COMMENT = /^# yaml-language-server: \$schema=.*$/m;
 export async function initScenario(file: string, opts: InitScenarioOptions = {}): Promise<InitScenarioResult> {
   if (existsSync(file)) {
     if (statSync(file).isDirectory()) throw new OutputError(`${file}: expected a file name for the scenario, found a directory`);
-    if (!opts.force) throw new OutputError(`${file}: file exists; use --force to overwrite it`);
+    if (!opts.force) throw new OutputError(`${file} already exists; ${OVERWRITE_HINT}`);
   }
   const schemaRef = schemaRefFrom(file);
   let text: string;

@@ -23,9 +23,12 @@ const isoDate = z
     message: 'a real calendar date',
   });
 
-/** Site ids become file names: keep them to a portable, safe subset. */
+/**
+ * Site ids become file names: keep them to a portable, safe subset. The one rule for scenarios
+ * and import mappings (data/import/mapping-schema.ts uses this schema and rules.ts checkSiteIds).
+ */
 export const SITE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const siteId = z
+export const siteIdSchema = z
   .string()
   .regex(SITE_ID_PATTERN, 'a safe file name: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit')
   .refine((s) => !s.includes('..'), { message: 'a safe file name without ".."' });
@@ -209,7 +212,7 @@ export const siteSettingsSchema = z.strictObject({
 export type SiteSettingsInput = z.infer<typeof siteSettingsSchema>;
 
 export const siteSchema = siteSettingsSchema.extend({
-  id: siteId.describe('site id, also the output file name'),
+  id: siteIdSchema.describe('site id, also the output file name'),
 });
 
 export const refsSchema = z.record(z.string(), z.string()).describe('source key -> citation, Synthea-style');

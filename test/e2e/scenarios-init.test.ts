@@ -92,7 +92,7 @@ describe('fedage init', () => {
     writeFileSync(join(work, 'my.yaml'), 'edited\n');
     const again = fedage('init', 'my.yaml');
     assert.equal(again.status, 2);
-    assert.equal(again.stderr, 'fedage: my.yaml: file exists; use --force to overwrite it\n');
+    assert.equal(again.stderr, 'fedage: my.yaml already exists; use --force to overwrite\n');
     assert.equal(readFileSync(join(work, 'my.yaml'), 'utf8'), 'edited\n');
     assert.equal(fedage('init', 'my.yaml', '--force').status, 0);
     assert.equal(fedage('validate', 'my.yaml').status, 0);

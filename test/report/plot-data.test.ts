@@ -31,7 +31,8 @@ test('headline rows: every trained arm with the summary mean and CI; derived arm
   }
   const refs = headlineReferences(r, 'auc');
   const labelOracle = r.oracle?.labelPooledAuc ? ['oracle (recorded label)'] : [];
-  assert.deepEqual(refs.map((x) => x.reference), ['central', 'best local', ...labelOracle, 'oracle (true event)']);
+  assert.deepEqual(refs.map((x) => x.reference), ['central', 'best local', ...labelOracle, 'oracle (true event)', 'chance (AUC 0.5)']);
+  assert.equal(refs.at(-1)!.value, 0.5);
   assert.equal(refs[1].value, r.summary.find((s) => s.arm === 'best_local')!.metrics.auc!.mean);
   assert.equal(refs.find((x) => x.reference === 'oracle (true event)')!.value, r.oracle!.pooledAuc!.mean);
   if (r.oracle?.labelPooledAuc) assert.equal(refs.find((x) => x.reference === 'oracle (recorded label)')!.value, r.oracle.labelPooledAuc.mean);

@@ -27,7 +27,7 @@ describe('initScenario', () => {
   test('refuses to overwrite without force (file unchanged), overwrites with force', async () => {
     const file = join(root, 'mine.yaml');
     writeFileSync(file, 'my own work\n');
-    await assert.rejects(initScenario(file), /file exists; use --force/);
+    await assert.rejects(initScenario(file), /already exists; use --force/);
     assert.equal(readFileSync(file, 'utf8'), 'my own work\n');
     await initScenario(file, { force: true });
     assert.notEqual(readFileSync(file, 'utf8'), 'my own work\n');

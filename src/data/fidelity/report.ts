@@ -57,11 +57,21 @@ export async function readFidelityTargets(file: string): Promise<FidelityTargets
   return parsed.data;
 }
 
-export async function fidelityReport(dir: string, targetsFile: string): Promise<FidelityReport> {
+/** Progress of a fidelity report: sites' tables loaded, then target rows computed. */
+export interface FidelityProgress {
+  stage: 'load' | 'compute';
+  done: number;
+  total: number;
+  /** The site loaded or the quantity computed. */
+  item: string;
+}
+
+export async function fidelityReport(dir: string, targetsFile: string, opts: { onProgress?: (p: FidelityProgress) => void } = {}): Promise<FidelityReport> {
   const targets = await readFidelityTargets(targetsFile);
   const manifest = await readManifest(dir);
   const tables: SiteTables[] = [];
   for (const [k, site] of manifest.sites.entries()) {
+    opts.onProgress?.({ stage: 'load', done: k, total: manifest.sites.length, item: site.id });
     const patients = await loadTable(manifestFilePath(dir, site.files.patients.file, `sites[${k}].files.patients.file`), PATIENT_COLUMNS_USED);
     const visits = site.files.visits ? await loadTable(manifestFilePath(dir, site.files.visits.file, `sites[${k}].files.visits.file`), VISIT_COLUMNS_USED) : null;
     tables.push({ id: site.id, patients, visits });
@@ -71,6 +81,7 @@ export async function fidelityReport(dir: string, targetsFile: string): Promise<
     if (t.site !== undefined && chosen.length === 0) {
       throw new InputError([{ file: targetsFile, path: `rows.${k}.site`, expected: `a site of ${dir} (${tables.map((s) => s.id).join(', ')})`, found: t.site }]);
     }
+    opts.onProgress?.({ stage: 'compute', done: k, total: targets.rows.length, item: `${t.quantity} (${t.group}${t.site ? `, ${t.site}` : ''})` });
     const generated = QUANTITIES[t.quantity].compute(chosen, t.group);
     return { ...t, generated, ok: generated !== null && Math.abs(generated - t.cited) <= t.tolerance };
   });

@@ -4,11 +4,10 @@
  * parse-mapping.ts locates every problem in the YAML, cross-field rules live there too.
  */
 import { z } from 'zod';
+import { siteIdSchema } from '../../scenario/schema.js';
 
-/** A site id: a file name stem and an Arrow metadata value, so plain characters only. */
-const siteId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: 'a site id of lowercase letters, digits, "_" or "-" (at most 63, starting with a letter or digit)' });
+/** A site id: a file name stem, by the same rule as a scenario's sites (scenario/schema.ts). */
+const siteId = siteIdSchema;
 const columnName = z.string().min(1).max(200);
 const scalar = z.union([z.string(), z.number()]);
 

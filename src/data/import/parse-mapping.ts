@@ -4,6 +4,7 @@
  * schema cannot say: one label rule, reference levels only on categoricals, no column used
  * twice, no output name that clashes with the columns import writes itself.
  */
+import { checkSiteIds } from '../../scenario/rules.js';
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { InputError, type InputProblem } from '../../errors.js';
@@ -154,12 +155,9 @@ function resolveMapping(m: ImportMapping, source: YamlSource, file: string, prob
   };
   if (m.split) confine(['split', 'file'], m.split.file);
 
-  // Sites: unique ids; a headerless file needs column names.
-  const seenIds = new Map<string, number>();
+  // Sites: ids by the scenario's rules (unique ignoring case, no reserved file name); a headerless file needs column names.
+  for (const v of checkSiteIds(m.sites.map((s) => s.id))) problem(['sites', v.index, 'id'], v.expected, v.found);
   const sites: ResolvedSiteSpec[] = m.sites.map((s, k) => {
-    const prior = seenIds.get(s.id);
-    if (prior !== undefined) problem(['sites', k, 'id'], `a site id not used before (sites[${prior}] has it)`, JSON.stringify(s.id));
-    seenIds.set(s.id, k);
     const format = { header: true, delimiter: ',', encoding: 'utf8' as const, ...m.format, ...s.format };
     confine(['sites', k, 'path'], s.path);
     const isArrow = /\.(arrow|feather|ipc)$/i.test(s.path);

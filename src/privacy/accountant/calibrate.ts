@@ -32,6 +32,18 @@ export interface CalibrationOptions {
   epsilonTolerance?: number;
   /** Largest σ tried before giving up; default 1e6 as Opacus. */
   maxNoiseMultiplier?: number;
+  /** Called after every accountant evaluation (a PRV evaluation can take a second). */
+  onProgress?: (p: CalibrationProgress) => void;
+}
+
+/** One evaluation of the search: the σ tried, its ε, and the bracket [σ_low, σ_high] so far. */
+export interface CalibrationProgress {
+  evaluations: number;
+  stage: 'bracket' | 'bisect';
+  noiseMultiplier: number;
+  epsilon: number;
+  sigmaLow: number;
+  sigmaHigh: number;
 }
 
 export interface CalibrationResult {
@@ -69,6 +81,7 @@ export function noiseMultiplierFor(options: CalibrationOptions): CalibrationResu
   do {
     sigmaHigh *= 2;
     high = epsilonAt(sigmaHigh);
+    options.onProgress?.({ evaluations, stage: 'bracket', noiseMultiplier: sigmaHigh, epsilon: high.epsilon, sigmaLow, sigmaHigh });
     if (high.epsilon <= targetEpsilon) break;
     if (sigmaHigh > maxSigma) {
       throw new UnreachableEpsilonError(
@@ -93,6 +106,7 @@ export function noiseMultiplierFor(options: CalibrationOptions): CalibrationResu
     } else {
       sigmaLow = sigma;
     }
+    options.onProgress?.({ evaluations, stage: 'bisect', noiseMultiplier: sigma, epsilon: mid.epsilon, sigmaLow, sigmaHigh });
   }
   return { noiseMultiplier: sigmaHigh, spent: high, targetEpsilon, epsilonTolerance: tolerance, evaluations };
 }
