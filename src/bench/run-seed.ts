@@ -6,6 +6,7 @@
 import { UsageError } from '../errors.js';
 import { createModel } from '../model/create-model.js';
 import { hasPerExampleGradients, type LabeledData } from '../model/types.js';
+import { permuteRows } from '../model/train.js';
 import { createNoiseSource, type NoiseSource } from '../privacy/secure-noise.js';
 import { Xoshiro128, streamState } from '../random/rng.js';
 import type { PreparedSeed } from '../data/prepare/types.js';
@@ -56,6 +57,13 @@ export function seedContext(config: BenchConfig, prepared: PreparedSeed, onProgr
   const initialParams =
     config.model.init === 'uniform-fan-in' ? uniformFanInInit(model.paramCount, d, streamOf(seed, 'init', 'uniform-fan-in')) : model.init(streamOf(seed, 'init'));
   let pooledTrainRows: LabeledData | null = null;
+  const centralTrain = () => (pooledTrainRows ??= prepared.centralTrain ?? concatData(sites.map((s) => s.train.data)));
+  const permuted = new Map<string, LabeledData>();
+  const siteById = (id: string) => {
+    const site = sites.find((s) => s.id === id);
+    if (!site) throw new Error(`internal: no site ${id} in seed ${seed}`);
+    return site;
+  };
   const noiseSeed = config.privacy?.noiseSeed ?? null;
   // One secure source serves every arm; a seeded one gets its own stream per arm, site and round.
   const secureSource = config.privacy && noiseSeed === null ? createNoiseSource() : null;
@@ -65,7 +73,20 @@ export function seedContext(config: BenchConfig, prepared: PreparedSeed, onProgr
     model,
     sites,
     initialParams,
-    centralTrain: () => (pooledTrainRows ??= prepared.centralTrain ?? concatData(sites.map((s) => s.train.data))),
+    centralTrain,
+    sgdTrain: (siteId) => {
+      if (config.sampling !== 'block-shuffle') return siteId === null ? centralTrain() : siteById(siteId).train.data;
+      const key = siteId ?? '';
+      let rows = permuted.get(key);
+      if (!rows) {
+        // Permuted once per seed and data set from its own stream: the precondition under which
+        // block shuffling is equivalent to reshuffling (model/train.ts blockShuffleInto).
+        rows = permuteRows(siteId === null ? centralTrain() : siteById(siteId).train.data, streamOf(seed, 'train-order', siteId ?? 'central')).data;
+        permuted.set(key, rows);
+      }
+      return rows;
+    },
+    sgdSampling: config.sampling === 'block-shuffle' ? { kind: 'block-shuffle' } : { kind: 'reshuffle' },
     pooledValidation: concatData(sites.map((s) => s.validation.data)),
     pooledTest: concatData(sites.map((s) => s.test.data)),
     centralAuc: null,
