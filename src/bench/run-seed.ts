@@ -15,7 +15,7 @@ import type { ArmPlan } from './arm-plan.js';
 import type { BenchConfig } from './config.js';
 import { oracleOf } from './evaluate.js';
 import type { ArmSeedResult, OracleSeedResult } from './results.js';
-import { runArm, type ArmPredictions, type Progress, type SeedContext } from './run-arm.js';
+import { runArm, type ArmPredictions, type ArmRun, type Progress, type SeedContext } from './run-arm.js';
 
 export { siteMeanMetrics } from './evaluate.js';
 export type { ArmPredictions, Progress } from './run-arm.js';
@@ -97,24 +97,39 @@ export function seedContext(config: BenchConfig, prepared: PreparedSeed, onProgr
   };
 }
 
-/** Every plan of the run, in order, on one seed's prepared data. */
-export async function runSeed(config: BenchConfig, prepared: PreparedSeed, plans: readonly ArmPlan[], onProgress?: Progress): Promise<SeedOutcome> {
-  const ctx = seedContext(config, prepared, onProgress);
+/** The non-private central arm: the reference of every LATER arm's rounds-to-target. */
+export const isReferenceArm = (plan: ArmPlan): boolean => plan.name === 'central' && !plan.privacy;
+
+export function assertPlansRunnable(ctx: SeedContext, plans: readonly ArmPlan[]): void {
   if (plans.some((p) => p.privacy) && !hasPerExampleGradients(ctx.model)) {
     throw new UsageError('differential privacy needs per-example gradients: use model.backend js (the tfjs backend has none)');
   }
+}
+
+/** A seed's outcome from its arms' runs, in plan order (the one place it is assembled, in-process or from worker tasks). */
+export function assembleSeedOutcome(prepared: PreparedSeed, runs: readonly ArmRun[]): SeedOutcome {
   const arms: ArmSeedResult[] = [];
   const predictions: ArmPredictions[] = [];
   const warnings: string[] = [];
   const siteWarnings = new Set<string>();
-  for (const plan of plans) {
-    const run = await runArm(plan, ctx);
-    // The non-private central arm is the reference of every later arm's rounds-to-target.
-    if (plan.name === 'central' && !plan.privacy) ctx.centralAuc = run.result.pooled.auc;
+  for (const run of runs) {
     arms.push(run.result);
     predictions.push(run.predictions);
     warnings.push(...run.warnings);
     for (const w of run.siteWarnings) siteWarnings.add(w);
   }
   return { seed: prepared.seed, arms, oracle: oracleOf(prepared.seed, prepared.sites), predictions, warnings: [...warnings, ...siteWarnings] };
+}
+
+/** Every plan of the run, in order, on one seed's prepared data. */
+export async function runSeed(config: BenchConfig, prepared: PreparedSeed, plans: readonly ArmPlan[], onProgress?: Progress): Promise<SeedOutcome> {
+  const ctx = seedContext(config, prepared, onProgress);
+  assertPlansRunnable(ctx, plans);
+  const runs: ArmRun[] = [];
+  for (const plan of plans) {
+    const run = await runArm(plan, ctx);
+    if (isReferenceArm(plan)) ctx.centralAuc = run.result.pooled.auc;
+    runs.push(run);
+  }
+  return assembleSeedOutcome(prepared, runs);
 }
