@@ -5,13 +5,10 @@ import { GateFailed, UsageError } from '../errors.js';
 import { TARGETS, targetErrorMessage } from '../scenario/targets.js';
 import { BENCH_ARM_KINDS } from '../scenario/arms.js';
 import { STRATEGY_REGISTRY } from '../federated/registry.js';
-import { loadBenchConfig } from '../scenario/parse.js';
 import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
 import type { BenchOverrides, PrivacyOverrides, SecureAggregationOverrides } from '../bench/config.js';
-import { planBench, runBench } from '../bench/runner.js';
 import { planText } from '../report/plan-text.js';
 import { markdownSummary } from '../report/markdown.js';
-import { beginBenchOutput, resultsJson, writeBenchOutputs } from '../report/bench-outputs.js';
 import type { Progress } from '../bench/run-seed.js';
 
 export interface BenchCommandOptions {
@@ -179,6 +176,12 @@ function progressReporter(isTty: boolean): { onProgress?: Progress; stop: () => 
  * reproduce the run; no time or host, so results stay byte-identical across runs).
  */
 export async function benchCommand(input: string, o: BenchCommandOptions, argv?: string[]): Promise<void> {
+  // Loaded on use: start-up pays only for the command that runs (issue 19).
+  const [{ loadBenchConfig }, { planBench, runBench }, { beginBenchOutput, resultsJson, writeBenchOutputs }] = await Promise.all([
+    import('../scenario/parse.js'),
+    import('../bench/runner.js'),
+    import('../report/bench-outputs.js'),
+  ]);
   const overrides = benchOverrides(o);
   const workers = positiveInt('--workers', o.workers, 64);
   const settings = o.config ? await loadBenchConfig(o.config) : undefined;

@@ -2,9 +2,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../errors.js';
-import { loadScenario } from '../scenario/parse.js';
-import { generateExport, parseExportFormat } from '../data/export/export-dataset.js';
-import { writeSyntheticDataset, type GenerateProgress, type WriteDatasetResult } from '../data/write-dataset.js';
+import type { GenerateProgress, WriteDatasetResult } from '../data/write-dataset.js';
 
 export interface GenerateCommandOptions {
   out: string;
@@ -88,6 +86,12 @@ export function formatGenerateSummary(result: WriteDatasetResult, outDir: string
 }
 
 export async function generateCommand(scenarioPath: string, options: GenerateCommandOptions, isTty = Boolean(process.stderr.isTTY)): Promise<string> {
+  // Loaded on use: start-up pays only for the command that runs (issue 19).
+  const [{ loadScenario }, { generateExport, parseExportFormat }, { writeSyntheticDataset }] = await Promise.all([
+    import('../scenario/parse.js'),
+    import('../data/export/export-dataset.js'),
+    import('../data/write-dataset.js'),
+  ]);
   const seed = parseSeed(options.seed);
   const scale = parseScale(options.scale);
   const scenario = await loadScenario(scenarioPath);

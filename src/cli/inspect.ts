@@ -6,9 +6,9 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GateFailed } from '../errors.js';
-import { type FidelityReport, fidelityReport } from '../data/fidelity/report.js';
-import { inspectDataset, type FeatureShift, type InspectReport, type SiteInspection } from '../data/inspect.js';
-import { verifyDataset, type VerifyResult } from '../data/verify.js';
+import type { FidelityReport } from '../data/fidelity/report.js';
+import type { FeatureShift, InspectReport, SiteInspection } from '../data/inspect.js';
+import type { VerifyResult } from '../data/verify.js';
 
 export interface InspectCommandOptions {
   json?: boolean;
@@ -173,8 +173,10 @@ export async function inspectCommand(dir: string, options: InspectCommandOptions
 
 /** What goes to stdout, and how many fidelity rows failed (the CLI exits 3 when any did). */
 export async function inspectWithStatus(dir: string, options: InspectCommandOptions): Promise<{ out: string; fidelityFailed: number }> {
-  const verified = options.verify ? await verifyDataset(dir) : undefined;
+  // Loaded on use: start-up pays only for the command that runs (issue 19).
+  const verified = options.verify ? await (await import('../data/verify.js')).verifyDataset(dir) : undefined;
   if (options.fidelity) {
+    const { fidelityReport } = await import('../data/fidelity/report.js');
     const report = await fidelityReport(dir, options.fidelityTargets ?? DEFAULT_FIDELITY_TARGETS);
     const out = options.json ? JSON.stringify(verified ? { verified, ...report } : report, null, 2) : formatFidelityReport(report);
     return { out, fidelityFailed: report.failed };
@@ -183,6 +185,7 @@ export async function inspectWithStatus(dir: string, options: InspectCommandOpti
 }
 
 async function inspectReportText(dir: string, options: InspectCommandOptions, verified: VerifyResult | undefined): Promise<string> {
+  const { inspectDataset } = await import('../data/inspect.js');
   const report = await inspectDataset(dir);
   if (options.json) return JSON.stringify(verified ? { verified, ...report } : report, null, 2);
   return formatInspectReport(report, verified);
