@@ -2,8 +2,8 @@
  * npm run perf:startup — fixed costs of a command (issue 19, target 4): wall time of fresh
  * processes, run in alternation so that every variant sees the same machine load, median of
  * `--runs` (default 7): bare `node -e 0`, `fedage --version` (answered before any command module
- * loads), the same version printed through the whole program (`fedage -V --debug`: what every
- * invocation paid before), and two small commands (`fedage scenarios`, `fedage privacy epsilon`).
+ * loads), the same version printed through the program and its command registrations
+ * (`fedage -V --debug`), and two small commands (`fedage scenarios`, `fedage privacy epsilon`).
  * Usage: node dist/perf/startup.js [--runs K] [--json]
  */
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ const bin = 'bin/fedage.js';
 const variants: { label: string; args: string[] }[] = [
   { label: 'node -e 0 (bare node)', args: ['-e', '0'] },
   { label: 'fedage --version', args: [bin, '--version'] },
-  { label: 'fedage -V --debug (whole program)', args: [bin, '-V', '--debug'] },
+  { label: 'fedage -V --debug (via the program)', args: [bin, '-V', '--debug'] },
   { label: 'fedage scenarios', args: [bin, 'scenarios'] },
   { label: 'fedage privacy epsilon', args: [bin, 'privacy', 'epsilon', '--noise-multiplier', '1', '--sample-rate', '0.01', '--steps', '1000', '--delta', '1e-5'] },
 ];

@@ -5,7 +5,9 @@
  * Usage: node dist/perf/workers.js [--scenario FILE] [--seeds N] [--runs K] [--json]
  */
 import { spawnSync } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const arg = (name: string, fallback: string) => {
@@ -25,8 +27,13 @@ await runBench(${JSON.stringify(scenario)}, { overrides: { seeds: Array.from({ l
 process.stdout.write(JSON.stringify({ seconds: (performance.now() - t0) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
 `;
 
+// A file, not `--input-type=module -e`: worker threads inherit the parent's execArgv, and
+// --input-type is refused for a worker's file entry.
+const dir = mkdtempSync(join(tmpdir(), 'fedage-perf-workers-'));
 function once(workers: number): { seconds: number; maxRssMb: number } {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child(workers)], { cwd: root, encoding: 'utf8' });
+  const file = join(dir, `bench-${workers}.mjs`);
+  writeFileSync(file, child(workers));
+  const r = spawnSync(process.execPath, [file], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench with ${workers} workers failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as { seconds: number; maxRssMb: number };
 }
@@ -37,6 +44,7 @@ for (let k = 0; k < runs; k++) {
   results['1'].push(once(1));
   results['2'].push(once(2));
 }
+rmSync(dir, { recursive: true, force: true });
 const best = (w: string) => results[w].reduce((a, b) => (b.seconds < a.seconds ? b : a));
 const one = best('1');
 const two = best('2');
