@@ -56,6 +56,14 @@ export interface BenchConfig {
     strategies: Record<StrategyName, { strategy: StrategyConfig; clientOptimizer: OptimizerConfig }>;
   };
   convergenceFraction: number;
+  /**
+   * Minibatch order of the non-private SGD arms (central, local, federated clients; client-level
+   * DP included): 'block-shuffle' (default) trains on the training rows permuted once per seed
+   * and site, then shuffles blocks of whole minibatches every epoch — faster, equivalent in
+   * distribution per epoch (model/train.ts blockShuffleInto); 'reshuffle' permutes every row
+   * every epoch. Sample-level DP arms always use Poisson sampling (their accountant's assumption).
+   */
+  sampling: 'block-shuffle' | 'reshuffle';
   gates: string[];
   maxGap: number | null;
   /** Differentially private arms; null: none. */
@@ -243,12 +251,15 @@ export const BENCH_DEFAULTS = {
   clientFraction: 1,
   localEpochs: 1,
   convergenceFraction: 0.95,
+  sampling: 'block-shuffle' as 'block-shuffle' | 'reshuffle',
   // Each strategy's defaults live in its own file (federated/registry.ts lists them).
 };
 
 /** Flags that override the YAML (parsed by the CLI). */
 export interface BenchOverrides {
   target?: Target;
+  /** Minibatch order of the non-private SGD arms (BenchConfig.sampling). */
+  sampling?: 'block-shuffle' | 'reshuffle';
   model?: ModelKind;
   /** MLP hidden layer widths (1-2 layers). */
   hiddenUnits?: number[];
@@ -338,6 +349,7 @@ export function resolveBenchConfig(settings: BenchSettingsInput, overrides: Benc
       strategies,
     },
     convergenceFraction: settings.convergenceFraction ?? BENCH_DEFAULTS.convergenceFraction,
+    sampling: overrides.sampling ?? settings.sampling ?? BENCH_DEFAULTS.sampling,
     gates: [...(settings.gates ?? []), ...(overrides.gates ?? [])],
     maxGap: overrides.maxGap ?? settings.maxGap ?? null,
     privacy: resolvePrivacyConfig(privacySettings, overrides.privacy),

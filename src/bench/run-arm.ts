@@ -13,7 +13,7 @@ import type { Strategy } from '../federated/strategy.js';
 import { auc } from '../metrics/index.js';
 import { createOptimizer } from '../model/optimizer.js';
 import { trainLocal } from '../model/train.js';
-import type { LabeledData, Model } from '../model/types.js';
+import type { LabeledData, LocalTrainingOptions, Model } from '../model/types.js';
 import { ClientLevelDp } from '../privacy/client-dp.js';
 import { DpSgdLocalTrainer } from '../privacy/dp-local-trainer.js';
 import { trainDpSgd } from '../privacy/dp-sgd.js';
@@ -51,6 +51,14 @@ export interface SeedContext {
   initialParams: Float64Array;
   /** The pooled training rows (built on first use and kept: central and its DP variants share them). */
   centralTrain: () => LabeledData;
+  /**
+   * The training rows the non-private SGD arms read (site id, or null for the pooled rows): with
+   * config.sampling 'block-shuffle', a copy permuted once per seed (built on first use, shared
+   * by the arms of the seed); with 'reshuffle', the rows themselves.
+   */
+  sgdTrain: (siteId: string | null) => LabeledData;
+  /** The minibatch order those arms pass to trainLocal. */
+  sgdSampling: LocalTrainingOptions['sampling'];
   pooledValidation: LabeledData;
   pooledTest: LabeledData;
   /** The non-private central arm's pooled AUC this seed: the reference of rounds-to-target. */
@@ -117,7 +125,7 @@ function record(plan: ArmPlan, ctx: SeedContext, params: Float64Array, validatio
 
 function central(plan: ArmPlan, t: PooledTrainerPlan, ctx: SeedContext) {
   ctx.onProgress?.({ seed: ctx.seed, arm: plan.name });
-  const pooledTrain = ctx.centralTrain();
+  const pooledTrain = ctx.sgdTrain(null);
   const params = Float64Array.from(ctx.initialParams);
   if (pooledTrain.n === 0) throw new InputError([{ file: 'input', path: '', expected: 'training rows at some site', found: 'none' }]);
   const trained = trainLocal(ctx.model, params, pooledTrain, {
@@ -125,6 +133,7 @@ function central(plan: ArmPlan, t: PooledTrainerPlan, ctx: SeedContext) {
     ...budgetOf(t),
     optimizer: createOptimizer(t.optimizer),
     random: ctx.streamOf('central', 'shuffle'),
+    sampling: ctx.sgdSampling,
   });
   return { params, validation: ctx.pooledValidation, training: trained, extra: {} };
 }
@@ -135,11 +144,12 @@ function local(plan: ArmPlan, t: SiteTrainerPlan, ctx: SeedContext, warnings: st
   const params = Float64Array.from(ctx.initialParams);
   const trained =
     site.train.data.n > 0
-      ? trainLocal(ctx.model, params, site.train.data, {
+      ? trainLocal(ctx.model, params, ctx.sgdTrain(site.id), {
           batchSize: t.batchSize,
           ...budgetOf(t),
           optimizer: createOptimizer(t.optimizer),
           random: ctx.streamOf('local', site.id, 'shuffle'),
+          sampling: ctx.sgdSampling,
         })
       : { steps: 0, examplesSeen: 0 };
   if (site.train.data.n === 0) warnings.push(`seed ${ctx.seed}, ${plan.name}: no training rows; the local model is the initial model`);
@@ -245,7 +255,8 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
   const target = ctx.centralAuc === null ? null : ctx.config.convergenceFraction * ctx.centralAuc;
   let steps = 0;
   let examplesSeen = 0;
-  const clients = sites.filter((s) => s.train.data.n > 0).map((s) => ({ id: s.id, train: s.train.data }));
+  // Sample-level DP clients keep their rows as stored (DP-SGD samples them by Poisson sampling).
+  const clients = sites.filter((s) => s.train.data.n > 0).map((s) => ({ id: s.id, train: hooks.trainer ? s.train.data : ctx.sgdTrain(s.id) }));
   for (const s of sites) if (s.train.data.n === 0) warnings.push(`seed ${seed}, ${armName}: site ${s.id} has no training rows and takes no part`);
   if (clients.length === 0) throw new InputError([{ file: 'input', path: '', expected: 'at least one site with training rows', found: 'none' }]);
   const pooledTest = ctx.pooledTest;
@@ -261,7 +272,7 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
         batchSize: t.batchSize,
         ...(t.localSteps !== undefined ? { steps: t.localSteps } : { epochs: t.localEpochs }),
         optimizer: t.clientOptimizer,
-        ...(hooks.trainer ? { trainer: hooks.trainer } : {}),
+        ...(hooks.trainer ? { trainer: hooks.trainer } : { sampling: ctx.sgdSampling }),
       },
       initialParams: ctx.initialParams,
       seed,

@@ -1,13 +1,12 @@
 /**
  * The bench runner: input → prepared splits per seed → every arm per seed (in worker threads
- * when there is more than one core and more than one seed) → multi-seed summaries and gates →
+ * when there is more than one core: arm × seed tasks, arm-pool.ts) → multi-seed summaries and gates →
  * BenchResult. No printing: progress goes to a callback, output files to bench/outputs.ts.
  */
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { FEDAGE_VERSION } from '../version.js';
-import { FedageError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 import { describeBackend, loadTfjs } from '../model/tfjs-backend.js';
 import { datasetFromScenario, loadBenchDataset } from '../data/load.js';
@@ -16,6 +15,7 @@ import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDa
 import { resolveBenchConfig, type BenchConfig, type BenchOverrides, type PreprocessingPrivacy } from './config.js';
 import { evaluateGates, maxGapGates, parseGate } from './gate.js';
 import { runSeed, type Progress, type SeedOutcome } from './run-seed.js';
+import { runArmsInWorkers } from './arm-pool.js';
 import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type ArmSummary, type BenchResult, type SiteSplitCounts } from './results.js';
 import { summarizeArms, summarizeMetric } from './summarize-arms.js';
 import { epsilonOf, preprocessingHistory, preprocessingNoiseMultiplier, resolveDelta } from './privacy-arms.js';
@@ -38,7 +38,7 @@ export interface BenchRunOptions {
    */
   settings?: { bench: BenchSettingsInput; privacy: PrivacySettingsInput | null };
   overrides?: BenchOverrides;
-  /** Worker threads for seeds; default min(cores, seeds); 1 runs in-process. */
+  /** Worker threads for arm × seed tasks (arm-pool.ts); default min(cores, tasks); 1 runs in-process. */
   workers?: number;
   onProgress?: Progress;
   /** Bytes the run may use (default: 75 % of the machine's memory); null skips the memory check. */
@@ -64,10 +64,11 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
   for (const p of prepared.slice(1)) {
     if (!sameSites(planSites(p), planSites(prepared[0]))) throw new Error(`internal: seed ${p.seed} has other training-set sizes than seed ${prepared[0].seed}; the plan would not hold`);
   }
-  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length));
+  // Arm × seed tasks (arm-pool.ts): more workers than seeds can help, never more than tasks.
+  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length * plans.length));
   const onProgress = countedProgress(opts.onProgress, plans.length * prepared.length);
   const outcomes =
-    workers > 1 ? await runInWorkers(config, plans, prepared, workers, onProgress) : await inOrder(prepared, (p) => runSeed(config, p, plans, onProgress));
+    workers > 1 ? await runArmsInWorkers(config, plans, prepared, workers, onProgress) : await inOrder(prepared, (p) => runSeed(config, p, plans, onProgress));
   outcomes.sort((a, b) => config.seeds.indexOf(a.seed) - config.seeds.indexOf(b.seed));
 
   const siteIds = dataset.sites.map((s) => s.id);
@@ -302,53 +303,6 @@ function splitCounts(p: PreparedSeed): SiteSplitCounts[] {
       trainPositives: positives(s.train.data.y),
       testPositives: positives(s.test.data.y),
     };
-  });
-}
-
-/** Seeds are independent: a small pool of worker threads, one seed per task. */
-async function runInWorkers(config: BenchConfig, plans: ArmPlan[], prepared: PreparedSeed[], workers: number, onProgress?: Progress): Promise<SeedOutcome[]> {
-  const queue = [...prepared];
-  const outcomes: SeedOutcome[] = [];
-  const workerUrl = new URL('./seed-worker.js', import.meta.url);
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      const worker = new Worker(workerUrl);
-      try {
-        for (let next = queue.shift(); next; next = queue.shift()) {
-          outcomes.push(await runInWorker(worker, config, plans, next, onProgress));
-        }
-      } finally {
-        await worker.terminate();
-      }
-    }),
-  );
-  return outcomes;
-}
-
-function runInWorker(worker: Worker, config: BenchConfig, plans: ArmPlan[], prepared: PreparedSeed, onProgress?: Progress): Promise<SeedOutcome> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (
-      message:
-        | { type: 'progress'; event: Parameters<Progress>[0] }
-        | { type: 'done'; outcome: SeedOutcome }
-        | { type: 'error'; error: string; message?: string; exitCode?: number },
-    ) => {
-      if (message.type === 'progress') {
-        onProgress?.(message.event);
-        return;
-      }
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      if (message.type === 'done') resolve(message.outcome);
-      else reject(message.exitCode !== undefined ? new FedageError(message.message ?? message.error, message.exitCode) : new Error(message.error));
-    };
-    const onError = (err: Error) => {
-      worker.off('message', onMessage);
-      reject(err);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.postMessage({ config, plans, prepared, progress: onProgress !== undefined });
   });
 }
 

@@ -7,14 +7,12 @@ import { MIN_NOISE_MULTIPLIER } from '../privacy/accountant/rdp.js';
 import { TARGETS, targetErrorMessage } from '../scenario/targets.js';
 import { BENCH_ARM_KINDS } from '../scenario/arms.js';
 import { STRATEGY_REGISTRY } from '../federated/registry.js';
-import { loadBenchConfig } from '../scenario/parse.js';
 import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
 import type { BenchOverrides, PrivacyOverrides, SecureAggregationOverrides } from '../bench/config.js';
-import { planBench, runBench } from '../bench/runner.js';
 import { privacyArmNotes } from '../bench/privacy-arm-notes.js';
+import type { IdsMode } from '../report/bench-outputs.js';
 import { planText } from '../report/plan-text.js';
 import { markdownSummary } from '../report/markdown.js';
-import { IDS_MODES, beginBenchOutput, resultsJson, writeBenchOutputs, type IdsMode } from '../report/bench-outputs.js';
 import type { Progress } from '../bench/run-seed.js';
 
 export interface BenchCommandOptions {
@@ -201,6 +199,12 @@ export function benchProgressUpdate(e: Parameters<Progress>[0]): ProgressUpdate 
  * reproduce the run; no time or host, so results stay byte-identical across runs).
  */
 export async function benchCommand(input: string, o: BenchCommandOptions, argv?: string[]): Promise<void> {
+  // Loaded on use: start-up pays only for the command that runs (issue 19).
+  const [{ loadBenchConfig }, { planBench, runBench }, { IDS_MODES, beginBenchOutput, resultsJson, writeBenchOutputs }] = await Promise.all([
+    import('../scenario/parse.js'),
+    import('../bench/runner.js'),
+    import('../report/bench-outputs.js'),
+  ]);
   const overrides = benchOverrides(o);
   const ids = (o.ids ?? 'plain') as IdsMode;
   if (!IDS_MODES.includes(ids)) throw new UsageError(`--ids: expected ${IDS_MODES.join(', ')}, found "${o.ids}"`);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { FORCE_FLAG } from './flags.js';
 import { QUIET_FLAG, createProgress } from './progress.js';
-import { exportDataset, parseExportFormat, type ExportFormat, type ExportProgress, type ExportResult } from '../data/export/export-dataset.js';
+import type { ExportFormat, ExportProgress, ExportResult } from '../data/export/export-dataset.js';
 
 export interface ExportCommandOptions {
   format: string;
@@ -31,6 +31,8 @@ export function formatExportSummary(r: ExportResult, outDir: string, seconds: nu
 }
 
 export async function exportCommand(dir: string, o: ExportCommandOptions): Promise<string> {
+  // Loaded on use: start-up pays only for the command that runs (issue 19).
+  const { exportDataset, parseExportFormat } = await import('../data/export/export-dataset.js');
   const format = parseExportFormat(o.format) as ExportFormat;
   const outDir = o.out ?? defaultExportDir(dir, format);
   const t0 = performance.now();

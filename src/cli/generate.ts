@@ -3,10 +3,9 @@ import type { Command } from 'commander';
 import { FORCE_FLAG, MAX_SCALE, parseScale } from './flags.js';
 import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
 import { UsageError } from '../errors.js';
-import { loadScenario } from '../scenario/parse.js';
 import { exportProgressLine } from './export.js';
-import { generateExport, parseExportFormat, type ExportProgress } from '../data/export/export-dataset.js';
-import { writeSyntheticDataset, type GenerateProgress, type WriteDatasetResult } from '../data/write-dataset.js';
+import type { GenerateProgress, WriteDatasetResult } from '../data/write-dataset.js';
+import type { ExportProgress } from '../data/export/export-dataset.js';
 
 export interface GenerateCommandOptions {
   out: string;
@@ -65,6 +64,12 @@ export function formatGenerateSummary(result: WriteDatasetResult, outDir: string
 }
 
 export async function generateCommand(scenarioPath: string, options: GenerateCommandOptions, isTty = Boolean(process.stderr.isTTY)): Promise<string> {
+  // Loaded on use: start-up pays only for the command that runs (issue 19).
+  const [{ loadScenario }, { generateExport, parseExportFormat }, { writeSyntheticDataset }] = await Promise.all([
+    import('../scenario/parse.js'),
+    import('../data/export/export-dataset.js'),
+    import('../data/write-dataset.js'),
+  ]);
   const seed = parseSeed(options.seed);
   const scale = parseScale(options.scale);
   const scenario = await loadScenario(scenarioPath);

@@ -1,7 +1,7 @@
 /** `fedage import <mapping.yaml> --out DIR`: per-site CSV/Arrow files → a fedage data directory. */
 import type { Command } from 'commander';
 import { FORCE_FLAG } from './flags.js';
-import { importDataset, type ImportResult } from '../data/import/import-dataset.js';
+import type { ImportResult } from '../data/import/import-dataset.js';
 
 export interface ImportCommandOptions {
   out: string;
@@ -31,6 +31,8 @@ export function formatImportSummary(result: ImportResult, outDir: string): strin
 }
 
 export async function importCommand(mappingPath: string, o: ImportCommandOptions): Promise<{ summary: string; warnings: string[] }> {
+  // Loaded on use: start-up pays only for the command that runs (issue 19).
+  const { importDataset } = await import('../data/import/import-dataset.js');
   const result = await importDataset(mappingPath, { outDir: o.out, force: o.force ?? false, allowOutsidePaths: o.allowOutsidePaths ?? false });
   return { summary: formatImportSummary(result, o.out), warnings: result.warnings };
 }

@@ -1,7 +1,6 @@
 /** `fedage init [--from NAME] FILE`: a commented starter scenario for one's own consortium. */
 import type { Command } from 'commander';
 import { FORCE_FLAG } from './flags.js';
-import { initScenario } from '../scenario/init-scenario.js';
 
 export function registerInit(program: Command): void {
   program
@@ -22,6 +21,8 @@ export function registerInit(program: Command): void {
       ].join('\n'),
     )
     .action(async (file: string, o: { from?: string; force?: boolean }) => {
+      // Loaded on use: start-up pays only for the command that runs (issue 19).
+      const { initScenario } = await import('../scenario/init-scenario.js');
       const r = await initScenario(file, { from: o.from, force: o.force });
       const s = r.scenario;
       const patients = s.sites.reduce((a, site) => a + site.patients, 0);

@@ -6,10 +6,10 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GateFailed } from '../errors.js';
-import { type FidelityProgress, type FidelityReport, fidelityReport } from '../data/fidelity/report.js';
 import { QUIET_FLAG, createProgress } from './progress.js';
-import { inspectDataset, type FeatureShift, type InspectReport, type SiteInspection } from '../data/inspect.js';
-import { verifyDataset, type VerifyResult } from '../data/verify.js';
+import type { FidelityProgress, FidelityReport } from '../data/fidelity/report.js';
+import type { FeatureShift, InspectReport, SiteInspection } from '../data/inspect.js';
+import type { VerifyResult } from '../data/verify.js';
 
 export interface InspectCommandOptions {
   json?: boolean;
@@ -177,8 +177,10 @@ export async function inspectCommand(dir: string, options: InspectCommandOptions
 export async function inspectWithStatus(dir: string, options: InspectCommandOptions): Promise<{ out: string; fidelityFailed: number }> {
   // Checksums are verified by default: statistics of a file with flipped bytes would look valid
   // (exit 0); --no-verify skips the hashing for a quick look at a trusted directory.
-  const verified = options.verify !== false ? await verifyDataset(dir) : undefined;
+  // Modules are loaded on use: start-up pays only for the command that runs (issue 19).
+  const verified = options.verify !== false ? await (await import('../data/verify.js')).verifyDataset(dir) : undefined;
   if (options.fidelity) {
+    const { fidelityReport } = await import('../data/fidelity/report.js');
     const progress = createProgress('inspect', { quiet: options.quiet });
     const onProgress = (p: FidelityProgress) =>
       progress.update({ done: p.done, total: p.total, detail: p.stage === 'load' ? `loading site ${p.done + 1}/${p.total} ${p.item}` : `fidelity row ${p.done + 1}/${p.total}: ${p.item}`, phase: p.stage, counted: false });
@@ -195,6 +197,7 @@ export async function inspectWithStatus(dir: string, options: InspectCommandOpti
 }
 
 async function inspectReportText(dir: string, options: InspectCommandOptions, verified: VerifyResult | undefined): Promise<string> {
+  const { inspectDataset } = await import('../data/inspect.js');
   const report = await inspectDataset(dir);
   if (options.json) return JSON.stringify(verified ? { verified, ...report } : report, null, 2);
   return formatInspectReport(report, verified);

@@ -2,7 +2,6 @@
 import { basename, dirname, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { FORCE_FLAG } from './flags.js';
-import { readResultsFile } from '../report/read-results.js';
 import { REPORT_FILE, writeReport } from '../report/write-report.js';
 
 export interface ReportCommandOptions {
@@ -11,6 +10,8 @@ export interface ReportCommandOptions {
 }
 
 export async function reportCommand(resultsPath: string, o: ReportCommandOptions): Promise<void> {
+  // Loaded on use: start-up pays only for the command that runs (issue 19).
+  const { readResultsFile } = await import('../report/read-results.js');
   const result = readResultsFile(resultsPath);
   const out = o.out ?? join(dirname(resultsPath), REPORT_FILE);
   // The rebuild command in the report names results.json as seen from the report's directory.

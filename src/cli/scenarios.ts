@@ -1,6 +1,6 @@
 /** `fedage scenarios`: the shipped scenarios, one line each; any command accepts their names. */
 import type { Command } from 'commander';
-import { listShippedScenarios, type ShippedScenario } from '../scenario/shipped-scenarios.js';
+import type { ShippedScenario } from '../scenario/shipped-scenarios.js';
 
 export function formatScenarioList(list: ShippedScenario[]): string {
   const header = ['NAME', 'SITES', 'PATIENTS', 'TARGET', 'DESCRIPTION'];
@@ -21,6 +21,8 @@ export function registerScenarios(program: Command): void {
       ['', 'Examples:', '  $ fedage scenarios', '  $ fedage bench alzheimers-3site', '  $ fedage init --from frailty-dp my-consortium.yaml'].join('\n'),
     )
     .action(async (o: { json?: boolean }) => {
+      // Loaded on use: start-up pays only for the command that runs (issue 19).
+      const { listShippedScenarios } = await import('../scenario/shipped-scenarios.js');
       const list = await listShippedScenarios();
       process.stdout.write(o.json ? `${JSON.stringify(list, null, 2)}\n` : `${formatScenarioList(list)}\n`);
     });

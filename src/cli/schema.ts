@@ -1,7 +1,6 @@
 /** `fedage schema [--out FILE] [--force]`: print or write the scenario JSON Schema. */
 import type { Command } from 'commander';
 import { FORCE_FLAG } from './flags.js';
-import { scenarioJsonSchemaText, writeScenarioJsonSchema } from '../scenario/json-schema.js';
 
 export interface SchemaOptions {
   out?: string;
@@ -10,6 +9,8 @@ export interface SchemaOptions {
 
 /** Returns the schema text when it should go to stdout, or undefined once it is written to a file. */
 export async function schemaCommand(options: SchemaOptions): Promise<string | undefined> {
+  // Loaded on use: start-up pays only for the command that runs (issue 19).
+  const { scenarioJsonSchemaText, writeScenarioJsonSchema } = await import('../scenario/json-schema.js');
   if (options.out === undefined) return scenarioJsonSchemaText();
   await writeScenarioJsonSchema(options.out, { overwrite: options.force === true });
   return undefined;

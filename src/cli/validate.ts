@@ -1,6 +1,5 @@
 /** `fedage validate <scenario>`: check a scenario and print a one-line summary. */
 import type { Command } from 'commander';
-import { loadScenario } from '../scenario/parse.js';
 
 export interface ValidateSummary {
   file: string;
@@ -11,6 +10,8 @@ export interface ValidateSummary {
 
 /** Loads the scenario; an invalid one throws InputError, which main.ts reports with exit 2. */
 export async function validateCommand(scenarioPath: string): Promise<ValidateSummary> {
+  // Loaded on use: start-up pays only for the command that runs (issue 19).
+  const { loadScenario } = await import('../scenario/parse.js');
   const scenario = await loadScenario(scenarioPath);
   return {
     file: scenarioPath,

@@ -30,6 +30,7 @@ export const SGD_LOCAL_TRAINER: LocalTrainer = {
       optimizer: input.optimizer,
       random: input.random,
       adjustGradient: input.adjustGradient,
+      ...(input.sampling ? { sampling: input.sampling } : {}),
     }),
 };
 
@@ -47,6 +48,7 @@ export function trainClient(input: ClientUpdateInput, adjustGradient?: GradientA
     optimizer: createOptimizer(local.optimizer),
     random: input.random,
     adjustGradient,
+    ...(local.sampling ? { sampling: local.sampling } : {}),
     clientId: instruction.clientId,
     round: instruction.round,
   });

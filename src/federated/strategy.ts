@@ -25,7 +25,7 @@
  * DifferentialPrivacyServerSideFixedClipping. Pass a wrapper through
  * FederatedRunOptions.wrapStrategy.
  */
-import type { LabeledData, LocalTrainingResult, Model, Optimizer, OptimizerConfig } from '../model/types.js';
+import type { LabeledData, LocalTrainingOptions, LocalTrainingResult, Model, Optimizer, OptimizerConfig } from '../model/types.js';
 
 /**
  * One client's local training loop, injected into the federated layer: minibatch SGD
@@ -49,6 +49,8 @@ export interface LocalTrainerInput {
   readonly random: () => number;
   /** The strategy's gradient hook (FedProx's proximal term, SCAFFOLD's correction). */
   readonly adjustGradient?: (params: Float64Array, grad: Float64Array) => void;
+  /** Minibatch order (SGD trainer only; DP-SGD keeps Poisson sampling). */
+  readonly sampling?: LocalTrainingOptions['sampling'];
   readonly clientId: string;
   /** The round being played (1-based). */
   readonly round: number;
@@ -90,6 +92,8 @@ export interface LocalConfig {
   optimizer: OptimizerConfig;
   /** The local training loop; default minibatch SGD. Sample-level DP injects DP-SGD here. */
   trainer?: LocalTrainer;
+  /** Minibatch order of the default SGD trainer (model/types.ts LocalTrainingOptions.sampling). */
+  sampling?: LocalTrainingOptions['sampling'];
 }
 
 /** What the server knows about a client before any round: its id and its training-set size. */

@@ -40,6 +40,45 @@ export function probabilityOf(z: number): number {
   return p < Number.MIN_VALUE ? Number.MIN_VALUE : p > ONE_MINUS_ULP ? ONE_MINUS_ULP : p;
 }
 
+/**
+ * Σ_{j<d} a[aOff + j]·x[xOff + j] with four independent accumulators (issue 19). A single
+ * running sum is one long chain of dependent floating-point adds (~4 cycles each), so the loop
+ * ran at the adder's latency, not at the memory's bandwidth; four chains keep the adder busy.
+ * The four partial sums are combined as (s0 + s1) + (s2 + s3): a fixed order, so the result is
+ * deterministic (it differs from the sequential sum in the last bits only).
+ * Every dot product of a row with the weights goes through here (training, DP-SGD, predict), so
+ * an unclipped row contributes the same bits to lossAndGrad and clippedGradSum.
+ */
+export function dot(a: Float64Array, x: Float64Array, xOff: number, d: number, aOff = 0): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const blocked = d & ~3;
+  let j = 0;
+  for (; j < blocked; j += 4) {
+    s0 += a[aOff + j] * x[xOff + j];
+    s1 += a[aOff + j + 1] * x[xOff + j + 1];
+    s2 += a[aOff + j + 2] * x[xOff + j + 2];
+    s3 += a[aOff + j + 3] * x[xOff + j + 3];
+  }
+  for (; j < d; j++) s0 += a[aOff + j] * x[xOff + j];
+  return s0 + s1 + (s2 + s3);
+}
+
+/** out[j] += alpha·x[xOff + j] for j < d, four at a time (independent stores, no chain). */
+export function axpy(alpha: number, x: Float64Array, xOff: number, out: Float64Array, d: number): void {
+  const blocked = d & ~3;
+  let j = 0;
+  for (; j < blocked; j += 4) {
+    out[j] += alpha * x[xOff + j];
+    out[j + 1] += alpha * x[xOff + j + 1];
+    out[j + 2] += alpha * x[xOff + j + 2];
+    out[j + 3] += alpha * x[xOff + j + 3];
+  }
+  for (; j < d; j++) out[j] += alpha * x[xOff + j];
+}
+
 /** Rejects data whose width is not the model's input width (the loops would read garbage). */
 export function assertMatrixWidth(data: Matrix, featureCount: number): void {
   if (data.d !== featureCount) throw new RangeError(`data has ${data.d} features, model expects ${featureCount}`);
@@ -80,15 +119,14 @@ export class LogisticRegression implements Model {
     for (let k = 0; k < count; k++) {
       const r = rows[k];
       const off = r * d;
-      let z = bias;
-      for (let j = 0; j < d; j++) z += params[j] * x[off + j];
+      const z = bias + dot(params, x, off, d);
       const yr = y[r];
       // One exp serves both the loss and the sigmoid.
       const e = Math.exp(-Math.abs(z));
       const inv = 1 / (1 + e);
       lossSum += (z > 0 ? z : 0) - yr * z + Math.log1p(e);
       const residual = (z >= 0 ? inv : e * inv) - yr; // ∂BCE/∂z = σ(z) − y
-      for (let j = 0; j < d; j++) gradOut[j] += residual * x[off + j];
+      axpy(residual, x, off, gradOut, d);
       biasGrad += residual;
     }
     // An empty batch has no data term (rather than 0/0); the penalty still applies.
@@ -113,13 +151,8 @@ export class LogisticRegression implements Model {
     const bias = params[d];
     for (let k = 0; k < count; k++) {
       const off = rows[k] * d;
-      let z = bias;
-      let xSq = 0;
-      for (let j = 0; j < d; j++) {
-        const v = x[off + j];
-        z += params[j] * v;
-        xSq += v * v;
-      }
+      const z = bias + dot(params, x, off, d);
+      const xSq = dot(x, x, off, d, off);
       normsOut[k] = Math.abs(sigmoid(z) - y[rows[k]]) * Math.sqrt(xSq + 1);
     }
     return normsOut;
@@ -147,13 +180,8 @@ export class LogisticRegression implements Model {
     for (let k = 0; k < count; k++) {
       const r = rows[k];
       const off = r * d;
-      let z = bias;
-      let xSq = 0;
-      for (let j = 0; j < d; j++) {
-        const v = x[off + j];
-        z += params[j] * v;
-        xSq += v * v;
-      }
+      const z = bias + dot(params, x, off, d);
+      const xSq = dot(x, x, off, d, off);
       const yr = y[r];
       const e = Math.exp(-Math.abs(z));
       const inv = 1 / (1 + e);
@@ -165,7 +193,7 @@ export class LogisticRegression implements Model {
         residual *= clipNorm / norm;
         clippedCount++;
       }
-      for (let j = 0; j < d; j++) sumOut[j] += residual * x[off + j];
+      axpy(residual, x, off, sumOut, d);
       biasSum += residual;
     }
     for (let j = 0; j < d; j++) sumOut[j] *= scale;
@@ -194,10 +222,7 @@ export class LogisticRegression implements Model {
     if (result.length < n) throw new RangeError(`predict: out has length ${result.length}, need ${n}`);
     const bias = params[d];
     for (let i = 0; i < n; i++) {
-      const off = i * d;
-      let z = bias;
-      for (let j = 0; j < d; j++) z += params[j] * x[off + j];
-      result[i] = probabilityOf(z);
+      result[i] = probabilityOf(bias + dot(params, x, i * d, d));
     }
     return result;
   }

@@ -107,6 +107,13 @@ export interface LocalTrainingOptions {
   /** Uniform [0, 1) source for shuffling (seeded stream). */
   random: () => number;
   /**
+   * Minibatch order per epoch: 'reshuffle' (default) permutes the rows; 'block-shuffle' permutes
+   * blocks of `batchesPerBlock` (default 1) whole minibatches of consecutive rows — faster
+   * (sequential reads), equivalent only for rows stored in random order (model/train.ts
+   * blockShuffleInto states when and why).
+   */
+  sampling?: { kind: 'reshuffle' } | { kind: 'block-shuffle'; batchesPerBlock?: number };
+  /**
    * Called with the minibatch gradient before each optimizer step: FedProx adds μ(w − w_global),
    * SCAFFOLD adds (c − c_i). Mutates grad in place.
    */

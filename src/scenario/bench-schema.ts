@@ -116,6 +116,10 @@ export const benchSettingsSchema = z.strictObject({
     })
     .optional(),
   convergenceFraction: z.number().gt(0).max(1).optional().describe('rounds-to-target reports the first round reaching this fraction of central AUC'),
+  sampling: z
+    .enum(['block-shuffle', 'reshuffle'])
+    .optional()
+    .describe('minibatch order of non-private SGD: block-shuffle (default: rows permuted once per seed, blocks of minibatches shuffled per epoch; faster) or reshuffle (every row every epoch)'),
   gates: z.array(z.string().min(1)).optional().describe('CI gates, e.g. "fedavg.auc >= central.auc - 0.02"'),
   maxGap: z.number().min(0).max(1).optional().describe('gate every federated arm: auc >= central.auc - maxGap'),
   secureAggregation: secureAggregationSettingsSchema.optional().describe('add a secure-aggregation twin of every federated arm (e.g. fedavg+secagg, fedavg+ckks)'),

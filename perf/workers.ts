@@ -1,0 +1,73 @@
+/**
+ * npm run perf:workers — what the worker pool buys (issue 19, target 2): fresh processes of
+ * `fedage bench <scenario>` with --workers 1 and --workers 2, alternated, wall time and peak RSS
+ * (the process's maxRSS, worker threads included, reported by the child itself).
+ * Usage: node dist/perf/workers.js [--scenario FILE] [--seeds N] [--runs K] [--json]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const scenario = arg('scenario', 'scenarios/alzheimers-3site.yaml');
+const seeds = Number(arg('seeds', '5'));
+const runs = Number(arg('runs', '2'));
+
+/** The child runs the bench library in process and prints its own wall time and peak RSS. */
+const child = (workers: number) => `
+import { runBench } from ${JSON.stringify(new URL('../src/bench/runner.js', import.meta.url).href)};
+const t0 = performance.now();
+await runBench(${JSON.stringify(scenario)}, { overrides: { seeds: Array.from({ length: ${seeds} }, (_, i) => i) }, workers: ${workers} });
+process.stdout.write(JSON.stringify({ seconds: (performance.now() - t0) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+`;
+
+// A file, not `--input-type=module -e`: worker threads inherit the parent's execArgv, and
+// --input-type is refused for a worker's file entry.
+const dir = mkdtempSync(join(tmpdir(), 'fedage-perf-workers-'));
+function once(workers: number): { seconds: number; maxRssMb: number } {
+  const file = join(dir, `bench-${workers}.mjs`);
+  writeFileSync(file, child(workers));
+  const r = spawnSync(process.execPath, [file], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench with ${workers} workers failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { seconds: number; maxRssMb: number };
+}
+
+const load = loadavg()[0];
+const results: Record<string, { seconds: number; maxRssMb: number }[]> = { '1': [], '2': [] };
+for (let k = 0; k < runs; k++) {
+  results['1'].push(once(1));
+  results['2'].push(once(2));
+}
+rmSync(dir, { recursive: true, force: true });
+const best = (w: string) => results[w].reduce((a, b) => (b.seconds < a.seconds ? b : a));
+const one = best('1');
+const two = best('2');
+const out = {
+  scenario,
+  seeds,
+  runs,
+  loadAverage: load,
+  workers1: one,
+  workers2: two,
+  speedup: one.seconds / two.seconds,
+  rssRatio: two.maxRssMb / one.maxRssMb,
+  targets: { speedup: 1.7, rssRatio: 1.3, note: 'on a quiet machine' },
+};
+if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+else {
+  process.stdout.write(
+    [
+      `${scenario}, ${seeds} seeds, all arms (bench time in process, generation included), best of ${runs}:`,
+      `  --workers 1: ${one.seconds.toFixed(2)} s, peak RSS ${one.maxRssMb.toFixed(0)} MB`,
+      `  --workers 2: ${two.seconds.toFixed(2)} s, peak RSS ${two.maxRssMb.toFixed(0)} MB`,
+      `  speed-up ${out.speedup.toFixed(2)}x (target >= 1.7 on a quiet machine), RSS ratio ${out.rssRatio.toFixed(2)} (target <= 1.3)`,
+      `load average ${load.toFixed(2)} at start (2 cores, shared machine)`,
+    ].join('\n') + '\n',
+  );
+}
