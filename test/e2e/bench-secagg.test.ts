@@ -12,7 +12,9 @@ import { after, describe, test } from 'node:test';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCENARIO = 'scenarios/alzheimers-3site.yaml';
-const QUICK = ['--seeds', '1', '--rounds', '4', '--arms', 'fedavg', '--workers', '1'];
+const QUICK = ['--seeds', '1', '--arms', 'fedavg', '--workers', '1'];
+/** A flag may be given once (fedage refuses repeats), so the round count is its own argument. */
+const rounds = (n: number) => ['--rounds', String(n)];
 
 function fedage(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/fedage.js', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
@@ -58,7 +60,7 @@ describe('fedage bench with secure aggregation and compression (built CLI)', () 
   });
 
   test('masking: the fedavg+secagg twin matches fedavg within the quantization bound; bytes measured', () => {
-    const run = fedage('bench', SCENARIO, ...QUICK, '--secure-aggregation', 'masking', '--json');
+    const run = fedage('bench', SCENARIO, ...QUICK, ...rounds(4), '--secure-aggregation', 'masking', '--json');
     assert.equal(run.status, 0, run.stderr);
     const r = JSON.parse(run.stdout);
     const plain = arm(r, 'fedavg');
@@ -90,7 +92,7 @@ describe('fedage bench with secure aggregation and compression (built CLI)', () 
   });
 
   test('masking with dropouts: each round either survives (contributors = participants − dropouts) or aborts below threshold', () => {
-    const run = fedage('bench', SCENARIO, ...QUICK, '--rounds', '6', '--secure-aggregation', 'masking', '--dropout-probability', '0.3', '--json');
+    const run = fedage('bench', SCENARIO, ...QUICK, ...rounds(6), '--secure-aggregation', 'masking', '--dropout-probability', '0.3', '--json');
     assert.equal(run.status, 0, run.stderr);
     const w = arm(JSON.parse(run.stdout), 'fedavg+secagg').wrappers;
     let survived = 0;
@@ -108,7 +110,7 @@ describe('fedage bench with secure aggregation and compression (built CLI)', () 
   });
 
   test('ckks: the fedavg+ckks twin within its error bound; ciphertexts cost more than float32', () => {
-    const run = fedage('bench', SCENARIO, ...QUICK, '--rounds', '2', '--secure-aggregation', 'ckks', '--json');
+    const run = fedage('bench', SCENARIO, ...QUICK, ...rounds(2), '--secure-aggregation', 'ckks', '--json');
     assert.equal(run.status, 0, run.stderr);
     const r = JSON.parse(run.stdout);
     const sec = arm(r, 'fedavg+ckks');
@@ -118,7 +120,7 @@ describe('fedage bench with secure aggregation and compression (built CLI)', () 
   });
 
   test('compression q8: the upload is the encoded message, about a quarter of float32', () => {
-    const run = fedage('bench', SCENARIO, ...QUICK, '--compression', 'q8', '--json');
+    const run = fedage('bench', SCENARIO, ...QUICK, ...rounds(4), '--compression', 'q8', '--json');
     assert.equal(run.status, 0, run.stderr);
     const r = JSON.parse(run.stdout);
     const plain = arm(r, 'fedavg');
@@ -136,17 +138,17 @@ describe('fedage bench with secure aggregation and compression (built CLI)', () 
   });
 
   test('refusals (exit 2) and the dry run', () => {
-    const dp = fedage('bench', SCENARIO, ...QUICK, '--secure-aggregation', 'masking', '--dp-level', 'client', '--epsilons', '1', '--dry-run');
+    const dp = fedage('bench', SCENARIO, ...QUICK, ...rounds(4), '--secure-aggregation', 'masking', '--dp-level', 'client', '--epsilons', '1', '--dry-run');
     assert.equal(dp.status, 2, dp.stderr);
     assert.match(dp.stderr, /client-level DP with masking/);
     assert.doesNotMatch(dp.stderr, /at .*\.js:\d+/, 'no stack trace');
-    const topk = fedage('bench', SCENARIO, ...QUICK, '--secure-aggregation', 'masking', '--compression', 'topk:0.1', '--dry-run');
+    const topk = fedage('bench', SCENARIO, ...QUICK, ...rounds(4), '--secure-aggregation', 'masking', '--compression', 'topk:0.1', '--dry-run');
     assert.equal(topk.status, 2);
     assert.match(topk.stderr, /top-k/);
-    const bad = fedage('bench', SCENARIO, ...QUICK, '--secure-aggregation', 'paillier', '--dry-run');
+    const bad = fedage('bench', SCENARIO, ...QUICK, ...rounds(4), '--secure-aggregation', 'paillier', '--dry-run');
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--secure-aggregation: expected masking or ckks/);
-    const dry = fedage('bench', SCENARIO, ...QUICK, '--secure-aggregation', 'masking', '--secagg-graph', 'k-regular', '--num-shares', '3', '--dp-level', 'sample', '--epsilons', '1', '--dry-run');
+    const dry = fedage('bench', SCENARIO, ...QUICK, ...rounds(4), '--secure-aggregation', 'masking', '--secagg-graph', 'k-regular', '--num-shares', '3', '--dp-level', 'sample', '--epsilons', '1', '--dry-run');
     assert.equal(dry.status, 0, dry.stderr);
     assert.match(dry.stdout, /fedavg\+dp\(eps=1\)\+secagg \[federated\]/);
     assert.match(dry.stdout, /secure aggregation: masking, k-regular graph \(SecAgg\+\), numShares 3/);
