@@ -29,6 +29,7 @@ export interface BenchCommandOptions {
   gate?: string[];
   maxGap?: string;
   workers?: string;
+  sampling?: string;
   json?: boolean;
   dryRun?: boolean;
   dpLevel?: string;
@@ -100,6 +101,10 @@ export function benchOverrides(o: BenchCommandOptions): BenchOverrides {
     gates: o.gate,
     maxGap: numberIn('--max-gap', o.maxGap, 0, 1, false),
   };
+  if (o.sampling !== undefined) {
+    if (o.sampling !== 'block-shuffle' && o.sampling !== 'reshuffle') throw new UsageError(`--sampling: expected block-shuffle or reshuffle, found "${o.sampling}"`);
+    overrides.sampling = o.sampling;
+  }
   const privacy = privacyOverrides(o);
   if (privacy) overrides.privacy = privacy;
   const secure = secureAggregationOverrides(o);
@@ -273,7 +278,8 @@ export function registerBench(program: Command): void {
     .option('--dropout-probability <p>', 'secure aggregation: per-round probability that a site drops out (simulated)')
     .option('--ckks-release <who>', 'ckks: server (one site decrypts the sum for the server, default) or sites')
     .option('--compression <spec>', 'add a compressed twin of every federated arm: q8, q4, q2, topk:<fraction>, randk:<fraction> (e.g. fedavg+q8)')
-    .option('--workers <n>', 'worker threads for seeds (default: cores)')
+    .option('--workers <n>', 'worker threads for arm × seed tasks (default: cores)')
+    .option('--sampling <order>', 'minibatch order of non-private SGD: block-shuffle (default) or reshuffle')
     .option('--json', 'print results.json to stdout instead of the Markdown summary (with --dry-run: the plan as JSON)')
     .option('--dry-run', 'print the experiment plan (arms, rounds, steps, σ and q per site, δ, ε target) and exit without training')
     .addHelpText(
