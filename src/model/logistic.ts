@@ -45,7 +45,7 @@ export function probabilityOf(z: number): number {
  * bias, added first as before, so results are those of the loops this replaced). Every dot product of a row
  * with the weights goes through here (training, DP-SGD, predict), so an unclipped row
  * contributes the same bits to lossAndGrad and clippedGradSum.
- * Why not four accumulators (measured 1.26–1.39x faster at d = 70, perf:train-loop): a sum split
+ * Why not four accumulators (measured 1.15–1.39x faster at d = 70, perf:train-loop): a sum split
  * over lanes rounds differently when two columns trade places, and the column order of the
  * design matrix is not fixed by the data's content — one-hot levels follow the file's dictionary
  * order, which differs between an Arrow directory and its Parquet export. The sequential sum is
