@@ -35,6 +35,7 @@ export interface BenchCommandOptions {
   gate?: string[];
   maxGap?: string;
   workers?: string;
+  sampling?: string;
   json?: boolean;
   dryRun?: boolean;
   quiet?: boolean;
@@ -114,6 +115,10 @@ export function benchOverrides(o: BenchCommandOptions): BenchOverrides {
     gates: o.gate,
     maxGap: numberIn('--max-gap', o.maxGap, 0, 1, false),
   };
+  if (o.sampling !== undefined) {
+    if (o.sampling !== 'block-shuffle' && o.sampling !== 'reshuffle') throw new UsageError(`--sampling: expected block-shuffle or reshuffle, found "${o.sampling}"`);
+    overrides.sampling = o.sampling;
+  }
   const privacy = privacyOverrides(o);
   if (privacy) overrides.privacy = privacy;
   const secure = secureAggregationOverrides(o);
@@ -310,7 +315,8 @@ export function registerBench(program: Command): void {
     .option('--dropout-probability <p>', 'secure aggregation: per-round probability that a site drops out (simulated)')
     .option('--ckks-release <who>', 'ckks: server (one site decrypts the sum for the server, default) or sites')
     .option('--compression <spec>', 'add a compressed twin of every federated arm: q8, q4, q2, topk:<fraction>, randk:<fraction> (e.g. fedavg+q8)')
-    .option('--workers <n>', 'worker threads for seeds (default: cores)')
+    .option('--workers <n>', 'worker threads for arm × seed tasks (default: cores)')
+    .option('--sampling <order>', 'minibatch order of non-private SGD: block-shuffle (default) or reshuffle')
     .option('--max-memory <GiB>', "memory the run may use; a run whose estimate (made before loading data) exceeds it is refused, exit 2 (default: 75 % of this machine's memory)")
     .option('--no-memory-check', 'skip the memory estimate check')
     .option('--json', 'print results.json to stdout instead of the Markdown summary (with --dry-run: the plan as JSON)')

@@ -41,29 +41,21 @@ export function probabilityOf(z: number): number {
 }
 
 /**
- * Σ_{j<d} a[aOff + j]·x[xOff + j] with four independent accumulators (issue 19). A single
- * running sum is one long chain of dependent floating-point adds (~4 cycles each), so the loop
- * ran at the adder's latency, not at the memory's bandwidth; four chains keep the adder busy.
- * The four partial sums are combined as (s0 + s1) + (s2 + s3): a fixed order, so the result is
- * deterministic (it differs from the sequential sum in the last bits only).
- * Every dot product of a row with the weights goes through here (training, DP-SGD, predict), so
- * an unclipped row contributes the same bits to lossAndGrad and clippedGradSum.
+ * start + Σ_{j<d} a[aOff + j]·x[xOff + j], one running sum in column order (from `start`: the
+ * bias, added first as before, so results are those of the loops this replaced). Every dot product of a row
+ * with the weights goes through here (training, DP-SGD, predict), so an unclipped row
+ * contributes the same bits to lossAndGrad and clippedGradSum.
+ * Why not four accumulators (measured 1.15–1.39x faster at d = 70, perf:train-loop): a sum split
+ * over lanes rounds differently when two columns trade places, and the column order of the
+ * design matrix is not fixed by the data's content — one-hot levels follow the file's dictionary
+ * order, which differs between an Arrow directory and its Parquet export. The sequential sum is
+ * unchanged by swapping a one-hot pair (one of the two terms is an exact 0), so both give the
+ * same results (test/e2e/export.test.ts); the 4-lane sum broke that.
  */
-export function dot(a: Float64Array, x: Float64Array, xOff: number, d: number, aOff = 0): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  const blocked = d & ~3;
-  let j = 0;
-  for (; j < blocked; j += 4) {
-    s0 += a[aOff + j] * x[xOff + j];
-    s1 += a[aOff + j + 1] * x[xOff + j + 1];
-    s2 += a[aOff + j + 2] * x[xOff + j + 2];
-    s3 += a[aOff + j + 3] * x[xOff + j + 3];
-  }
-  for (; j < d; j++) s0 += a[aOff + j] * x[xOff + j];
-  return s0 + s1 + (s2 + s3);
+export function dot(a: Float64Array, x: Float64Array, xOff: number, d: number, aOff = 0, start = 0): number {
+  let s = start;
+  for (let j = 0; j < d; j++) s += a[aOff + j] * x[xOff + j];
+  return s;
 }
 
 /** out[j] += alpha·x[xOff + j] for j < d, four at a time (independent stores, no chain). */
@@ -119,7 +111,7 @@ export class LogisticRegression implements Model {
     for (let k = 0; k < count; k++) {
       const r = rows[k];
       const off = r * d;
-      const z = bias + dot(params, x, off, d);
+      const z = dot(params, x, off, d, 0, bias);
       const yr = y[r];
       // One exp serves both the loss and the sigmoid.
       const e = Math.exp(-Math.abs(z));
@@ -151,7 +143,7 @@ export class LogisticRegression implements Model {
     const bias = params[d];
     for (let k = 0; k < count; k++) {
       const off = rows[k] * d;
-      const z = bias + dot(params, x, off, d);
+      const z = dot(params, x, off, d, 0, bias);
       const xSq = dot(x, x, off, d, off);
       normsOut[k] = Math.abs(sigmoid(z) - y[rows[k]]) * Math.sqrt(xSq + 1);
     }
@@ -180,7 +172,7 @@ export class LogisticRegression implements Model {
     for (let k = 0; k < count; k++) {
       const r = rows[k];
       const off = r * d;
-      const z = bias + dot(params, x, off, d);
+      const z = dot(params, x, off, d, 0, bias);
       const xSq = dot(x, x, off, d, off);
       const yr = y[r];
       const e = Math.exp(-Math.abs(z));
@@ -222,7 +214,7 @@ export class LogisticRegression implements Model {
     if (result.length < n) throw new RangeError(`predict: out has length ${result.length}, need ${n}`);
     const bias = params[d];
     for (let i = 0; i < n; i++) {
-      result[i] = probabilityOf(bias + dot(params, x, i * d, d));
+      result[i] = probabilityOf(dot(params, x, i * d, d, 0, bias));
     }
     return result;
   }
