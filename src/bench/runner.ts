@@ -137,7 +137,7 @@ export async function planBench(input: string, opts: Omit<BenchRunOptions, 'work
   return { config, dataset, sites, plans: planArms(config, sites) };
 }
 
-function prepareOptions(config: BenchConfig, seed: number) {
+export function prepareOptions(config: BenchConfig, seed: number) {
   return {
     seed,
     split: config.split,
@@ -149,14 +149,14 @@ function prepareOptions(config: BenchConfig, seed: number) {
   };
 }
 
-const planSites = (p: PreparedSeed): SitePlanInput[] => p.sites.map((s) => ({ id: s.id, trainRows: s.train.data.n }));
+export const planSites = (p: PreparedSeed): SitePlanInput[] => p.sites.map((s) => ({ id: s.id, trainRows: s.train.data.n }));
 const sameSites = (a: SitePlanInput[], b: SitePlanInput[]) => a.length === b.length && a.every((s, i) => s.id === b[i].id && s.trainRows === b[i].trainRows);
 
 /**
  * A scenario is loaded once: its `bench:` section gives the settings (unless --config), and it
  * is generated in memory for the bench target. A data directory has a fixed target.
  */
-async function loadInput(input: string, opts: BenchRunOptions): Promise<{ dataset: BenchDataset; config: BenchConfig }> {
+export async function loadInput(input: string, opts: Pick<BenchRunOptions, 'settings' | 'overrides'>): Promise<{ dataset: BenchDataset; config: BenchConfig }> {
   const isScenario = SCENARIO_FILE.test(input) && (await stat(input).then((s) => s.isFile(), () => false));
   if (isScenario) {
     const scenario = await loadScenario(input);

@@ -10,6 +10,7 @@ import { registerSchema } from './schema.js';
 import { registerGenerate } from './generate.js';
 import { registerInspect } from './inspect.js';
 import { registerBench } from './bench.js';
+import { registerAudit } from './audit.js';
 import { registerPrivacy } from './privacy.js';
 import { registerImport } from './import.js';
 import { registerReport } from './report.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerExport(program);
   registerBench(program);
+  registerAudit(program);
   registerPrivacy(program);
   registerReport(program);
   registerSchema(program);
