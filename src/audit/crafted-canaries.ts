@@ -60,10 +60,11 @@ export function symmetricEigen(matrix: Float64Array, d: number): { values: Float
  * augmented second moment (1/n)·Σ [x;1][x;1]ᵀ (bias included, as the model sees a record): along
  * such a v every record's gradient r·[x;1] has (almost) no component, so the parameter θ·v stays
  * where it started unless the canary is in. The record is x = s·v_x (v = (v_x, v_b)) with
- * s = sign(v_b)·min(1/|v_b|, R/‖v_x‖): at s = 1/v_b its augmented vector is exactly v/v_b, so
- * a model that never saw it scores it θ·v/v_b ≈ its starting value (an unsure prediction),
- * otherwise it is cut to norm R = `normMultiple` × the largest record norm (the model's logit for
- * it is then a fraction of the bias). Labels are fair coins from `random`.
+ * s = sign(v_b)·max(1/|v_b|, R/‖v_x‖): at s = 1/v_b its augmented vector is exactly v/v_b, so
+ * a model that never saw it scores it θ·v/v_b ≈ its starting value (an unsure prediction); when
+ * that record would be short, it is pushed out to norm R = `normMultiple` × the largest record
+ * norm, so that its gradient is clipped at C under DP-SGD (the most a record can move the model)
+ * for as long as it is not fit. Labels are fair coins from `random`.
  */
 export function craftCanaries(data: LabeledData, count: number, random: () => number, normMultiple = 2): LabeledData {
   const { n, d } = data;
@@ -93,7 +94,7 @@ export function craftCanaries(data: LabeledData, count: number, random: () => nu
     for (let j = 0; j < d; j++) vxNorm += v[j] * v[j];
     vxNorm = Math.sqrt(vxNorm) || 1;
     const vb = v[d];
-    const s = (vb < 0 ? -1 : 1) * Math.min(vb === 0 ? Infinity : 1 / Math.abs(vb), R / vxNorm);
+    const s = (vb < 0 ? -1 : 1) * Math.max(vb === 0 ? 0 : 1 / Math.abs(vb), R / vxNorm);
     for (let j = 0; j < d; j++) x[c * d + j] = s * v[j];
     y[c] = random() < 0.5 ? 1 : 0;
   }

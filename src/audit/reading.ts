@@ -16,7 +16,9 @@ export function auditReading(r: Pick<AuditResult, 'arms' | 'violations' | 'recon
   out.push(
     `Each arm was trained once with ${r.config.canaries} canary patients at the audited site, each included with probability ½. ` +
       `The audited ε̂ is a ${conf} % lower bound on the ε the training really has (Steinke, Nasr & Jagielski 2023): ` +
-      'the guarantee cannot be stronger than ε̂. It is not an estimate of the true ε: it is tight only for worst-case records and attackers, ' +
+      'the guarantee cannot be stronger than ε̂. A correct DP arm is flagged with probability at most ' +
+      `${Math.round(r.config.pValue * 100)} %, so confirm a single violation with another noise seed before blaming the code. It is not an estimate of the true ε: ` +
+      'it is tight only for worst-case records and attackers, ' +
       "so a small ε̂ beside a larger accountant ε is expected and does not mean the data are safer than the accountant's ε says " +
       '(for scale, ML Privacy Meter\'s CIFAR-10 audit found ε̂ 0.42 for a claimed ε 68.5 under DP-SGD, and 5.48 without DP).',
   );

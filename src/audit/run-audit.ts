@@ -67,6 +67,12 @@ export const GUESS_RULES: readonly { fraction: number; shape: 'both' | 'out-only
 ];
 const KINDS: CanaryKind[] = ['crafted', 'mislabelled', 'natural'];
 
+/** The primary test's two rules: guess on half of the canaries (a quarter in, a quarter out), or on all. */
+export const PRIMARY_RULES: readonly (typeof GUESS_RULES)[number][] = [
+  { fraction: 0.5, shape: 'both' },
+  { fraction: 1, shape: 'both' },
+];
+
 /** k₊, k₋ of a rule for m canaries (null when it makes no guess). */
 export function guessCounts(rule: (typeof GUESS_RULES)[number], m: number): { guessIn: number; guessOut: number } | null {
   const total = Math.floor(rule.fraction * m);
@@ -255,26 +261,36 @@ async function auditArm(plan: ArmPlan, config: BenchConfig, prepared: PreparedSe
   // Which views the guarantee covers: the released model always; a site's per-round uploads only
   // when the site itself privatizes them (sample-level DP-SGD at the site). Client-level DP adds
   // noise at the server, so a server that reads raw uploads is outside that guarantee.
-  const covered = (score: 'loss' | 'white-box') => score === 'loss' || dpLevel === 'sample' || secure;
-  const oneRunScores = (['loss', 'white-box'] as const).filter((s) => scores[s] !== undefined);
-  const rules: { kind: CanaryKind; score: 'loss' | 'white-box'; guessIn: number; guessOut: number; idx: number[] }[] = [];
+  const covered = (score: 'loss' | 'white-box') => score === 'loss' || dpLevel !== 'client' || secure;
+  // The primary test, fixed before any data are seen: the strongest canaries (crafted, else
+  // mislabelled) under the strongest view the guarantee covers (white box for sample-level DP
+  // and no DP, else the released model's loss), guessing on half or all of them. The invariant
+  // is checked on it alone, at the full level split between its two rules, so the check keeps
+  // its power; every other rule is reported as exploratory, with its own Bonferroni family.
+  const primaryKind: CanaryKind = canaries.kinds.includes('crafted') ? 'crafted' : 'mislabelled';
+  const primaryScore: 'loss' | 'white-box' = scores['white-box'] && covered('white-box') ? 'white-box' : 'loss';
+  const indicesOf = (kind: CanaryKind) => canaries.kinds.flatMap((k, i) => (k === kind ? [i] : []));
+  const test = (family: OneRunTest['family'], kind: CanaryKind, score: 'loss' | 'white-box', g: { guessIn: number; guessOut: number }, level: number): OneRunTest => {
+    const idx = indicesOf(kind);
+    const s = scores[score] as Float64Array;
+    const out = guessTopBottom(idx.map((i) => s[i]), idx.map((i) => canaries.included[i]), g.guessIn, g.guessOut);
+    return { family, kind, score, canaries: out.canaries, guessIn: g.guessIn, guessOut: g.guessOut, guesses: out.guesses, correct: out.correct, level, epsilonLowerBound: oneRunEpsilonLowerBound(out, delta, level), coveredByGuarantee: covered(score) };
+  };
+  const primaryRules = PRIMARY_RULES.map((r) => guessCounts(r, indicesOf(primaryKind).length)).filter((g) => g !== null);
+  const primary = primaryRules.map((g) => test('primary', primaryKind, primaryScore, g, audit.pValue / primaryRules.length));
+  const exploratoryRules: { kind: CanaryKind; score: 'loss' | 'white-box'; g: { guessIn: number; guessOut: number } }[] = [];
   for (const kind of KINDS) {
-    const idx = canaries.kinds.flatMap((k, i) => (k === kind ? [i] : []));
-    for (const score of oneRunScores) {
+    for (const score of ['loss', 'white-box'] as const) {
+      if (!scores[score]) continue;
       for (const rule of GUESS_RULES) {
-        const g = guessCounts(rule, idx.length);
-        if (g) rules.push({ kind, score, ...g, idx });
+        const g = guessCounts(rule, indicesOf(kind).length);
+        if (g) exploratoryRules.push({ kind, score, g });
       }
     }
   }
-  const level = audit.pValue / Math.max(1, rules.length);
-  const oneRun: OneRunTest[] = rules.map(({ kind, score, guessIn, guessOut, idx }) => {
-    const s = scores[score] as Float64Array;
-    const g = guessTopBottom(idx.map((i) => s[i]), idx.map((i) => canaries.included[i]), guessIn, guessOut);
-    return { kind, score, canaries: g.canaries, guessIn, guessOut, guesses: g.guesses, correct: g.correct, level, epsilonLowerBound: oneRunEpsilonLowerBound(g, delta, level), coveredByGuarantee: covered(score) };
-  });
-  const coveredTests = oneRun.filter((t) => t.coveredByGuarantee);
-  const best = coveredTests.reduce<OneRunTest | null>((b, t) => (b === null || t.epsilonLowerBound > b.epsilonLowerBound ? t : b), null);
+  const exploratory = exploratoryRules.map((r) => test('exploratory', r.kind, r.score, r.g, audit.pValue / exploratoryRules.length));
+  const oneRun = [...primary, ...exploratory];
+  const best = primary.reduce<OneRunTest | null>((b, t) => (b === null || t.epsilonLowerBound > b.epsilonLowerBound ? t : b), null);
   const epsilonLowerBound = best?.epsilonLowerBound ?? 0;
   const attacks: AuditArmRecord['attacks'] = [];
   for (const score of ['loss', 'lira', 'white-box'] as const) {
@@ -306,7 +322,7 @@ async function auditArm(plan: ArmPlan, config: BenchConfig, prepared: PreparedSe
     oneRun,
     epsilonLowerBound,
     best,
-    epsilonLowerBoundAnyView: Math.max(0, ...oneRun.map((t) => t.epsilonLowerBound)),
+    exploratoryEpsilonLowerBound: Math.max(0, ...exploratory.filter((t) => t.coveredByGuarantee).map((t) => t.epsilonLowerBound)),
     confidence: 1 - audit.pValue,
     violation: accountantEpsilon !== null && epsilonLowerBound > accountantEpsilon,
     attacks,
@@ -325,7 +341,7 @@ function violationOf(a: AuditArmRecord): AuditViolation {
     canaries: b.canaries,
     guesses: b.guesses,
     correct: b.correct,
-    message: `${a.arm} at ${a.site}: audited ε̂ = ${a.epsilonLowerBound.toFixed(3)} (${Math.round(a.confidence * 100)} % confidence, ${b.kind} canaries, ${b.score} score: ${b.correct} of ${b.guesses} guesses right among ${b.canaries}) exceeds the accountant's ε = ${(a.accountantEpsilon as number).toFixed(3)} (δ = ${a.delta}): the guarantee is contradicted, a bug in clipping, noise, sampling or accounting`,
+    message: `${a.arm} at ${a.site}: audited ε̂ = ${a.epsilonLowerBound.toFixed(3)} (${Math.round(a.confidence * 100)} % confidence, primary test: ${b.kind} canaries, ${b.score} score, ${b.correct} of ${b.guesses} guesses right among ${b.canaries}) exceeds the accountant's ε = ${(a.accountantEpsilon as number).toFixed(3)} (δ = ${a.delta}): the guarantee is contradicted, a bug in clipping, noise, sampling or accounting`,
   };
 }
 

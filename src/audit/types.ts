@@ -8,6 +8,8 @@ export type ScoreKind = 'loss' | 'lira' | 'white-box';
 
 /** One guess rule of the one-run audit and the ε it proves at the (Bonferroni-corrected) level. */
 export interface OneRunTest {
+  /** primary: the pre-registered test the invariant is checked on; exploratory: every other rule (own Bonferroni family). */
+  family: 'primary' | 'exploratory';
   kind: CanaryKind;
   score: 'loss' | 'white-box';
   canaries: number;
@@ -15,7 +17,7 @@ export interface OneRunTest {
   guessOut: number;
   guesses: number;
   correct: number;
-  /** The p-value threshold this test used (the audit's p-value over the number of tests). */
+  /** The p-value threshold this test used (the audit's p-value over the number of tests in its family). */
   level: number;
   epsilonLowerBound: number;
   /** Whether the arm's guarantee covers the view this score needs (see AuditArmRecord.checked). */
@@ -35,12 +37,12 @@ export interface AuditArmRecord {
   canaries: { total: number; included: number; byKind: Record<CanaryKind, { total: number; included: number }> };
   /** The one-run tests (Steinke et al. 2023), every guess rule tried. */
   oneRun: OneRunTest[];
-  /** max ε̂ over the tests covered by the guarantee: at confidence 1 − pValue over all of them (Bonferroni). */
+  /** ε̂ of the primary test (max over its rules, Bonferroni): at confidence 1 − pValue; the invariant is checked on it. */
   epsilonLowerBound: number;
-  /** The test that gave it. */
+  /** The primary rule that gave it. */
   best: OneRunTest | null;
-  /** ε̂ over every test including views outside the guarantee (client-level DP seen by the aggregator). */
-  epsilonLowerBoundAnyView: number;
+  /** Max ε̂ over the exploratory tests the guarantee covers (their own 1 − pValue family). */
+  exploratoryEpsilonLowerBound: number;
   confidence: number;
   /** True when the arm claims DP and ε̂ > the accountant's ε: a bug in clipping, noise, sampling or accounting. */
   violation: boolean;
