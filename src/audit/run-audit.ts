@@ -20,7 +20,7 @@ import { createNoiseSource } from '../privacy/secure-noise.js';
 import { loadScenario } from '../scenario/parse.js';
 import { datasetFromScenario } from '../data/load.js';
 import { prepareSeed } from '../data/prepare/prepare.js';
-import type { BenchDataset, PreparedSeed } from '../data/prepare/types.js';
+import type { PreparedSeed } from '../data/prepare/types.js';
 import type { BenchConfig, BenchOverrides } from '../bench/config.js';
 import { loadInput, planSites, prepareOptions } from '../bench/runner.js';
 import { planArms, type ArmPlan } from '../bench/plan.js';
@@ -105,7 +105,7 @@ export async function runAudit(input: string, opts: AuditRunOptions = {}): Promi
   const reconstruction: ReconstructionRecord[] = [];
   const canarySources: Record<string, string> = {};
   for (const site of canarySites) {
-    const pool = canaryPool(dataset, prepared, site, audit.canaries, config, scenario, input);
+    const pool = canaryPool(prepared, site, audit.canaries, config, scenario, input);
     const drawn = drawCanaries(site, pool.data, audit.canaries, audit.mislabelledFraction, stream(seed, 'canaries', site), pool.source);
     // Crafted along the directions in which the whole federation's training data (and every drawn
     // canary, in or out: the design may not depend on the coins) vary least, as ClipBKD does.
@@ -160,7 +160,7 @@ export function selectPlans(plans: readonly ArmPlan[], wanted: readonly string[]
  * standardized with that cohort's federated statistics); for a data directory, the site's
  * validation and test rows.
  */
-function canaryPool(dataset: BenchDataset, prepared: PreparedSeed, site: string, m: number, config: BenchConfig, scenario: Awaited<ReturnType<typeof loadScenario>> | null, input: string): { data: LabeledData; source: string } {
+function canaryPool(prepared: PreparedSeed, site: string, m: number, config: BenchConfig, scenario: Awaited<ReturnType<typeof loadScenario>> | null, input: string): { data: LabeledData; source: string } {
   const d = prepared.featureNames.length;
   if (!scenario) {
     const s = prepared.sites.find((x) => x.id === site)!;
@@ -183,7 +183,6 @@ function canaryPool(dataset: BenchDataset, prepared: PreparedSeed, site: string,
     n += rows.n;
     seeds.push(cohortSeed);
   }
-  void dataset;
   return { data: concatRows(parts, d), source: `labelled patients of ${site} in fresh cohorts of the scenario (generator seeds ${seeds.join(', ')})` };
 }
 

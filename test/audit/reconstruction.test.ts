@@ -119,22 +119,23 @@ describe('crafted canaries', () => {
     }
   });
 
-  test('crafted records lie along the direction no record moves, out of every record\'s reach', () => {
+  test('crafted records lie along the direction no record moves, at least twice as far out as any record', () => {
     // Records with x0 + x1 = 1 exactly (a one-hot pair): [x; 1]·(1, 1, 0, −1) = 0 for all of them.
     const n = 200;
     const x = new Float64Array(n * 3);
+    let maxNorm = 0;
     for (let i = 0; i < n; i++) {
       const a = rng.uniform() < 0.3 ? 1 : 0;
       x[i * 3] = a;
       x[i * 3 + 1] = 1 - a;
       x[i * 3 + 2] = normal();
+      maxNorm = Math.max(maxNorm, Math.hypot(x[i * 3], x[i * 3 + 1], x[i * 3 + 2]));
     }
     const c = craftCanaries({ n, d: 3, x, y: new Float64Array(n) }, 1, () => 0.3);
-    // x = v_x / v_b = (1, 1, 0)/(−1)·… : the augmented record is parallel to (1, 1, 0, −1).
-    const aug = [c.x[0], c.x[1], c.x[2], 1];
-    const v = [1, 1, 0, -1].map((t) => t / Math.sqrt(3));
-    const cos = aug.reduce((a, t, j) => a + t * v[j], 0) / Math.hypot(...aug);
-    assert.ok(Math.abs(Math.abs(cos) - 1) < 1e-9, `cos ${cos}, x ${[...c.x]}`);
+    // x = s·v_x with v_x ∝ (1, 1, 0) and s = sign(v_b)·max(1/|v_b|, R/‖v_x‖), R = 2 × the largest record norm.
+    assert.ok(Math.abs(c.x[0] - c.x[1]) < 1e-9 && Math.abs(c.x[2]) < 1e-9, `${[...c.x]}`);
+    assert.ok(c.x[0] < 0, 'on the side v/v_b points to');
+    assert.ok(Math.hypot(c.x[0], c.x[1], c.x[2]) >= 2 * maxNorm - 1e-9);
     assert.equal(c.y[0], 1);
   });
 });
