@@ -73,3 +73,7 @@ export { DpSgdLocalTrainer, clientSampleRate, type LocalDpSgdConfig } from './pr
 export { generateSyntheticDataset, type SyntheticSinks, type SyntheticDataset } from './data/write-dataset.js';
 export * from './privacy/index.js';
 export * from './report/index.js';
+export * from './audit/index.js';
+export { auditMarkdown } from './report/audit-markdown.js';
+export { auditJson, beginAuditOutput, writeAuditOutputs, AUDIT_OUTPUT_FILES } from './report/audit-outputs.js';
+export { renderAuditReport, auditSection } from './report/audit-html.js';

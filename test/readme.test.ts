@@ -28,7 +28,7 @@ test('the annotated example scenario in the README is valid and resolves its ove
 test('every `fedage <command>` the README mentions is a registered command', () => {
   const program = buildProgram();
   const known = new Set(program.commands.map((c) => c.name()));
-  const mentioned = new Set([...readme.matchAll(/fedage (validate|generate|inspect|schema|bench|import|report|scenarios|init|export)\b/g)].map((m) => m[1]));
+  const mentioned = new Set([...readme.matchAll(/fedage (validate|generate|inspect|schema|bench|audit|import|report|scenarios|init|export)\b/g)].map((m) => m[1]));
   for (const name of mentioned) {
     assert.ok(known.has(name), `README mentions fedage ${name}`);
   }

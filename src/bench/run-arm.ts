@@ -7,7 +7,7 @@
  * DP arms keep a budget guard (budget-guard.ts) that stops before any step past the budget.
  */
 import { InputError } from '../errors.js';
-import { runFederatedAsync } from '../federated/run-federated.js';
+import { runFederatedAsync, type AggregationHook, type AggregationRequest } from '../federated/run-federated.js';
 import type { RoundLog } from '../federated/types.js';
 import type { Strategy } from '../federated/strategy.js';
 import { auc } from '../metrics/index.js';
@@ -69,11 +69,18 @@ export interface SeedContext {
   noiseFor: (...labels: string[]) => NoiseSource;
   secureNoise: boolean;
   onProgress?: Progress;
+  /**
+   * Sees every round's uploads before aggregation (read only): what an aggregator without
+   * secure aggregation sees. The privacy audit (src/audit) records a site's updates with it.
+   */
+  observeAggregation?: (arm: string, request: AggregationRequest) => void;
 }
 
 /** One arm's outcome: its result, its test scores, and its warnings (site-level ones deduplicated per seed). */
 export interface ArmRun {
   result: ArmSeedResult;
+  /** The trained model's parameters (the released model). */
+  params: Float64Array;
   predictions: ArmPredictions;
   warnings: string[];
   siteWarnings: string[];
@@ -120,7 +127,7 @@ function record(plan: ArmPlan, ctx: SeedContext, params: Float64Array, validatio
     training,
     ...extra,
   };
-  return { result, predictions: { arm, seed, scores: ev.scores }, warnings, siteWarnings };
+  return { result, params, predictions: { arm, seed, scores: ev.scores }, warnings, siteWarnings };
 }
 
 function central(plan: ArmPlan, t: PooledTrainerPlan, ctx: SeedContext) {
@@ -300,7 +307,7 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
         });
         wrapped?.markRoundEnd();
       },
-    }, wrapped?.hook);
+    }, observed(armName, ctx, wrapped?.hook));
     const bytesUpPerSite: Record<string, number> = {};
     const bytesDownPerSite: Record<string, number> = {};
     for (const s of sites) {
@@ -336,6 +343,16 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
   } finally {
     wrapped?.dispose();
   }
+}
+
+/** The aggregation hook with the context's observer in front of it (the hook itself when there is none). */
+function observed(arm: string, ctx: SeedContext, hook: AggregationHook | undefined): AggregationHook | undefined {
+  const observe = ctx.observeAggregation;
+  if (!observe) return hook;
+  return async (request) => {
+    observe(arm, request);
+    return hook ? hook(request) : { aggregated: request.strategy.aggregate(request.updates, request.state) };
+  };
 }
 
 /**

@@ -159,7 +159,7 @@ export async function planBench(input: string, opts: Omit<BenchRunOptions, 'work
   return { config, dataset, sites, plans: planArms(config, sites) };
 }
 
-function prepareOptions(config: BenchConfig, seed: number) {
+export function prepareOptions(config: BenchConfig, seed: number) {
   const pre = config.privacy?.preprocessing;
   return {
     ...(pre && pre.noiseMultiplier !== null ? { releaseStatistics: statisticsRelease(pre, pre.noiseMultiplier, config.privacy?.noiseSeed ?? null, seed) } : {}),
@@ -173,14 +173,14 @@ function prepareOptions(config: BenchConfig, seed: number) {
   };
 }
 
-const planSites = (p: PreparedSeed): SitePlanInput[] => p.sites.map((s) => ({ id: s.id, trainRows: s.train.data.n }));
+export const planSites = (p: PreparedSeed): SitePlanInput[] => p.sites.map((s) => ({ id: s.id, trainRows: s.train.data.n }));
 const sameSites = (a: SitePlanInput[], b: SitePlanInput[]) => a.length === b.length && a.every((s, i) => s.id === b[i].id && s.trainRows === b[i].trainRows);
 
 /**
  * A scenario is loaded once: its `bench:` section gives the settings (unless --config), and it
  * is generated in memory for the bench target. A data directory has a fixed target.
  */
-async function loadInput(input: string, opts: BenchRunOptions): Promise<{ dataset: BenchDataset; config: BenchConfig }> {
+export async function loadInput(input: string, opts: Pick<BenchRunOptions, 'settings' | 'overrides' | 'scale' | 'memoryLimit' | 'workers'>): Promise<{ dataset: BenchDataset; config: BenchConfig }> {
   const isScenario = SCENARIO_FILE.test(input) && (await stat(input).then((s) => s.isFile(), () => false));
   if (isScenario) {
     const scenario = await loadScenario(input);
@@ -226,7 +226,7 @@ const SCENARIO_FILE = /\.ya?ml$/i;
  * Refuses (exit 2) a run whose memory estimate (memory-estimate.ts) exceeds the limit, before
  * any data is generated or loaded. `opts.memoryLimit`: bytes, or null to skip the check.
  */
-function checkMemory(opts: BenchRunOptions, config: BenchConfig, data: { rows: number; inputBytes: number | null; featureColumns: number; siteCount: number }): void {
+function checkMemory(opts: Pick<BenchRunOptions, 'memoryLimit' | 'workers'>, config: BenchConfig, data: { rows: number; inputBytes: number | null; featureColumns: number; siteCount: number }): void {
   if (opts.memoryLimit === null) return;
   const limit = opts.memoryLimit ?? defaultMemoryLimit();
   const p = config.privacy;

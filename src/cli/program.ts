@@ -11,6 +11,7 @@ import { registerSchema } from './schema.js';
 import { registerGenerate } from './generate.js';
 import { registerInspect } from './inspect.js';
 import { registerBench } from './bench.js';
+import { registerAudit } from './audit.js';
 import { registerPrivacy } from './privacy.js';
 import { registerImport } from './import.js';
 import { registerReport } from './report.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerExport(program);
   registerBench(program);
+  registerAudit(program);
   registerPrivacy(program);
   registerReport(program);
   registerSchema(program);

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { TARGETS, targetErrorMessage } from './targets.js';
 import { privacySettingsSchema } from './privacy-schema.js';
+import { auditSettingsSchema } from './audit-schema.js';
 
 import { BENCH_ARM_KINDS, FEDERATED_STRATEGIES } from './arms.js';
 export { BENCH_ARM_KINDS, FEDERATED_STRATEGIES };
@@ -124,6 +125,7 @@ export const benchSettingsSchema = z.strictObject({
   maxGap: z.number().min(0).max(1).optional().describe('gate every federated arm: auc >= central.auc - maxGap'),
   secureAggregation: secureAggregationSettingsSchema.optional().describe('add a secure-aggregation twin of every federated arm (e.g. fedavg+secagg, fedavg+ckks)'),
   compression: compressionSpecSchema.optional(),
+  audit: auditSettingsSchema.optional().describe('privacy audit settings (read by fedage audit)'),
 });
 
 export type BenchSettingsInput = z.infer<typeof benchSettingsSchema>;
