@@ -21,7 +21,7 @@ import { concatAttributes, siteAttributes, type AttributeCodes, type SubgroupAtt
 import type { BenchDataset } from '../data/prepare/types.js';
 
 /** Exact retraining (2^n - 1 federated runs) checks the reconstruction up to this many sites. */
-export const RETRAIN_MAX_SITES = 4;
+export const RETRAIN_MAX_SITES = 5;
 export const LOCAL_REFERENCE = 'local (each site its own model)';
 
 export interface FairnessSection {
@@ -165,7 +165,7 @@ function contributionOf(run: BenchRun): ContributionSection {
       const utility = validationUtility(ctx.model, ctx.pooledValidation);
       const values = reconstructedValues(siteIds, rounds, utility);
       perSeed.push(values);
-      if (retrained === null && siteIds.length <= RETRAIN_MAX_SITES && t.clientSampling === 'fixed') {
+      if (retrained === null && siteIds.length <= RETRAIN_MAX_SITES && t.strategy.name === 'fedavg' && t.clientSampling === 'fixed') {
         const exact = retrainedValues(
           {
             model: ctx.model,
@@ -197,7 +197,7 @@ function contributionOf(run: BenchRun): ContributionSection {
   return {
     utility: 'AUC on the pooled validation rows',
     arms,
-    note: `exact Shapley over all coalitions of sites each round, coalition models reconstructed from the round's recorded uploads (GTG-Shapley, Liu et al. 2022), summed over rounds; 95 % t intervals over seeds; exact retraining of every coalition checks the reconstruction when there are at most ${RETRAIN_MAX_SITES} sites`,
+    note: `exact Shapley over all coalitions of sites each round, coalition models reconstructed from the round's recorded uploads (GTG-Shapley, Liu et al. 2022), summed over rounds; 95 % t intervals over seeds; exact retraining of every coalition (FedAvg, first seed) checks the reconstruction when there are at most ${RETRAIN_MAX_SITES} sites`,
   };
 }
 

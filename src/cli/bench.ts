@@ -9,6 +9,7 @@ import { loadBenchConfig } from '../scenario/parse.js';
 import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
 import type { BenchOverrides, PrivacyOverrides, SecureAggregationOverrides } from '../bench/config.js';
 import { planBench, runBench } from '../bench/runner.js';
+import { analyzeRun } from '../analysis/dashboard.js';
 import { planText } from '../report/plan-text.js';
 import { markdownSummary } from '../report/markdown.js';
 import { beginBenchOutput, resultsJson, writeBenchOutputs } from '../report/bench-outputs.js';
@@ -34,6 +35,8 @@ export interface BenchCommandOptions {
   workers?: string;
   json?: boolean;
   dryRun?: boolean;
+  /** false with --no-dashboard. */
+  dashboard?: boolean;
   dpLevel?: string;
   epsilons?: string;
   delta?: string;
@@ -203,6 +206,8 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   const seconds = (performance.now() - started) / 1000;
   const { result } = run;
   if (argv) result.argv = argv;
+  // The consortium dashboard (subgroup fairness, site contribution, drift) of the finished run.
+  if (o.dashboard !== false) Object.assign(result, analyzeRun(run));
   if (tx) {
     try {
       await writeBenchOutputs(tx.dir, result, run.prepared, run.outcomes, true);
@@ -238,6 +243,7 @@ export function registerBench(program: Command): void {
     .argument('<input>', 'a scenario YAML (generated in memory) or a data directory written by `fedage generate`/`import`')
     .option('-o, --out <dir>', 'write results.json, results.md, report.html, predictions.arrow and splits.arrow here')
     .option('--force', 'overwrite existing output files')
+    .option('--no-dashboard', 'skip the consortium dashboard (subgroup fairness, site contribution, drift) in results.json and the report')
     .option('-c, --config <file>', 'settings YAML with `bench:` and/or `privacy:` sections (replaces the scenario\'s), e.g. for a data directory')
     .option('--seeds <n|list>', 'number of seeds (0..n-1) or a list like 1,2,3 (default 5)')
     .option('--arms <list>', `comma-separated arms: ${BENCH_ARM_KINDS.join(',')} (default all)`)
