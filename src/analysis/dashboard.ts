@@ -6,6 +6,7 @@
  * contribution on consortia of at most RETRAIN_MAX_SITES sites.
  */
 import { SPLIT_TEST } from '../data/prepare/types.js';
+import { targetColumn } from '../data/prepare/prepare.js';
 import type { BenchRun } from '../bench/runner.js';
 import type { StrategyTrainerPlan } from '../bench/arm-plan.js';
 import { seedContext } from '../bench/run-seed.js';
@@ -195,7 +196,7 @@ function contributionOf(run: BenchRun): ContributionSection {
     arms.push({ arm: plan.name, method: 'reconstructed', sites: siteIds, shapley, leaveOneOut: summaries(perSeed.map((v) => v.leaveOneOut), siteIds.length), ranking, retrained });
   }
   return {
-    utility: 'AUC on the pooled validation rows',
+    utility: 'minus the mean log-loss on the pooled validation rows (a value is the validation loss a site removes)',
     arms,
     note: `exact Shapley over all coalitions of sites each round, coalition models reconstructed from the round's recorded uploads (GTG-Shapley, Liu et al. 2022), summed over rounds; 95 % t intervals over seeds; exact retraining of every coalition (FedAvg, first seed) checks the reconstruction when there are at most ${RETRAIN_MAX_SITES} sites`,
   };
@@ -253,7 +254,7 @@ export function enrollmentDriftOf(dataset: Pick<BenchDataset, 'manifest' | 'site
   let alarms = 0;
   let tests = 0;
   for (const site of dataset.sites) {
-    const d = siteEnrollmentDrift({ site: site.id, table: site.table, numericFeatures: features, targetColumn: m.target });
+    const d = siteEnrollmentDrift({ site: site.id, table: site.table, numericFeatures: features, targetColumn: targetColumn(m) });
     if (!d) continue;
     alarms += d.alarms;
     tests += d.tests;

@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { GateFailed } from '../errors.js';
 import { type FidelityReport, fidelityReport } from '../data/fidelity/report.js';
 import { inspectDataset, type FeatureShift, type InspectReport, type SiteInspection } from '../data/inspect.js';
+import { enrollmentDriftOf } from '../analysis/dashboard.js';
+import { loadBenchDataset } from '../data/load.js';
+import { enrollmentDriftText } from '../report/drift-text.js';
 import { verifyDataset, type VerifyResult } from '../data/verify.js';
 
 export interface InspectCommandOptions {
@@ -15,6 +18,7 @@ export interface InspectCommandOptions {
   verify?: boolean;
   fidelity?: boolean;
   fidelityTargets?: string;
+  drift?: boolean;
 }
 
 /** The shipped targets file (fidelity/targets.yaml at the package root). */
@@ -179,6 +183,10 @@ export async function inspectWithStatus(dir: string, options: InspectCommandOpti
     const out = options.json ? JSON.stringify(verified ? { verified, ...report } : report, null, 2) : formatFidelityReport(report);
     return { out, fidelityFailed: report.failed };
   }
+  if (options.drift) {
+    const drift = enrollmentDriftOf(await loadBenchDataset(dir));
+    return { out: options.json ? JSON.stringify(verified ? { verified, drift } : { drift }, null, 2) : enrollmentDriftText(drift), fidelityFailed: 0 };
+  }
   return { out: await inspectReportText(dir, options, verified), fidelityFailed: 0 };
 }
 
@@ -196,6 +204,7 @@ export function registerInspect(program: Command): void {
     .option('--json', 'print the report as JSON instead of tables')
     .option('--verify', 'first check every file against the SHA-256 checksums in the manifest')
     .option('--fidelity', 'compare the cohort with its cited figures: quantity | cited | generated | ok (exit 3 if a row is out of tolerance)')
+    .option('--drift', 'drift over enrollment time per site: PSI / KS per feature and period, label rate, and a change point in the diagnosis codes (a code-system switch)')
     .option('--fidelity-targets <file>', 'targets file for --fidelity (default: the shipped fidelity/targets.yaml)')
     .addHelpText(
       'after',

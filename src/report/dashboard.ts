@@ -78,7 +78,7 @@ export function shapleyChart(c: NonNullable<Dashboard['contribution']>): Figure 
     });
   }
   if (rows.length === 0) return null;
-  const description = 'Bar chart of each site\'s Shapley value (gain in validation AUC it brings, summed over rounds) per federated arm, with 95 % intervals over seeds.';
+  const description = 'Bar chart of each site\'s Shapley value (validation log-loss it removes, summed over rounds) per federated arm, with 95 % intervals over seeds.';
   return {
     id: 'shapley',
     title: 'Site contribution (Shapley value)',
@@ -89,7 +89,7 @@ export function shapleyChart(c: NonNullable<Dashboard['contribution']>): Figure 
       width: PLOT_WIDTH,
       encoding: { y: { field: 'site', type: 'nominal', title: null }, yOffset: { field: 'arm' }, color: { field: 'arm', type: 'nominal', title: 'arm' } },
       layer: [
-        { mark: { type: 'bar' }, encoding: { x: { field: 'shapley', type: 'quantitative', title: 'Shapley value (AUC gain)' } } },
+        { mark: { type: 'bar' }, encoding: { x: { field: 'shapley', type: 'quantitative', title: 'Shapley value (validation loss removed)' } } },
         { mark: { type: 'rule', color: '#222222' }, encoding: { x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } } },
       ],
     }),

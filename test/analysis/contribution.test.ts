@@ -7,17 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { reconstructedValues, retrainedValues, spearman } from '../../src/analysis/contribution.js';
+import { meanLogLossOfLogits, reconstructedValues, retrainedValues, spearman, validationUtility } from '../../src/analysis/contribution.js';
 import { RoundRecorder } from '../../src/bench/round-recorder.js';
 import { runFederated, runFederatedAsync } from '../../src/federated/run-federated.js';
 import { STRATEGY_NAMES, type FederatedClient, type FederatedRunOptions, type StrategyConfig } from '../../src/federated/types.js';
-import { auc } from '../../src/metrics/auc.js';
 import { logisticData, logisticModel, sameBits } from '../federated/toy-models.js';
 
 const D = 4;
 const MODEL = logisticModel(D, 1e-3);
 const VALIDATION = logisticData(300, D, 999);
-const utility = (p: Float64Array) => auc(VALIDATION.y, MODEL.predict(p, VALIDATION)) ?? 0.5;
+const utility = validationUtility(MODEL, VALIDATION);
 
 function options(strategy: StrategyConfig, rounds = 4, ids = ['a', 'b', 'c'], steps = 5, batchSize = 8): FederatedRunOptions {
   const clients: FederatedClient[] = ids.map((id, k) => ({ id, train: logisticData(40 + 13 * k, D, 100 + k, k === 2 ? 0.5 : 0) }));
@@ -54,7 +53,7 @@ describe('reconstructedValues', () => {
     const run = await runFederatedAsync(opts, recorder.hook());
     const values = reconstructedValues(['a', 'b', 'c'], recorder.rounds, utility);
     const sum = values.shapley.reduce((a, b) => a + b, 0);
-    const gain = utility(run.params) - utility(opts.initialParams);
+    const gain = utility.ofParams(run.params) - utility.ofParams(opts.initialParams);
     assert.ok(Math.abs(sum - gain) < 1e-12, `${sum} vs ${gain}`);
     assert.ok(Math.abs(values.total - gain) < 1e-12);
   });
@@ -67,6 +66,24 @@ describe('reconstructedValues', () => {
     const retrained = retrainedValues(opts, utility);
     reconstructed.shapley.forEach((phi, i) => assert.ok(Math.abs(phi - retrained.shapley[i]) < 1e-12, `${phi} vs ${retrained.shapley[i]}`));
     reconstructed.leaveOneOut.forEach((l, i) => assert.ok(Math.abs(l - retrained.leaveOneOut[i]) < 1e-12));
+  });
+});
+
+describe('validationUtility', () => {
+  test('the logistic fast path (coalition logits from member logits, Gray-code walk) equals reconstructing parameters', async () => {
+    assert.ok(utility.linear, 'the toy logistic model takes the linear path');
+    const recorder = new RoundRecorder();
+    await runFederatedAsync(options({ name: 'fedprox' }, 3), recorder.hook());
+    const fast = reconstructedValues(['a', 'b', 'c'], recorder.rounds, utility);
+    const slow = reconstructedValues(['a', 'b', 'c'], recorder.rounds, { ofParams: utility.ofParams });
+    fast.shapley.forEach((phi, i) => assert.ok(Math.abs(phi - slow.shapley[i]) < 1e-9, `${phi} vs ${slow.shapley[i]}`));
+  });
+
+  test('log-loss of logits equals the direct formula', () => {
+    const y = Float64Array.of(1, 0, 1);
+    const z = Float64Array.of(2, -1, -40);
+    const direct = -(Math.log(1 / (1 + Math.exp(-2))) + Math.log(1 - 1 / (1 + Math.exp(1))) + Math.log(1 / (1 + Math.exp(40)))) / 3;
+    assert.ok(Math.abs(meanLogLossOfLogits(y, z) - direct) < 1e-12);
   });
 });
 
