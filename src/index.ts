@@ -68,3 +68,11 @@ export { DpSgdLocalTrainer, clientSampleRate, type LocalDpSgdConfig } from './pr
 export { generateSyntheticDataset, type SyntheticSinks, type SyntheticDataset } from './data/write-dataset.js';
 export * from './privacy/index.js';
 export * from './report/index.js';
+export { analyzeRun, enrollmentDriftOf, type Dashboard, type FairnessSection, type ContributionSection, type DriftSection } from './analysis/dashboard.js';
+export { reconstructedValues, retrainedValues, validationUtility, type RecordedRound, type SiteValues, type Utility } from './analysis/contribution.js';
+export { shapleyFromValues, leaveOneOutFromValues, coalitionValues, MAX_SHAPLEY_SITES } from './analysis/shapley.js';
+export { groupMetrics, disparityOf, seedFairness, compareGaps, type GroupMetrics, type Disparity } from './analysis/fairness.js';
+export { psi, psiOfCounts, ksTest, categoricalChangePoint, updateDrift } from './analysis/drift-stats.js';
+export { siteEnrollmentDrift, type SiteEnrollmentDrift } from './analysis/enrollment-drift.js';
+export { RoundRecorder } from './bench/round-recorder.js';
+export { RACE_ETHNICITY, defaultRaceEthnicityMix, type RaceEthnicity } from './scenario/race-ethnicity.js';
