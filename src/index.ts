@@ -76,3 +76,5 @@ export { psi, psiOfCounts, ksTest, categoricalChangePoint, updateDrift } from '.
 export { siteEnrollmentDrift, type SiteEnrollmentDrift } from './analysis/enrollment-drift.js';
 export { RoundRecorder } from './bench/round-recorder.js';
 export { RACE_ETHNICITY, defaultRaceEthnicityMix, type RaceEthnicity } from './scenario/race-ethnicity.js';
+export { enrollmentDriftText } from './report/drift-text.js';
+export { dashboardSections, subgroupHeatmap, shapleyChart, driftTimeline, clientDriftChart } from './report/dashboard.js';

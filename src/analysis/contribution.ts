@@ -51,7 +51,7 @@ export function meanLogLossOfLogits(y: Float64Array, z: Float64Array): number {
     const m = y[i] === 1 ? -z[i] : z[i];
     sum += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
   }
-  return sum / y.length;
+  return sum / Math.max(1, y.length);
 }
 
 export function validationUtility(model: Model, validation: LabeledData): Utility {

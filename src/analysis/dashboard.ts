@@ -46,6 +46,8 @@ export interface ArmContribution {
 }
 
 export interface ContributionSection {
+  /** Arms not valued, and why. */
+  skipped?: string[];
   utility: string;
   arms: ArmContribution[];
   note: string;
@@ -151,6 +153,7 @@ function contributionOf(run: BenchRun): ContributionSection {
   const { result, prepared, outcomes } = run;
   const config = result.config;
   const arms: ArmContribution[] = [];
+  const skipped: string[] = [];
   const federated = (result.plan ?? []).filter((p) => p.trainer.kind === 'strategy' && !p.privacy && !p.compression && !p.secureAggregation);
   for (const plan of federated) {
     const t = plan.trainer as StrategyTrainerPlan;
@@ -163,6 +166,10 @@ function contributionOf(run: BenchRun): ContributionSection {
       const p = prepared.find((x) => x.seed === outcome.seed);
       if (!rounds || !p) continue;
       const ctx = seedContext(config, p);
+      if (ctx.pooledValidation.n === 0) {
+        skipped.push(`${plan.name}: no validation rows to value coalitions on (e.g. a fixed split without validation); not valued`);
+        break;
+      }
       const utility = validationUtility(ctx.model, ctx.pooledValidation);
       const values = reconstructedValues(siteIds, rounds, utility);
       perSeed.push(values);
@@ -196,6 +203,7 @@ function contributionOf(run: BenchRun): ContributionSection {
     arms.push({ arm: plan.name, method: 'reconstructed', sites: siteIds, shapley, leaveOneOut: summaries(perSeed.map((v) => v.leaveOneOut), siteIds.length), ranking, retrained });
   }
   return {
+    ...(skipped.length ? { skipped } : {}),
     utility: 'minus the mean log-loss on the pooled validation rows (a value is the validation loss a site removes)',
     arms,
     note: `exact Shapley over all coalitions of sites each round, coalition models reconstructed from the round's recorded uploads (GTG-Shapley, Liu et al. 2022), summed over rounds; 95 % t intervals over seeds; exact retraining of every coalition (FedAvg, first seed) checks the reconstruction when there are at most ${RETRAIN_MAX_SITES} sites`,
