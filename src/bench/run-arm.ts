@@ -27,6 +27,7 @@ import { evaluateModel, siteMeanMetrics } from './evaluate.js';
 import { CONVERSION, ORDERS_NOTE, epsilonOf, preprocessingHistory } from './privacy-arms.js';
 import type { ArmPrivacy, ArmSeedResult, RoundRecord } from './results.js';
 import { createWrapperRun } from './wrapped-aggregation.js';
+import { RoundRecorder, type RecordedRound } from './round-recorder.js';
 
 /**
  * Progress of a bench run: an arm started (no round) or finished a federated round. The runner
@@ -39,6 +40,8 @@ export interface ArmPredictions {
   arm: string;
   seed: number;
   scores: Record<string, Float64Array>;
+  /** Plain federated arms: every round's uploads (round-recorder.ts), for contribution and drift. */
+  rounds?: RecordedRound[];
 }
 
 /** What every arm of one seed shares: the data, the model, the start point, the streams. */
@@ -92,11 +95,13 @@ export async function runArm(plan: ArmPlan, ctx: SeedContext): Promise<ArmRun> {
   const warnings: string[] = [];
   const t = plan.trainer;
   if ((plan.compression || plan.secureAggregation) && t.kind !== 'strategy') throw new Error(`internal: ${plan.name} wraps a ${t.kind} trainer; compression and secure aggregation wrap federated arms`);
-  let trained: { params: Float64Array; validation: LabeledData; training: Training; extra: Partial<ArmSeedResult> };
+  let trained: { params: Float64Array; validation: LabeledData; training: Training; extra: Partial<ArmSeedResult>; rounds?: RecordedRound[] };
   if (t.kind === 'strategy') trained = await federated(plan, t, ctx, warnings);
   else if (plan.privacy) trained = dpSgd(plan, t, plan.privacy, ctx);
   else trained = t.kind === 'pooled' ? central(plan, t, ctx) : local(plan, t, ctx, warnings);
-  return record(plan, ctx, trained.params, trained.validation, trained.training, trained.extra, warnings);
+  const run = record(plan, ctx, trained.params, trained.validation, trained.training, trained.extra, warnings);
+  if (trained.rounds) run.predictions.rounds = trained.rounds;
+  return run;
 }
 
 /** Evaluation and the arm's result record (metrics, threshold, warnings). */
@@ -268,6 +273,9 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
   if (clients.length === 0) throw new InputError([{ file: 'input', path: '', expected: 'at least one site with training rows', found: 'none' }]);
   const pooledTest = ctx.pooledTest;
   const wrapped = plan.compression || plan.secureAggregation ? createWrapperRun(plan, seed, clients.map((c) => c.id).sort()) : null;
+  // Plain arms only: a DP arm's raw uploads must not leave the round loop, and a wrapped arm is
+  // the twin of a plain one.
+  const recorder = plan.privacy || wrapped ? null : new RoundRecorder();
   try {
     const run = await runFederatedAsync({
       model,
@@ -307,7 +315,7 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
         });
         wrapped?.markRoundEnd();
       },
-    }, observed(armName, ctx, wrapped?.hook));
+    }, recorder ? recorder.hook(observed(armName, ctx, wrapped?.hook)) : observed(armName, ctx, wrapped?.hook));
     const bytesUpPerSite: Record<string, number> = {};
     const bytesDownPerSite: Record<string, number> = {};
     for (const s of sites) {
@@ -339,7 +347,8 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
       extra.wrappers = w;
       warnings.push(...w.warnings.map((m) => `seed ${seed}, ${m}`));
     }
-    return { params: run.params, validation: ctx.pooledValidation, training: { steps, examplesSeen }, extra };
+    if (recorder?.truncated) warnings.push(`seed ${seed}, ${armName}: round updates too large to record in full; contribution and client drift use the first ${recorder.rounds.length} rounds`);
+    return { params: run.params, validation: ctx.pooledValidation, training: { steps, examplesSeen }, extra, ...(recorder ? { rounds: recorder.rounds } : {}) };
   } finally {
     wrapped?.dispose();
   }

@@ -39,6 +39,8 @@ export interface BenchCommandOptions {
   json?: boolean;
   dryRun?: boolean;
   quiet?: boolean;
+  /** false with --no-dashboard. */
+  dashboard?: boolean;
   dpLevel?: string;
   epsilons?: string;
   delta?: string;
@@ -242,6 +244,8 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   // What the DP arms were when the flags alone mislead (e.g. --dp-level client --arms scaffold).
   for (const note of privacyArmNotes(result.config)) process.stderr.write(`fedage: note: ${note}\n`);
   if (argv) result.argv = argv;
+  // The consortium dashboard (subgroup fairness, site contribution, drift) of the finished run.
+  if (o.dashboard !== false) Object.assign(result, (await import('../analysis/dashboard.js')).analyzeRun(run));
   if (tx) {
     try {
       await writeBenchOutputs(tx.dir, result, run.prepared, run.outcomes, true, ids);
@@ -278,6 +282,7 @@ export function registerBench(program: Command): void {
     .option('-o, --out <dir>', 'write results.json, results.md, report.html, predictions.arrow and splits.arrow here')
     .option(...FORCE_FLAG)
     .option('--ids <mode>', 'patient ids in predictions.arrow / splits.arrow: plain (default, for the data holders), hashed (HMAC-SHA-256 under a random per-run key that is not stored) or none')
+    .option('--no-dashboard', 'skip the consortium dashboard (subgroup fairness, site contribution, drift) in results.json and the report')
     .option('-c, --config <file>', 'settings YAML with `bench:` and/or `privacy:` sections (replaces the scenario\'s), e.g. for a data directory')
     .option('--seeds <n|list>', 'number of seeds (0..n-1) or a list like 1,2,3 (default 5)')
     .option('--arms <list>', `comma-separated arms: ${BENCH_ARM_KINDS.join(',')} (default all)`)

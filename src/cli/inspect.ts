@@ -17,6 +17,7 @@ export interface InspectCommandOptions {
   fidelity?: boolean;
   fidelityTargets?: string;
   quiet?: boolean;
+  drift?: boolean;
 }
 
 /** The shipped targets file (fidelity/targets.yaml at the package root). */
@@ -193,6 +194,15 @@ export async function inspectWithStatus(dir: string, options: InspectCommandOpti
     const out = options.json ? JSON.stringify(verified ? { verified, ...report } : report, null, 2) : formatFidelityReport(report);
     return { out, fidelityFailed: report.failed };
   }
+  if (options.drift) {
+    const [{ enrollmentDriftOf }, { loadBenchDataset }, { enrollmentDriftText }] = await Promise.all([
+      import('../analysis/dashboard.js'),
+      import('../data/load.js'),
+      import('../report/drift-text.js'),
+    ]);
+    const drift = enrollmentDriftOf(await loadBenchDataset(dir));
+    return { out: options.json ? JSON.stringify(verified ? { verified, drift } : { drift }, null, 2) : enrollmentDriftText(drift), fidelityFailed: 0 };
+  }
   return { out: await inspectReportText(dir, options, verified), fidelityFailed: 0 };
 }
 
@@ -212,6 +222,7 @@ export function registerInspect(program: Command): void {
     .option('--verify', 'check every file against the SHA-256 checksums in the manifest first (the default)')
     .option('--no-verify', 'skip the checksum check (a trusted directory, a quick look)')
     .option('--fidelity', 'compare the cohort with its cited figures: quantity | cited | generated | ok (exit 3 if a row is out of tolerance)')
+    .option('--drift', 'drift over enrollment time per site: PSI / KS per feature and period, label rate, and a change point in the diagnosis codes (a code-system switch)')
     .option('--fidelity-targets <file>', 'targets file for --fidelity (default: the shipped fidelity/targets.yaml)')
     .option(...QUIET_FLAG)
     .addHelpText(

@@ -16,6 +16,7 @@
  * draws one line per strategy (and DP level) against ε, with the strategy's non-private arm as
  * its reference.
  */
+import type { Dashboard } from '../analysis/dashboard.js';
 import type { ArmPrivacy as BenchArmPrivacy, ArmSeedResult, ArmSummary, BenchResult, RoundRecord } from '../bench/results.js';
 
 /** The report's view of an arm's privacy (bench records are converted to it by `armPrivacy`). */
@@ -91,7 +92,7 @@ function toView(record: BenchArmPrivacy | ReportArmPrivacy | ArmSummary['privacy
 export type ReportResult = Omit<BenchResult, 'perSeed' | 'summary'> & {
   perSeed: ReportArmSeedResult[];
   summary: ReportArmSummary[];
-};
+} & Partial<Dashboard>;
 
 const DP_ARM = /^(.+?)\+dp\((.*)\)$/;
 

@@ -6,6 +6,7 @@
  * Same result in, same bytes out: no timestamps.
  */
 import { readerWarnings, selectionCaveat } from './reader-warnings.js';
+import { dashboardSections } from './dashboard.js';
 import { FEDAGE_VERSION } from '../version.js';
 import { formatBytes, headlineTable, siteMeanTable } from './markdown.js';
 import type { Summary } from '../metrics/summarize.js';
@@ -288,6 +289,7 @@ export async function renderReport(result: ReportResult, opts: ReportOptions = {
     render(figs.communication),
     render(figs.data),
   ]);
+  const dashboard = await dashboardSections(result, (f) => figureHtml(f, renderWarnings));
   const d = result.data;
   const seeds = result.config.seeds.length;
   const title = `fedage bench report: ${d.scenarioName}`;
@@ -298,6 +300,7 @@ export async function renderReport(result: ReportResult, opts: ReportOptions = {
     ['sites', 'Per site (fairness)', html`<p>Which hospital pays for federation: each arm's AUC on every site's own test patients.</p>${siteFigs}`],
     ['communication', 'Communication', commFigs.length > 0 ? html`${communicationText(result)}${commFigs}` : html`<p>No federated arm in this run: nothing was exchanged.</p>`],
     ...(wrapperRows(result).length > 0 ? [['wrappers', 'Secure aggregation and compression', wrappersSection(result)] as [string, string, Raw]] : []),
+    ...dashboard,
     ['data', 'Data: shift between sites', html`${dataText(result)}${dataFigs}`],
     ['gates', 'Gates', gatesSection(result)],
     ['config', 'Scenario and configuration', configSection(result)],

@@ -3,6 +3,7 @@
  * ../shared/CLINICAL_PARAMETERS.md (copied into DEFAULT_REFS); "assumed" marks figures that the
  * parameter sheet does not give, chosen as typical values and documented as such.
  */
+import { DEFAULT_RECOGNITION_LOG_ODDS_BY_RACE, US_65_PLUS_MIX } from './race-ethnicity.js';
 import type { Dist, Group, ResolvedSite } from './schema.js';
 
 const g = (cn: Dist, mci: Dist, ad: Dist): Record<Group, Dist> => ({ CN: cn, MCI: mci, AD: ad });
@@ -15,6 +16,7 @@ export const DEFAULT_SITE: Omit<ResolvedSite, 'id' | 'name'> = {
     age: { mean: 76, sd: 7.5, min: 55, max: 95 }, // ADNIsub: 77.4 / 77.1 / 80.7
     femaleFraction: 0.45, // ADNIsub: 48 / 42 / 41 %
     educationYears: { mean: 15.8, sd: 3.0, min: 0, max: 24 }, // ADNIsub: 16.4 / 15.9 / 15.5
+    raceEthnicity: US_65_PLUS_MIX, // CENSUS-US65; other countries: defaultRaceEthnicityMix (resolveSite)
   },
   apoeE4CarrierRate: 0.4, // MAYO-PET 28/31/71 %, SWE 32/38/67 % weighted by the ADNI-1 mix
   diagnosisMix: { CN: 0.28, MCI: 0.49, AD: 0.23 }, // P10: ADNI-1 enrolment 229 / 398 / 192
@@ -90,6 +92,7 @@ export const DEFAULT_SITE: Omit<ResolvedSite, 'id' | 'name'> = {
     recognitionLogOddsPerCdrSb: 0.24, // ADAMS-U: prior diagnosis 26 % at CDR 1 -> 83 % at the most severe stage (log-odds 2.64 over ~11 CDR-SB points)
     recognitionLogOddsPerEducationYear: 0.05, // AMJAD: diagnosis more likely with more education (direction cited; magnitude assumed)
     recognitionLogOddsAge90: -0.5, // AMJAD: less likely at >= 90 (direction cited; magnitude assumed)
+    recognitionLogOddsByRaceEthnicity: DEFAULT_RECOGNITION_LOG_ODDS_BY_RACE, // MATTKE: Black -0.92, Hispanic -0.71 vs White (AMJAD, ADAMS-U: same direction)
     labUnits: 'conventional', // UNITS1: US reports mg/dL
     weightUnit: 'kg',
     labelNoise: 0,

@@ -6,6 +6,7 @@
 import { resolveScenarioInput } from './resolve-scenario.js';
 import type { z } from 'zod';
 import { InputError, type InputProblem } from '../errors.js';
+import { RACE_ETHNICITY, defaultRaceEthnicityMix, type RaceEthnicityMix } from './race-ethnicity.js';
 import { DEFAULT_CONSORTIUM, DEFAULT_SITE, mergeLayers } from './defaults.js';
 import { closestMatch } from './did-you-mean.js';
 import { checkResolvedSite, checkSiteIds, type RuleViolation } from './rules.js';
@@ -90,6 +91,12 @@ export function resolveSite(site: SiteInput, consortiumDefaults?: SiteSettingsIn
     id: string;
     name?: string;
   };
+  // The race/ethnicity mix defaults by country, and a mix given in a layer is taken whole
+  // (groups it leaves out are 0): a partial mix merged into a default would not sum to 1.
+  const given = [site, consortiumDefaults].map((l) => l?.demographics?.raceEthnicity).find((m) => m !== undefined);
+  merged.demographics.raceEthnicity = given
+    ? (Object.fromEntries(RACE_ETHNICITY.map((g) => [g, given[g] ?? 0])) as RaceEthnicityMix)
+    : defaultRaceEthnicityMix(merged.country);
   const { id, name, ...settings } = merged;
   // id and name first: they lead when a resolved site is printed or hashed.
   return { id, name: name ?? id, ...settings };

@@ -23,7 +23,20 @@ export const MIX_SUM_TOLERANCE = 1e-6;
 
 /** Every cross-field rule for one merged site. */
 export function checkResolvedSite(site: ResolvedSite): RuleViolation[] {
-  return [...checkDistributions(site), ...checkDiagnosisMix(site), ...checkEnrollment(site)];
+  return [...checkDistributions(site), ...checkDiagnosisMix(site), ...checkRaceEthnicityMix(site), ...checkEnrollment(site)];
+}
+
+export function checkRaceEthnicityMix(site: ResolvedSite): RuleViolation[] {
+  const m = site.demographics.raceEthnicity;
+  const sum = Object.values(m).reduce((a, b) => a + b, 0);
+  if (Math.abs(sum - 1) <= MIX_SUM_TOLERANCE) return [];
+  return [
+    {
+      at: [['demographics', 'raceEthnicity']],
+      expected: 'race/ethnicity fractions summing to 1 (groups left out count as 0)',
+      found: `${Object.entries(m).map(([k, v]) => `${k} ${v}`).join(' + ')} = ${Number(sum.toFixed(6))}`,
+    },
+  ];
 }
 
 interface DistLike {

@@ -8,6 +8,7 @@
  * (every field optional) so a range error points at the line where the value was written;
  * cross-field rules (rules.ts) run on the merged, fully resolved site.
  */
+import { RACE_ETHNICITY, type RaceEthnicity, type RaceEthnicityMix } from './race-ethnicity.js';
 import { z } from 'zod';
 import { benchSettingsSchema, type BenchSettingsInput } from './bench-schema.js';
 import { privacySettingsSchema, type PrivacySettingsInput } from './privacy-schema.js';
@@ -83,6 +84,10 @@ export const siteSettingsSchema = z.strictObject({
       age: distribution.optional().describe('age at baseline, years (truncated normal)'),
       femaleFraction: fraction.optional(),
       educationYears: distribution.optional().describe('years of schooling (truncated normal, rounded)'),
+      raceEthnicity: z
+        .strictObject(Object.fromEntries(RACE_ETHNICITY.map((g) => [g, fraction.optional()])) as Record<RaceEthnicity, z.ZodOptional<typeof fraction>>)
+        .optional()
+        .describe('race/ethnicity mix (White, Black, Hispanic, Asian, Other; must sum to 1, groups left out are 0); default by country (race-ethnicity.ts)'),
     })
     .optional(),
   apoeE4CarrierRate: fraction.optional().describe('fraction of patients carrying at least one APOE e4 allele'),
@@ -191,6 +196,10 @@ export const siteSettingsSchema = z.strictObject({
       recognitionLogOddsPerCdrSb: z.number().optional().describe('log-odds of recognising a dementia per CDR-SB point ([ADAMS-U]: 26 % at CDR 1 to 83 % at the most severe stage)'),
       recognitionLogOddsPerEducationYear: z.number().optional().describe('log-odds of recognition per year of schooling away from 12 ([AMJAD]: rises with education)'),
       recognitionLogOddsAge90: z.number().optional().describe('log-odds of recognition at age >= 90 ([AMJAD]: lower)'),
+      recognitionLogOddsByRaceEthnicity: z
+        .strictObject(Object.fromEntries(RACE_ETHNICITY.map((g) => [g, z.number().optional()])) as Record<RaceEthnicity, z.ZodOptional<z.ZodNumber>>)
+        .optional()
+        .describe('log-odds of recognition by race/ethnicity vs White ([MATTKE]: Black -0.92, Hispanic -0.71; [AMJAD], [ADAMS-U]: lower)'),
       labUnits: z.enum(LAB_UNITS).optional().describe('conventional (mg/dL, %) or SI (mmol/L, umol/L, mmol/mol)'),
       weightUnit: z.enum(['kg', 'lb']).optional(),
       labelNoise: fraction.optional().describe('probability the recorded target is flipped'),
@@ -258,7 +267,7 @@ export type ResolvedSite = Omit<
   'coding' | 'demographics' | 'cognition' | 'mri' | 'frailty' | 'wearables'
 > & {
   id: string;
-  demographics: { age: Dist; femaleFraction: number; educationYears: Dist };
+  demographics: { age: Dist; femaleFraction: number; educationYears: Dist; raceEthnicity: RaceEthnicityMix };
   cognition: Omit<DeepRequired<NonNullable<SiteSettingsInput['cognition']>>, 'mmse' | 'moca' | 'cdrSbByGroup'> & {
     mmse: Record<Group, Dist>;
     moca: Record<Group, Dist>;

@@ -4,6 +4,7 @@
  * its unit (written to Arrow field metadata) and the modality whose missingness it follows.
  */
 import type { ResolvedSite, Target } from '../scenario/schema.js';
+import { RACE_ETHNICITY } from '../scenario/race-ethnicity.js';
 import { ICD_CODE_DICTIONARY } from './coding.js';
 import { type ColumnBuffer, type NumericArray, dictionaryIndices, numeric } from './columnar.js';
 
@@ -111,6 +112,13 @@ export const PATIENT_COLUMNS = [
   constant((site) => ({ name: 'site', kind: 'dict', role: 'meta', description: 'site id', dictionary: [site.id] }), () => 0),
   field('enroll', Int32Array, { name: 'enrollment_date', kind: 'date', role: 'meta', description: 'baseline visit date' }),
   field('sex', Int8Array, { name: 'sex', kind: 'dict', role: 'feature', featureType: 'categorical', dictionary: SEX_DICTIONARY, description: 'sex (F/M)' }),
+  field('race', Int8Array, {
+    name: 'race_ethnicity',
+    kind: 'dict',
+    role: 'meta',
+    dictionary: RACE_ETHNICITY,
+    description: 'race/ethnicity (White, Black, Hispanic, Asian, Other): a fairness subgroup, not a model feature',
+  }),
   field('age', Float32Array, num('age_years', 'years', 'age at baseline')),
   field('edu', Int8Array, num('education_years', 'years', 'years of schooling', 'int8'), { validity: 'eduObs' }),
   field('e4', Int8Array, bin('apoe_e4_carrier', 'carries at least one APOE e4 allele'), { validity: 'apoeObs' }),

@@ -12,13 +12,15 @@
  * logistic(logit(mciSensitivity) + offset); the site's habit decides per patient whether that
  * record is a dementia code ([USC19]: about half of clinic-MCI patients carried one in claims).
  * Once coded stays coded. offset = recognitionLogOddsPerEducationYear * (education - 12)
- * + recognitionLogOddsAge90 * [age >= 90]: recognition rises with education and falls at 90+
- * ([AMJAD]; [MATTKE] reports group differences for MCI).
+ * + recognitionLogOddsAge90 * [age >= 90] + recognitionLogOddsByRaceEthnicity[group]: recognition
+ * rises with education and falls at 90+ ([AMJAD]) and is lower for Black and Hispanic patients
+ * ([MATTKE] for MCI, [AMJAD] and [ADAMS-U] for dementia; scenario/race-ethnicity.ts).
  *
  * The same functions give the generator its draws and the ground truth `label_risk` its exact
  * probabilities (labelRisk below), so the two cannot drift apart.
  */
 import { logistic } from '../random/normal.js';
+import { RACE_ETHNICITY } from '../scenario/race-ethnicity.js';
 import type { ResolvedSite } from '../scenario/schema.js';
 
 /** "Not coded within follow-up". */
@@ -35,6 +37,8 @@ export interface Recognition {
   perCdrSb: number;
   perEducationYear: number;
   age90: number;
+  /** Log-odds by race/ethnicity, in RACE_ETHNICITY order. */
+  byRaceEthnicity: Float64Array;
   mciCodedAsDementia: number;
   cdrSbPerYearMci: number;
   cdrSbPerYearAd: number;
@@ -48,6 +52,7 @@ export function recognitionOf(site: ResolvedSite): Recognition {
     perCdrSb: c.recognitionLogOddsPerCdrSb,
     perEducationYear: c.recognitionLogOddsPerEducationYear,
     age90: c.recognitionLogOddsAge90,
+    byRaceEthnicity: Float64Array.from(RACE_ETHNICITY, (g) => c.recognitionLogOddsByRaceEthnicity[g]),
     mciCodedAsDementia: c.mciCodedAsDementia,
     cdrSbPerYearMci: MCI_CDR_SB_PER_YEAR,
     cdrSbPerYearAd: site.progression.cdrSbIncreaseAdPerYear,
@@ -57,8 +62,9 @@ export function recognitionOf(site: ResolvedSite): Recognition {
 /** CDR-SB gain per year in MCI ([NACC]: 0.49 SD/yr in amnestic MCI, SD ~1). */
 export const MCI_CDR_SB_PER_YEAR = 0.5;
 
-export function recognitionOffset(r: Recognition, educationYears: number, ageYears: number): number {
-  return r.perEducationYear * (educationYears - 12) + r.age90 * +(ageYears >= 90);
+/** The patient part of the recognition log-odds; raceEthnicity indexes RACE_ETHNICITY. */
+export function recognitionOffset(r: Recognition, educationYears: number, ageYears: number, raceEthnicity: number): number {
+  return r.perEducationYear * (educationYears - 12) + r.age90 * +(ageYears >= 90) + r.byRaceEthnicity[raceEthnicity];
 }
 
 /** Latent (noise-free) CDR-SB at time t: baseline plus stage-wise gains at the patient's rate. */

@@ -86,7 +86,8 @@ describe(`report.html in headless Chromium (${BROWSER_NAME})`, () => {
     assert.equal(run.status, 0, run.stderr);
     reports.plain = {
       file: join(out, 'report.html'),
-      figures: ['headline-auc', 'headline-f1', 'convergence', 'site-auc', 'communication-round', 'communication-cumulative', 'label-prevalence', 'feature-shift', 'feature-distributions'],
+      // The consortium dashboard's figures (issue 18) come between communication and data.
+      figures: ['headline-auc', 'headline-f1', 'convergence', 'site-auc', 'communication-round', 'communication-cumulative', 'subgroup-heatmap', 'shapley', 'drift-timeline', 'client-drift', 'label-prevalence', 'feature-shift', 'feature-distributions'],
     };
     // The same run with DP arms and secure-aggregation traffic as issue 5 will record them.
     const dpResults = join(root, 'results-dp.json');

@@ -13,7 +13,7 @@ import type { Stage } from './stage.js';
 // ---- coding: the recognition process over visits (recognition.ts)
 export function codingRecognition(s: Stage, o: number, len: number): void {
   const { model } = s;
-  const { edu, age, tMci, tAd, cdr0, slope, recognitionOffset: recognitionOffsets, adCodeVisit, mciCodeVisit } = s.w;
+  const { edu, age, race, tMci, tAd, cdr0, slope, recognitionOffset: recognitionOffsets, adCodeVisit, mciCodeVisit } = s.w;
   const lastVisit = model.lastVisit;
   const draws = codingDraws(lastVisit);
   const u = s.streams.get('coding').uniforms(draws * len);
@@ -23,7 +23,7 @@ export function codingRecognition(s: Stage, o: number, len: number): void {
   const interval = model.visitIntervalMonths / 12;
   for (let i = 0; i < len; i++) {
     const p = o + i;
-    const offset = recognitionOffset(r, edu[p], age[p]);
+    const offset = recognitionOffset(r, edu[p], age[p], race[p]);
     recognitionOffsets[p] = offset;
     course.tMci = tMci[p];
     course.tAd = tAd[p];

@@ -1,6 +1,7 @@
 /**
- * Demographics (sex, age, education) and which modalities each patient has observed.
+ * Demographics (sex, age, education, race/ethnicity) and which modalities each patient has observed.
  */
+import { RACE_ETHNICITY } from '../../scenario/race-ethnicity.js';
 import { roundHalfUp } from '../branchless.js';
 import { ageDistribution, educationDistribution } from '../site-model.js';
 import type { Stage } from './stage.js';
@@ -16,6 +17,19 @@ export function demographics(s: Stage, o: number, len: number): void {
   ageDistribution(site).fromUniforms(streams.get('age').uniforms(len), age.subarray(o, o + len), len);
   educationDistribution(site).fromUniforms(streams.get('education').uniforms(len), edu.subarray(o, o + len), len);
   for (let i = o; i < o + len; i++) edu[i] = roundHalfUp(edu[i]);
+  // Race/ethnicity from its own stream (added in generator version 3), so that no other
+  // variable's draws move: the category whose cumulative share first exceeds the uniform.
+  const race = s.w.race;
+  const cumulative = new Float64Array(RACE_ETHNICITY.length);
+  let acc = 0;
+  RACE_ETHNICITY.forEach((g, k) => (cumulative[k] = acc += site.demographics.raceEthnicity[g]));
+  cumulative[cumulative.length - 1] = Infinity;
+  const ur = streams.get('race-ethnicity').uniforms(len);
+  for (let i = 0; i < len; i++) {
+    let k = 0;
+    while (ur[i] >= cumulative[k]) k++;
+    race[o + i] = k;
+  }
 }
 
 // ---- missingness flags per modality (one stream, fixed draws per patient)
@@ -44,7 +58,7 @@ export function missingness(s: Stage, o: number, len: number): void {
 }
 
 export function demographicColumns(s: Stage, o: number, len: number): void {
-  const { female, age, edu, e4 } = s.w;
+  const { female, age, edu, e4, race } = s.w;
   const out = s.out;
   const sex = out.sex;
   const ageOut = out.age;
@@ -55,5 +69,6 @@ export function demographicColumns(s: Stage, o: number, len: number): void {
     ageOut[p] = roundHalfUp(age[p] * 10) / 10;
     eduOut[p] = edu[p];
     e4Out[p] = e4[p];
+    out.race[p] = race[p];
   }
 }

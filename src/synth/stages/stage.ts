@@ -47,6 +47,8 @@ export const CHUNK = 8192;
 export class Scratch {
   capacity = 0;
   female = new Uint8Array(0);
+  /** Race/ethnicity, an index into RACE_ETHNICITY. */
+  race = new Uint8Array(0);
   e4 = new Uint8Array(0);
   group = new Uint8Array(0);
   frail = new Uint8Array(0);
@@ -83,6 +85,7 @@ export class Scratch {
     if (n <= this.capacity) return this;
     this.capacity = n;
     this.female = new Uint8Array(n);
+    this.race = new Uint8Array(n);
     this.e4 = new Uint8Array(n);
     this.group = new Uint8Array(n);
     this.frail = new Uint8Array(n);
