@@ -201,7 +201,7 @@ export async function loadInput(input: string, opts: Pick<BenchRunOptions, 'sett
   }
   if (await stat(input).then((s) => s.isDirectory(), () => false)) {
     // The manifest is small and read (and shape-checked) again by the loader; it sizes the data first.
-    const manifest = await readManifest(input);
+    const manifest = await readManifest(input, { fileFormats: ['arrow', 'parquet'] });
     const config = resolveBenchConfig(opts.settings?.bench ?? {}, opts.overrides, opts.settings?.privacy ?? null);
     checkMemory(opts, config, {
       rows: manifest.sites.reduce((a, s) => a + s.patients, 0),

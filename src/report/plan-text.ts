@@ -69,6 +69,10 @@ export function planText(input: { config: BenchConfig; sites: readonly SitePlanI
     const p = config.privacy;
     lines.push(`privacy: ${p.level} level, δ = ${p.delta} (${p.deltaRule ?? ''}), ${p.noiseSeed === null ? 'secure noise' : `seeded noise ${p.noiseSeed} (NOT secure)`}`);
     for (const note of privacyArmNotes(config)) lines.push(`note: ${note}`);
+    const pre = p.preprocessing;
+    if (pre && pre.noiseMultiplier !== null) {
+      lines.push(`  preprocessing statistics: Gaussian release, σ = ${num(pre.noiseMultiplier)}${pre.targetEpsilon !== null ? ` (ε ${num(pre.targetEpsilon)} alone)` : ''}, composed into every site's ε`);
+    }
   }
   for (const plan of plans) {
     lines.push(`  ${plan.name} [${plan.family}]`);

@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { exportFaults } from './export-faults.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SMALL = 'scenarios/alzheimers-3site.yaml';
@@ -68,10 +69,16 @@ function killDuring(args: string[], signal: NodeJS.Signals, ready: () => boolean
   });
 }
 
-describe('faults (built CLI)', () => {
+// The groups below share nothing on disk (each has its own copy of the good data), so they could
+// run concurrently; they run one after another because the kill timings of the bench group were
+// not reliable beside four other groups on a loaded machine (one failure in two runs at load 15).
+describe('faults (built CLI)', { concurrency: 1 }, () => {
   let root: string;
   let good: Map<string, string>;
   let data: string;
+  /** Copies of the good data for the groups that run beside the generate group (which rewrites `data`). */
+  let benchData: string;
+  let roData: string;
   before(() => {
     root = mkdtempSync(join(tmpdir(), 'fedage-faults-'));
     chmodSync(root, 0o755);
@@ -79,8 +86,16 @@ describe('faults (built CLI)', () => {
     const first = fedage(['generate', SMALL, '--scale', '0.25', '--out', data]);
     assert.equal(first.status, 0, first.stderr);
     good = snapshot(data);
+    benchData = join(root, 'bench-data');
+    roData = join(root, 'ro-data');
+    cpSync(data, benchData, { recursive: true });
+    cpSync(data, roData, { recursive: true });
   });
   after(() => rmSync(root, { recursive: true, force: true }));
+
+  exportFaults();
+
+  describe('generate', { concurrency: 1 }, () => {
 
   test('full disk (ulimit -f): generate into a new directory exits 2 naming the file, creates nothing, leaves nothing', () => {
     const fresh = join(root, 'full-new');
@@ -129,6 +144,8 @@ describe('faults (built CLI)', () => {
     assert.deepEqual(snapshot(data), good);
   });
 
+  });
+
   test('two writers at once into one empty directory: one writes, the other exits 2; the result verifies', async () => {
     const shared = join(root, 'shared');
     const start = () =>
@@ -148,18 +165,18 @@ describe('faults (built CLI)', () => {
     assert.deepEqual(leftovers(shared), []);
   });
 
-  describe('bench --out', () => {
+  describe('bench --out', { concurrency: 1 }, () => {
     let out: string;
     let goodBench: Map<string, string>;
     before(() => {
       out = join(root, 'bench');
-      const run = fedage(['bench', data, ...BENCH_QUICK, '--out', out]);
+      const run = fedage(['bench', benchData, ...BENCH_QUICK, '--out', out]);
       assert.equal(run.status, 0, run.stderr);
       goodBench = snapshot(out);
     });
 
     test('full disk (ulimit -f) while writing results: exit 2 naming the file, previous results intact', () => {
-      const run = fedageLimited(32, ['bench', data, ...BENCH_QUICK, '--out', out, '--force']);
+      const run = fedageLimited(32, ['bench', benchData, ...BENCH_QUICK, '--out', out, '--force']);
       assert.equal(run.status, 2, run.stderr);
       assert.match(run.stderr, /cannot write \S+: file too large .*EFBIG/);
       assert.doesNotMatch(run.stderr, NO_STACK);
@@ -169,7 +186,7 @@ describe('faults (built CLI)', () => {
 
     test('SIGINT and SIGKILL during training: previous results intact; SIGINT removes the staging directory', async () => {
       const staging = () => leftovers(out).some((f) => f.includes('.fedage-tmp-'));
-      const args = ['bench', data, '--seeds', '3', '--rounds', '50', '--workers', '1', '--out', out, '--force'];
+      const args = ['bench', benchData, '--seeds', '3', '--rounds', '50', '--workers', '1', '--out', out, '--force'];
       const interrupted = await killDuring(args, 'SIGINT', staging, 200);
       assert.equal(interrupted.code, 130, interrupted.stderr);
       assert.match(interrupted.stderr, /interrupted \(SIGINT\)/);
@@ -178,7 +195,7 @@ describe('faults (built CLI)', () => {
       const killed = await killDuring(args, 'SIGKILL', staging, 200);
       assert.equal(killed.signal, 'SIGKILL');
       assert.deepEqual(snapshot(out), goodBench);
-      const rerun = fedage(['bench', data, ...BENCH_QUICK, '--out', out, '--force']);
+      const rerun = fedage(['bench', benchData, ...BENCH_QUICK, '--out', out, '--force']);
       assert.equal(rerun.status, 0, rerun.stderr);
       assert.deepEqual(leftovers(out), []);
     });
@@ -193,19 +210,19 @@ describe('faults (built CLI)', () => {
   const nobodyReadsCli =
     !isRoot || !hasSetpriv || spawnSync(asUnprivileged[0], [...asUnprivileged.slice(1), process.execPath, '-e', 'require("fs").readFileSync(process.argv[1])', join(REPO_ROOT, 'bin', 'fedage.js')], { cwd: REPO_ROOT }).status === 0;
   const unwritableSkip = isRoot && !hasSetpriv ? 'root without setpriv: permission bits are not enforced' : !nobodyReadsCli ? `user nobody cannot read the checkout at ${REPO_ROOT}` : false;
-  describe('unwritable output', { skip: unwritableSkip }, () => {
+  describe('unwritable output', { skip: unwritableSkip, concurrency: 1 }, () => {
     test('generate --force into a directory it may not write: exit 2 naming the path, data intact', () => {
-      const run = fedage(['generate', SMALL, '--out', data, '--force'], asUnprivileged);
+      const run = fedage(['generate', SMALL, '--out', roData, '--force'], asUnprivileged);
       assert.equal(run.status, 2, run.stderr);
       assert.match(run.stderr, /^fedage: cannot [^\n]+ \/\S+: permission denied \(EACCES\)\n$/);
-      assert.deepEqual(snapshot(data), good);
+      assert.deepEqual(snapshot(roData), good);
     });
 
     test('bench --out into a directory it may not write: exit 2 before loading data or training', () => {
       const ro = join(root, 'readonly');
       spawnSync('mkdir', ['-m', '555', ro]);
       const t0 = Date.now();
-      const run = fedage(['bench', data, '--seeds', '20', '--rounds', '500', '--out', join(ro, 'out')], asUnprivileged);
+      const run = fedage(['bench', roData, '--seeds', '20', '--rounds', '500', '--out', join(ro, 'out')], asUnprivileged);
       assert.equal(run.status, 2, run.stderr);
       assert.match(run.stderr, /permission denied \(EACCES\)/);
       assert.doesNotMatch(run.stderr, NO_STACK);

@@ -61,7 +61,9 @@ function killDuring(args: string[], signal: NodeJS.Signals, ready: () => boolean
   });
 }
 
-describe('export faults (built CLI)', () => {
+/** Registered by faults.test.ts, where it runs beside the other fault groups. */
+export function exportFaults(): void {
+describe('export and generate --format', { concurrency: 1 }, () => {
   let root: string;
   let data: string;
   let out: string;
@@ -157,3 +159,4 @@ describe('export faults (built CLI)', () => {
     assert.deepEqual(leftovers(shared), []);
   });
 });
+}
