@@ -13,6 +13,8 @@ import { after, describe, test } from 'node:test';
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCENARIO = 'scenarios/alzheimers-3site.yaml';
 const QUICK = ['--seeds', '1', '--rounds', '4', '--arms', 'fedavg', '--workers', '1'];
+/** QUICK with another number of rounds (a repeated flag is an error, so it is replaced, not appended). */
+const quickWithRounds = (rounds: string) => QUICK.map((a, k) => (QUICK[k - 1] === '--rounds' ? rounds : a));
 
 function fedage(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/fedage.js', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
@@ -90,7 +92,7 @@ describe('fedage bench with secure aggregation and compression (built CLI)', () 
   });
 
   test('masking with dropouts: each round either survives (contributors = participants − dropouts) or aborts below threshold', () => {
-    const run = fedage('bench', SCENARIO, ...QUICK, '--rounds', '6', '--secure-aggregation', 'masking', '--dropout-probability', '0.3', '--json');
+    const run = fedage('bench', SCENARIO, ...quickWithRounds('6'), '--secure-aggregation', 'masking', '--dropout-probability', '0.3', '--json');
     assert.equal(run.status, 0, run.stderr);
     const w = arm(JSON.parse(run.stdout), 'fedavg+secagg').wrappers;
     let survived = 0;
@@ -108,7 +110,7 @@ describe('fedage bench with secure aggregation and compression (built CLI)', () 
   });
 
   test('ckks: the fedavg+ckks twin within its error bound; ciphertexts cost more than float32', () => {
-    const run = fedage('bench', SCENARIO, ...QUICK, '--rounds', '2', '--secure-aggregation', 'ckks', '--json');
+    const run = fedage('bench', SCENARIO, ...quickWithRounds('2'), '--secure-aggregation', 'ckks', '--json');
     assert.equal(run.status, 0, run.stderr);
     const r = JSON.parse(run.stdout);
     const sec = arm(r, 'fedavg+ckks');
