@@ -198,7 +198,7 @@ export function benchProgressUpdate(e: Parameters<Progress>[0]): ProgressUpdate 
   const round = e.round !== undefined ? ` round ${e.round}/${e.rounds}` : '';
   // Runs started so far, the running one counted by its share of rounds: the end is the last round of the last run.
   const done = (e.run ?? 1) - 1 + (e.round !== undefined && e.rounds ? e.round / e.rounds : 0);
-  return { done, total: e.runs ?? 0, detail: `arm run ${e.run ?? "?"} of ${e.runs ?? "?"}: seed ${e.seed} ${e.arm}${round}`, phase: `${e.seed} ${e.arm}`, counted: false };
+  return { done, total: e.runs ?? 0, detail: `arm run ${e.run ?? '?'} of ${e.runs ?? '?'}: seed ${e.seed} ${e.arm}${round}`, phase: `${e.seed} ${e.arm}`, counted: false };
 }
 
 /**

@@ -26,6 +26,12 @@ export const DEFAULT_FIDELITY_TARGETS = fileURLToPath(new URL('../../../fidelity
 const cell = (x: number | null, digits: number): string => (x === null ? 'n/a' : x.toFixed(digits));
 const digitsOf = (x: number): number => Math.min(3, Math.max(1, (String(x).split('.')[1] ?? '').length));
 
+/** The targets file as the reader knows it: the shipped one by its package path, wherever fedage is installed. */
+function targetsName(file: string): string {
+  if (file === DEFAULT_FIDELITY_TARGETS) return 'fidelity/targets.yaml, shipped with fedage';
+  return relative(process.cwd(), file) || file;
+}
+
 /** quantity | group | site | cited | generated | tolerance | source | ok */
 export function formatFidelityReport(report: FidelityReport): string {
   const rows = report.rows.map((r) => {
@@ -35,7 +41,7 @@ export function formatFidelityReport(report: FidelityReport): string {
   const table = formatTable(['quantity', 'group', 'site', 'cited', 'generated', 'tolerance', 'source', 'ok'], rows, ['l', 'l', 'l', 'r', 'r', 'r', 'l', 'l']);
   return `${table}
 
-${report.rows.length - report.failed} of ${report.rows.length} rows within tolerance (targets: ${relative(process.cwd(), report.targetsFile) || report.targetsFile})`;
+${report.rows.length - report.failed} of ${report.rows.length} rows within tolerance (targets: ${targetsName(report.targetsFile)})`;
 }
 
 type Align = 'l' | 'r';
