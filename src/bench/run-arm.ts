@@ -27,6 +27,7 @@ import { evaluateModel, siteMeanMetrics } from './evaluate.js';
 import { CONVERSION, ORDERS_NOTE, epsilonOf } from './privacy-arms.js';
 import type { ArmPrivacy, ArmSeedResult, RoundRecord } from './results.js';
 import { createWrapperRun } from './wrapped-aggregation.js';
+import type { SeedSiteClients } from './site-clients.js';
 
 export type Progress = (event: { seed: number; arm: string; round?: number; rounds?: number }) => void;
 
@@ -57,6 +58,8 @@ export interface SeedContext {
   noiseFor: (...labels: string[]) => NoiseSource;
   secureNoise: boolean;
   onProgress?: Progress;
+  /** Distributed runs: where federated arms' local training runs (absent: in this process). */
+  siteClients?: SeedSiteClients;
 }
 
 /** One arm's outcome: its result, its test scores, and its warnings (site-level ones deduplicated per seed). */
@@ -237,6 +240,15 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
   if (clients.length === 0) throw new InputError([{ file: 'input', path: '', expected: 'at least one site with training rows', found: 'none' }]);
   const pooledTest = ctx.pooledTest;
   const wrapped = plan.compression || plan.secureAggregation ? createWrapperRun(plan, seed, clients.map((c) => c.id).sort()) : null;
+  const remote = ctx.siteClients?.forArm({
+    arm: armName,
+    seed,
+    streamLabel: `bench/${armName}`,
+    strategy: t.strategy,
+    local: { batchSize: t.batchSize, ...(t.localSteps !== undefined ? { steps: t.localSteps } : { epochs: t.localEpochs }), optimizer: t.clientOptimizer },
+    dpSgd: plan.privacy?.level === 'sample' ? { noiseMultiplier: plan.privacy.noiseMultiplier, clipNorm: plan.privacy.clipNorm, noiseSeed: ctx.config.privacy?.noiseSeed ?? null } : null,
+    releaseTrainingLoss: plan.privacy?.level !== 'client',
+  });
   try {
     const run = await runFederatedAsync({
       model,
@@ -276,7 +288,7 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
         });
         wrapped?.markRoundEnd();
       },
-    }, wrapped?.hook);
+    }, wrapped?.hook, remote);
     const bytesUpPerSite: Record<string, number> = {};
     const bytesDownPerSite: Record<string, number> = {};
     for (const s of sites) {

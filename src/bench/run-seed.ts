@@ -5,12 +5,13 @@
  */
 import { UsageError } from '../errors.js';
 import { createModel } from '../model/create-model.js';
-import { hasPerExampleGradients, type LabeledData } from '../model/types.js';
+import { hasPerExampleGradients, type LabeledData, type Model } from '../model/types.js';
 import { createNoiseSource, type NoiseSource } from '../privacy/secure-noise.js';
 import { Xoshiro128, streamState } from '../random/rng.js';
 import type { PreparedSeed } from '../data/prepare/types.js';
 import { concatData } from '../data/prepare/concat.js';
 import type { ArmPlan } from './arm-plan.js';
+import type { SiteClientsFactory } from './site-clients.js';
 import type { BenchConfig } from './config.js';
 import { oracleOf } from './evaluate.js';
 import type { ArmSeedResult, OracleSeedResult } from './results.js';
@@ -44,15 +45,21 @@ export function uniformFanInInit(paramCount: number, featureCount: number, rando
   return out;
 }
 
-/** Everything the arms of one seed share. */
-export function seedContext(config: BenchConfig, prepared: PreparedSeed, onProgress?: Progress): SeedContext {
-  const { seed, sites } = prepared;
-  const d = prepared.featureNames.length;
-  const model = createModel(
+/** The bench's model for `featureCount` inputs (a distributed site builds the same one). */
+export function benchModel(config: BenchConfig, featureCount: number): Model {
+  const d = featureCount;
+  return createModel(
     config.model.kind === 'mlp'
       ? { kind: 'mlp', featureCount: d, hiddenUnits: config.model.hiddenUnits, activation: config.model.activation, l2: config.model.l2, backend: config.model.backend }
       : { kind: 'logistic', featureCount: d, l2: config.model.l2, backend: config.model.backend },
   );
+}
+
+/** Everything the arms of one seed share. */
+export function seedContext(config: BenchConfig, prepared: PreparedSeed, onProgress?: Progress, siteClients?: SiteClientsFactory): SeedContext {
+  const { seed, sites } = prepared;
+  const d = prepared.featureNames.length;
+  const model = benchModel(config, d);
   const initialParams =
     config.model.init === 'uniform-fan-in' ? uniformFanInInit(model.paramCount, d, streamOf(seed, 'init', 'uniform-fan-in')) : model.init(streamOf(seed, 'init'));
   let pooledTrainRows: LabeledData | null = null;
@@ -73,12 +80,13 @@ export function seedContext(config: BenchConfig, prepared: PreparedSeed, onProgr
     noiseFor: (...labels: string[]): NoiseSource => secureSource ?? createNoiseSource({ seed: noiseSeed as number, labels: [String(seed), ...labels] }),
     secureNoise: noiseSeed === null,
     ...(onProgress ? { onProgress } : {}),
+    ...(siteClients ? { siteClients: siteClients.forSeed(config, prepared) } : {}),
   };
 }
 
 /** Every plan of the run, in order, on one seed's prepared data. */
-export async function runSeed(config: BenchConfig, prepared: PreparedSeed, plans: readonly ArmPlan[], onProgress?: Progress): Promise<SeedOutcome> {
-  const ctx = seedContext(config, prepared, onProgress);
+export async function runSeed(config: BenchConfig, prepared: PreparedSeed, plans: readonly ArmPlan[], onProgress?: Progress, siteClients?: SiteClientsFactory): Promise<SeedOutcome> {
+  const ctx = seedContext(config, prepared, onProgress, siteClients);
   if (plans.some((p) => p.privacy) && !hasPerExampleGradients(ctx.model)) {
     throw new UsageError('differential privacy needs per-example gradients: use model.backend js (the tfjs backend has none)');
   }

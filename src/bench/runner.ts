@@ -24,6 +24,7 @@ import { summarizeSiteData } from './data-summary.js';
 import type { BenchSettingsInput } from '../scenario/bench-schema.js';
 import type { PrivacySettingsInput } from '../scenario/privacy-schema.js';
 import { loadScenario } from '../scenario/parse.js';
+import type { SiteClientsFactory } from './site-clients.js';
 
 export interface BenchRunOptions {
   /**
@@ -35,6 +36,8 @@ export interface BenchRunOptions {
   /** Worker threads for seeds; default min(cores, seeds); 1 runs in-process. */
   workers?: number;
   onProgress?: Progress;
+  /** Distributed runs (src/distributed): federated arms train at remote sites; seeds run in this process, in order. */
+  siteClients?: SiteClientsFactory;
 }
 
 export interface BenchRun {
@@ -54,9 +57,9 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
   for (const p of prepared.slice(1)) {
     if (!sameSites(planSites(p), planSites(prepared[0]))) throw new Error(`internal: seed ${p.seed} has other training-set sizes than seed ${prepared[0].seed}; the plan would not hold`);
   }
-  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length));
+  const workers = opts.siteClients ? 1 : Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length));
   const outcomes =
-    workers > 1 ? await runInWorkers(config, plans, prepared, workers, opts.onProgress) : await inOrder(prepared, (p) => runSeed(config, p, plans, opts.onProgress));
+    workers > 1 ? await runInWorkers(config, plans, prepared, workers, opts.onProgress) : await inOrder(prepared, (p) => runSeed(config, p, plans, opts.onProgress, opts.siteClients));
   outcomes.sort((a, b) => config.seeds.indexOf(a.seed) - config.seeds.indexOf(b.seed));
 
   const siteIds = dataset.sites.map((s) => s.id);
@@ -137,7 +140,7 @@ export async function planBench(input: string, opts: Omit<BenchRunOptions, 'work
   return { config, dataset, sites, plans: planArms(config, sites) };
 }
 
-function prepareOptions(config: BenchConfig, seed: number) {
+export function prepareOptions(config: BenchConfig, seed: number) {
   return {
     seed,
     split: config.split,
