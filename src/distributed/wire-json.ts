@@ -1,14 +1,14 @@
 /**
  * JSON for protocol headers that keeps every float64 exact: a Float64Array becomes
- * {"$f64": base64 of its little-endian bytes}, a non-finite number {"$num": "NaN"}; finite
+ * {"$f64": base64 of its little-endian bytes}, a non-finite number or −0 {"$num": "NaN"} (JSON has neither); finite
  * numbers are JSON numbers (JavaScript prints the shortest string that reads back to the same
  * double, so they round-trip bit for bit). Decoding accepts nothing else of that shape.
  */
 
-const NUM_NAMES: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+const NUM_NAMES: Record<string, number> = { '-0': -0, NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
 
 function toWire(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : { $num: String(value) };
+  if (typeof value === 'number') return Object.is(value, -0) ? { $num: '-0' } : Number.isFinite(value) ? value : { $num: String(value) };
   if (value instanceof Float64Array) return { $f64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (ArrayBuffer.isView(value)) throw new TypeError('wire JSON: only Float64Array typed arrays are encoded');
   if (Array.isArray(value)) return value.map(toWire);
