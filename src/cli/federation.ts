@@ -3,7 +3,7 @@
  * `fedage federate` (both on loopback), `fedage certs init|revoke`, `fedage deploy compose|k8s`.
  * Parsing only; the work is in src/distributed.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { loadBenchConfig } from '../scenario/parse.js';
 import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
@@ -120,13 +120,16 @@ export function registerFederation(program: Command): void {
     .requiredOption('--certs <dir>', 'certificates directory: ca.pem, site-<id>.pem, site-<id>-key.pem')
     .option('--connect-timeout <s>', 'give up after this long without contact with the aggregator (default 60)')
     .option('--quiet', 'no progress lines on stderr')
-    .action(async (o: { data: string; site: string; server: string; certs: string; connectTimeout?: string; quiet?: boolean }) => {
+    // Hidden: connect without TLS, only to check that an aggregator refuses it.
+    .addOption(new Option('--plaintext', 'connect without TLS (the aggregator must refuse it; tests only)').hideHelp())
+    .action(async (o: { data: string; site: string; server: string; certs: string; connectTimeout?: string; quiet?: boolean; plaintext?: boolean }) => {
       const tasks = await runSite({
         data: o.data,
         siteId: o.site,
         server: o.server,
         certsDir: o.certs,
         connectTimeoutMs: seconds('--connect-timeout', o.connectTimeout, 60),
+        ...(o.plaintext ? { insecure: true } : {}),
         log: o.quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
       });
       if (!o.quiet) process.stderr.write(`site ${o.site}: ${tasks} tasks answered\n`);
