@@ -68,3 +68,9 @@ export { DpSgdLocalTrainer, clientSampleRate, type LocalDpSgdConfig } from './pr
 export { generateSyntheticDataset, type SyntheticSinks, type SyntheticDataset } from './data/write-dataset.js';
 export * from './privacy/index.js';
 export * from './report/index.js';
+export { federate, serveFederation, planSiteIds, spawnSite } from './distributed/federation.js';
+export { runSite, loadOwnTable } from './distributed/site-process.js';
+export { initCertificates, revokeSite, issueCertificate, createCa, readCrl } from './distributed/certs.js';
+export { writeDeployment, composeFile, k8sObjects, secretCommands } from './distributed/deploy.js';
+export { Aggregator } from './distributed/aggregator.js';
+export { encodeMessage, decodeMessage, MessageAssembler, ProtocolError } from './distributed/codec.js';
