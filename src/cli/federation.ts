@@ -19,6 +19,7 @@ import type { TransportEvent } from '../distributed/aggregator.js';
 
 interface RunFlags extends BenchCommandOptions {
   minSites?: string;
+  startWith?: string;
   roundDeadline?: string;
   joinTimeout?: string;
   quiet?: boolean;
@@ -61,6 +62,7 @@ function benchFlags(cmd: Command): Command {
     .option('--compression <spec>', 'add a compressed twin of every federated arm')
     .option('--min-sites <n>', 'fewest site answers a round aggregates; fewer: the round is aborted (default 1)')
     .option('--round-deadline <s>', 'seconds a round waits for the sites (default 60); a later site is dropped for the round')
+    .option('--start-with <n>', 'start the first round once this many sites joined (default: all, or who joined by --join-timeout)')
     .option('--join-timeout <s>', 'seconds to wait for every site to join before the first round (default 60)')
     .option('--json', 'print results.json to stdout instead of the Markdown summary')
     .option('--quiet', 'do not print transport events to stderr');
@@ -106,6 +108,7 @@ export function registerFederation(program: Command): void {
         ...(count('--min-sites', o.minSites) !== undefined ? { minSites: count('--min-sites', o.minSites) } : {}),
         roundDeadlineMs: seconds('--round-deadline', o.roundDeadline, 60),
         joinTimeoutMs: seconds('--join-timeout', o.joinTimeout, 60),
+        ...(count('--start-with', o.startWith) !== undefined ? { startWith: count('--start-with', o.startWith) } : {}),
         onEvent: printEvent(o.quiet),
       }),
     ),

@@ -34,6 +34,8 @@ export interface ServeOptions {
   roundDeadlineMs?: number;
   prepareDeadlineMs?: number;
   joinTimeoutMs?: number;
+  /** Start the first round once this many sites joined (default: all of them, or whoever joined within joinTimeoutMs). */
+  startWith?: number;
   chunkBytes?: number;
   onEvent?: (e: TransportEvent) => void;
   /** Called once the server listens, with its port (federate starts the sites then). */
@@ -75,11 +77,12 @@ export async function serveFederation(o: ServeOptions): Promise<{ run: BenchRun;
   const started = performance.now();
   const port = await agg.start();
   const roundDeadlineMs = o.roundDeadlineMs ?? 60_000;
-  const remote = new RemoteSites(agg, { roundDeadlineMs, prepareDeadlineMs: o.prepareDeadlineMs ?? 120_000, minSites, joinTimeoutMs: o.joinTimeoutMs ?? 60_000 });
+  const startWith = Math.min(o.startWith ?? sites.length, sites.length);
+  const remote = new RemoteSites(agg, { roundDeadlineMs, prepareDeadlineMs: o.prepareDeadlineMs ?? 120_000, minSites, joinTimeoutMs: o.joinTimeoutMs ?? 60_000, startWith });
   let startupSeconds = 0;
   try {
     o.onListening?.(port);
-    await agg.waitForSites(o.joinTimeoutMs ?? 60_000);
+    await agg.waitForSites(o.joinTimeoutMs ?? 60_000, startWith);
     startupSeconds = (performance.now() - started) / 1000;
     const run = await runBench(o.input, { ...(o.bench ?? {}), siteClients: remote });
     await agg.shutdown();

@@ -22,6 +22,8 @@ export interface RemoteSitesOptions {
   minSites: number;
   /** How long the first round waits for every site to join. */
   joinTimeoutMs: number;
+  /** The first round starts once this many sites joined (or at joinTimeoutMs). */
+  startWith: number;
 }
 
 export interface RoundTiming {
@@ -71,7 +73,7 @@ export class RemoteSites implements SiteClientsFactory {
     return async (req: TrainingRequest) => {
       if (!this.waited) {
         this.waited = true;
-        await this.agg.waitForSites(this.opts.joinTimeoutMs);
+        await this.agg.waitForSites(this.opts.joinTimeoutMs, this.opts.startWith);
       }
       const started = performance.now();
       const ctx = { seed: work.seed, arm: work.arm, round: req.round };
