@@ -5,6 +5,7 @@
 import type { Summary } from '../metrics/summarize.js';
 import type { ArmSummary, BenchResult } from '../bench/results.js';
 import { armPrivacy, type ReportResult } from './extensions.js';
+import { transportLines } from './transport.js';
 
 function fmt(value: number | null | undefined, digits = 3): string {
   return value === null || value === undefined ? '–' : value.toFixed(digits);
@@ -145,6 +146,7 @@ export function markdownSummary(result: BenchResult | ReportResult): string {
     for (const w of result.warnings.slice(0, 20)) lines.push(`- ${w}`);
     if (result.warnings.length > 20) lines.push(`- … ${result.warnings.length - 20} more in results.json`);
   }
+  if ('transport' in result && result.transport) lines.push(...transportLines(result.transport));
   return `${lines.join('\n')}\n`;
 }
 
