@@ -274,4 +274,26 @@ export interface BenchResult {
    * when the library was called directly), so the report can say how to reproduce it.
    */
   argv?: string[];
+  /**
+   * A distributed run (`fedage serve` / `federate`): how the sites were reached and everything
+   * that happened on the network (joins, refusals, drops, deadlines). Absent in-process; the
+   * only part of results.json (with timings) that differs from the in-process run.
+   */
+  transport?: TransportRecord;
+}
+
+export interface TransportRecord {
+  mode: 'grpc';
+  protocol: string;
+  tls: 'mutual';
+  listen: string;
+  minSites: number;
+  roundDeadlineSeconds: number;
+  /** Seconds from start until every site had joined (or the join timeout). */
+  startupSeconds: number;
+  /** Bytes of protocol messages (headers and float64 payloads, without gRPC/TLS framing). */
+  bytesSent: number;
+  bytesReceived: number;
+  rounds: Array<{ seed: number; arm: string; round: number; seconds: number; answered: number; sampled: number }>;
+  events: Array<{ atMs: number; kind: string; site?: string; seed?: number; arm?: string; round?: number; message: string }>;
 }

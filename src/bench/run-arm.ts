@@ -28,6 +28,7 @@ import { CONVERSION, ORDERS_NOTE, epsilonOf, preprocessingHistory } from './priv
 import type { ArmPrivacy, ArmSeedResult, RoundRecord } from './results.js';
 import { createWrapperRun } from './wrapped-aggregation.js';
 import { RoundRecorder, type RecordedRound } from './round-recorder.js';
+import type { SeedSiteClients } from './site-clients.js';
 
 /**
  * Progress of a bench run: an arm started (no round) or finished a federated round. The runner
@@ -77,6 +78,8 @@ export interface SeedContext {
    * secure aggregation sees. The privacy audit (src/audit) records a site's updates with it.
    */
   observeAggregation?: (arm: string, request: AggregationRequest) => void;
+  /** Distributed runs: where federated arms' local training runs (absent: in this process). */
+  siteClients?: SeedSiteClients;
 }
 
 /** One arm's outcome: its result, its test scores, and its warnings (site-level ones deduplicated per seed). */
@@ -276,6 +279,16 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
   // Plain arms only: a DP arm's raw uploads must not leave the round loop, and a wrapped arm is
   // the twin of a plain one.
   const recorder = plan.privacy || wrapped ? null : new RoundRecorder();
+  const remote = ctx.siteClients?.forArm({
+    arm: armName,
+    seed,
+    streamLabel: `bench/${armName}`,
+    strategy: t.strategy,
+    local: { batchSize: t.batchSize, ...(t.localSteps !== undefined ? { steps: t.localSteps } : { epochs: t.localEpochs }), optimizer: t.clientOptimizer },
+    dpSgd: plan.privacy?.level === 'sample' ? { noiseMultiplier: plan.privacy.noiseMultiplier, clipNorm: plan.privacy.clipNorm, noiseSeed: ctx.config.privacy?.noiseSeed ?? null } : null,
+    ...(hooks.trainer ? {} : { sampling: ctx.sgdSampling }),
+    releaseTrainingLoss: plan.privacy?.level !== 'client',
+  });
   try {
     const run = await runFederatedAsync({
       model,
@@ -315,7 +328,7 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
         });
         wrapped?.markRoundEnd();
       },
-    }, recorder ? recorder.hook(observed(armName, ctx, wrapped?.hook)) : observed(armName, ctx, wrapped?.hook));
+    }, recorder ? recorder.hook(observed(armName, ctx, wrapped?.hook)) : observed(armName, ctx, wrapped?.hook), remote);
     const bytesUpPerSite: Record<string, number> = {};
     const bytesDownPerSite: Record<string, number> = {};
     for (const s of sites) {

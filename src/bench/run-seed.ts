@@ -5,13 +5,14 @@
  */
 import { UsageError } from '../errors.js';
 import { createModel } from '../model/create-model.js';
-import { hasPerExampleGradients, type LabeledData } from '../model/types.js';
+import { hasPerExampleGradients, type LabeledData, type Model } from '../model/types.js';
 import { permuteRows } from '../model/train.js';
 import { createNoiseSource, type NoiseSource } from '../privacy/secure-noise.js';
 import { Xoshiro128, streamState } from '../random/rng.js';
 import type { PreparedSeed } from '../data/prepare/types.js';
 import { concatData } from '../data/prepare/concat.js';
 import type { ArmPlan } from './arm-plan.js';
+import type { SiteClientsFactory } from './site-clients.js';
 import type { BenchConfig } from './config.js';
 import { oracleOf } from './evaluate.js';
 import type { ArmSeedResult, OracleSeedResult } from './results.js';
@@ -29,10 +30,14 @@ export interface SeedOutcome {
   warnings: string[];
 }
 
-function streamOf(seed: number, ...labels: string[]): () => number {
+/** A bench random stream of one seed (exported: a distributed site derives its training order from the same stream). */
+export function streamOf(seed: number, ...labels: string[]): () => number {
   const rng = new Xoshiro128(streamState(seed, 'bench', ...labels));
   return () => rng.uniform();
 }
+
+/** The stream that permutes a data set's training rows once per seed for block-shuffled SGD (in-process and at a distributed site). */
+export const trainOrderStream = (seed: number, dataSet: string): (() => number) => streamOf(seed, 'train-order', dataSet);
 
 /**
  * PyTorch's nn.Linear default start point for a logistic model: weights and bias each drawn from
@@ -45,15 +50,21 @@ export function uniformFanInInit(paramCount: number, featureCount: number, rando
   return out;
 }
 
-/** Everything the arms of one seed share. */
-export function seedContext(config: BenchConfig, prepared: PreparedSeed, onProgress?: Progress): SeedContext {
-  const { seed, sites } = prepared;
-  const d = prepared.featureNames.length;
-  const model = createModel(
+/** The bench's model for `featureCount` inputs (a distributed site builds the same one). */
+export function benchModel(config: BenchConfig, featureCount: number): Model {
+  const d = featureCount;
+  return createModel(
     config.model.kind === 'mlp'
       ? { kind: 'mlp', featureCount: d, hiddenUnits: config.model.hiddenUnits, activation: config.model.activation, l2: config.model.l2, backend: config.model.backend }
       : { kind: 'logistic', featureCount: d, l2: config.model.l2, backend: config.model.backend },
   );
+}
+
+/** Everything the arms of one seed share. */
+export function seedContext(config: BenchConfig, prepared: PreparedSeed, onProgress?: Progress, siteClients?: SiteClientsFactory): SeedContext {
+  const { seed, sites } = prepared;
+  const d = prepared.featureNames.length;
+  const model = benchModel(config, d);
   const initialParams =
     config.model.init === 'uniform-fan-in' ? uniformFanInInit(model.paramCount, d, streamOf(seed, 'init', 'uniform-fan-in')) : model.init(streamOf(seed, 'init'));
   let pooledTrainRows: LabeledData | null = null;
@@ -81,7 +92,7 @@ export function seedContext(config: BenchConfig, prepared: PreparedSeed, onProgr
       if (!rows) {
         // Permuted once per seed and data set from its own stream: the precondition under which
         // block shuffling is equivalent to reshuffling (model/train.ts blockShuffleInto).
-        rows = permuteRows(siteId === null ? centralTrain() : siteById(siteId).train.data, streamOf(seed, 'train-order', siteId ?? 'central')).data;
+        rows = permuteRows(siteId === null ? centralTrain() : siteById(siteId).train.data, trainOrderStream(seed, siteId ?? 'central')).data;
         permuted.set(key, rows);
       }
       return rows;
@@ -94,6 +105,7 @@ export function seedContext(config: BenchConfig, prepared: PreparedSeed, onProgr
     noiseFor: (...labels: string[]): NoiseSource => secureSource ?? createNoiseSource({ seed: noiseSeed as number, labels: [String(seed), ...labels] }),
     secureNoise: noiseSeed === null,
     ...(onProgress ? { onProgress } : {}),
+    ...(siteClients ? { siteClients: siteClients.forSeed(config, prepared) } : {}),
   };
 }
 
@@ -122,8 +134,8 @@ export function assembleSeedOutcome(prepared: PreparedSeed, runs: readonly ArmRu
 }
 
 /** Every plan of the run, in order, on one seed's prepared data. */
-export async function runSeed(config: BenchConfig, prepared: PreparedSeed, plans: readonly ArmPlan[], onProgress?: Progress): Promise<SeedOutcome> {
-  const ctx = seedContext(config, prepared, onProgress);
+export async function runSeed(config: BenchConfig, prepared: PreparedSeed, plans: readonly ArmPlan[], onProgress?: Progress, siteClients?: SiteClientsFactory): Promise<SeedOutcome> {
+  const ctx = seedContext(config, prepared, onProgress, siteClients);
   assertPlansRunnable(ctx, plans);
   const runs: ArmRun[] = [];
   for (const plan of plans) {

@@ -30,6 +30,7 @@ import { loadScenario } from '../scenario/parse.js';
 import { readManifest } from '../data/manifest.js';
 import { featureColumns, patientColumns } from '../synth/columns.js';
 import { defaultMemoryLimit, estimateBenchMemory, memoryRefusal } from './memory-estimate.js';
+import type { SiteClientsFactory } from './site-clients.js';
 
 export interface BenchRunOptions {
   /**
@@ -45,6 +46,8 @@ export interface BenchRunOptions {
   memoryLimit?: number | null;
   /** Scenario input only: multiplies every site's patient count (as `fedage generate --scale`). */
   scale?: number;
+  /** Distributed runs (src/distributed): federated arms train at remote sites; seeds run in this process, in order. */
+  siteClients?: SiteClientsFactory;
 }
 
 export interface BenchRun {
@@ -65,10 +68,11 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
     if (!sameSites(planSites(p), planSites(prepared[0]))) throw new Error(`internal: seed ${p.seed} has other training-set sizes than seed ${prepared[0].seed}; the plan would not hold`);
   }
   // Arm × seed tasks (arm-pool.ts): more workers than seeds can help, never more than tasks.
-  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length * plans.length));
+  // A distributed run (siteClients) keeps seeds in this process, in order.
+  const workers = opts.siteClients ? 1 : Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length * plans.length));
   const onProgress = countedProgress(opts.onProgress, plans.length * prepared.length);
   const outcomes =
-    workers > 1 ? await runArmsInWorkers(config, plans, prepared, workers, onProgress) : await inOrder(prepared, (p) => runSeed(config, p, plans, onProgress));
+    workers > 1 ? await runArmsInWorkers(config, plans, prepared, workers, onProgress) : await inOrder(prepared, (p) => runSeed(config, p, plans, onProgress, opts.siteClients));
   outcomes.sort((a, b) => config.seeds.indexOf(a.seed) - config.seeds.indexOf(b.seed));
 
   const siteIds = dataset.sites.map((s) => s.id);

@@ -18,6 +18,7 @@ import { registerReport } from './report.js';
 import { registerScenarios } from './scenarios.js';
 import { registerInit } from './init.js';
 import { registerExport } from './export.js';
+import { registerFederation } from './federation.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerPrivacy(program);
   registerReport(program);
   registerSchema(program);
+  registerFederation(program);
   // Sub-commands inherit exitOverride so a bad flag is exit 2, never Commander's own exit.
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -17,7 +17,7 @@ import type { LabeledData } from '../model/types.js';
 import { streamState, Xoshiro128 } from '../random/rng.js';
 import { compareIds, weightedAverageScalar } from './aggregate.js';
 import { createStrategy } from './registry.js';
-import { downloadBytes, uploadBytes, type AggregatedUpdate, type ClientState, type ClientUpdate, type ServerState, type Strategy } from './strategy.js';
+import { downloadBytes, uploadBytes, type AggregatedUpdate, type ClientInstruction, type ClientState, type ClientUpdate, type ServerState, type Strategy } from './strategy.js';
 import type { FederatedClient, FederatedRunOptions, FederatedRunResult, RoundLog } from './types.js';
 
 /** The 128-bit state of a client's shuffling stream in one round. */
@@ -142,27 +142,57 @@ export interface AggregationOutcome {
  */
 export type AggregationHook = (request: AggregationRequest) => Promise<AggregationOutcome>;
 
+/** One round's local training handed to a remote runner: the sampled participants and their instructions. */
+export interface TrainingRequest {
+  round: number;
+  participants: readonly string[];
+  instructions: readonly ClientInstruction[];
+}
+
+/**
+ * Runs the round's local training somewhere else (each site its own process: src/distributed).
+ * Returns the updates of the participants that answered in time, any order; a participant
+ * missing from the answer is dropped for this round (it did not upload, so it is not aggregated
+ * and its state at the server is untouched). The sites keep their own ClientState.
+ */
+export type ClientRunner = (request: TrainingRequest) => Promise<TrainingAnswer>;
+
+/** A remote round's answer: the updates received; `abort` when too few sites answered (minSites): no aggregation, the model stays. */
+export interface TrainingAnswer {
+  updates: readonly ClientUpdate[];
+  abort?: boolean;
+}
+
+/** What the round loop yields to its driver: a round's remote training, or its aggregation. */
+type LoopRequest = ({ kind: 'train' } & TrainingRequest) | ({ kind: 'aggregate' } & AggregationRequest);
+type LoopAnswer = TrainingAnswer | AggregationOutcome;
+
 /** Runs `opts.rounds` rounds of federated training; returns the final global model and the log. */
 export function runFederated(opts: FederatedRunOptions): FederatedRunResult {
-  const loop = roundLoop(opts);
+  const loop = roundLoop(opts, false);
   let step = loop.next();
-  while (!step.done) step = loop.next({ aggregated: step.value.strategy.aggregate(step.value.updates, step.value.state) });
+  while (!step.done) {
+    const req = step.value;
+    if (req.kind !== 'aggregate') throw new Error('internal: remote training in the synchronous round loop');
+    step = loop.next({ aggregated: req.strategy.aggregate(req.updates, req.state) });
+  }
   return step.value;
 }
 
 /** The same round loop, aggregating through `aggregate` (the plaintext strategy.aggregate when absent). */
-export async function runFederatedAsync(opts: FederatedRunOptions, aggregate?: AggregationHook): Promise<FederatedRunResult> {
-  const loop = roundLoop(opts);
+export async function runFederatedAsync(opts: FederatedRunOptions, aggregate?: AggregationHook, clients?: ClientRunner): Promise<FederatedRunResult> {
+  const loop = roundLoop(opts, clients !== undefined);
   let step = loop.next();
   while (!step.done) {
     const req = step.value;
-    step = loop.next(aggregate ? await aggregate(req) : { aggregated: req.strategy.aggregate(req.updates, req.state) });
+    if (req.kind === 'train') step = loop.next(await (clients as ClientRunner)(req));
+    else step = loop.next(aggregate ? await aggregate(req) : { aggregated: req.strategy.aggregate(req.updates, req.state) });
   }
   return step.value;
 }
 
 /** The one round loop, as a generator that yields each round's aggregation to its driver. */
-function* roundLoop(opts: FederatedRunOptions): Generator<AggregationRequest, FederatedRunResult, AggregationOutcome> {
+function* roundLoop(opts: FederatedRunOptions, remote: boolean): Generator<LoopRequest, FederatedRunResult, LoopAnswer> {
   const clients = checkOptions(opts);
   const ids = clients.map((c) => c.id);
   const data = new Map<string, LabeledData>(clients.map((c) => [c.id, c.train]));
@@ -179,35 +209,51 @@ function* roundLoop(opts: FederatedRunOptions): Generator<AggregationRequest, Fe
   const rounds: RoundLog[] = [];
 
   for (let round = 1; round <= opts.rounds; round++) {
-    const participants =
+    const sampled =
       opts.clientSampling === 'poisson' ? poissonClients(ids, opts.clientFraction, sampler) : sampleClients(ids, perRound, sampler);
     // A privacy budget check may stop the run before a round that would exceed it.
-    if (opts.beforeRound && !opts.beforeRound(round, participants)) break;
-    const instructions = strategy.configureRound(state, participants);
+    if (opts.beforeRound && !opts.beforeRound(round, sampled)) break;
+    const instructions = strategy.configureRound(state, sampled);
     const bytesUp: Record<string, number> = {};
     const bytesDown: Record<string, number> = {};
-    const updates: ClientUpdate[] = [];
-    for (let k = 0; k < participants.length; k++) {
-      const id = participants[k];
-      const instruction = instructions[k];
-      if (instruction.clientId !== id) throw new Error(`strategy ${strategy.name} configured '${instruction.clientId}' where '${id}' was expected`);
-      bytesDown[id] = downloadBytes(instruction);
-      const { update, clientState } = strategy.clientUpdate({
-        model: opts.model,
-        data: data.get(id) as LabeledData,
-        local: opts.local,
-        instruction,
-        clientState: clientStates.get(id),
-        random: clientRandom(opts.seed, opts.streamLabel, id, round),
-      });
-      clientStates.set(id, clientState);
-      bytesUp[id] = uploadBytes(update);
-      updates.push(update);
+    let updates: ClientUpdate[] = [];
+    let aborted = false;
+    for (let k = 0; k < sampled.length; k++) {
+      const id = sampled[k];
+      if (instructions[k].clientId !== id) throw new Error(`strategy ${strategy.name} configured '${instructions[k].clientId}' where '${id}' was expected`);
     }
-    const outcome: AggregationOutcome = yield { round, participants, updates, state, strategy };
+    if (remote) {
+      const answered = (yield { kind: 'train', round, participants: sampled, instructions }) as TrainingAnswer;
+      aborted = answered.abort === true;
+      const byId = new Map(answered.updates.map((u) => [u.clientId, u]));
+      // Only sampled sites count, in id order (the order every sum runs in).
+      updates = sampled.flatMap((id) => (byId.has(id) ? [byId.get(id) as ClientUpdate] : []));
+      for (let k = 0; k < sampled.length; k++) if (byId.has(sampled[k])) bytesDown[sampled[k]] = downloadBytes(instructions[k]);
+      for (const u of updates) bytesUp[u.clientId] = uploadBytes(u);
+      if (aborted) updates = [];
+    } else {
+      for (let k = 0; k < sampled.length; k++) {
+        const id = sampled[k];
+        const instruction = instructions[k];
+        bytesDown[id] = downloadBytes(instruction);
+        const { update, clientState } = strategy.clientUpdate({
+          model: opts.model,
+          data: data.get(id) as LabeledData,
+          local: opts.local,
+          instruction,
+          clientState: clientStates.get(id),
+          random: clientRandom(opts.seed, opts.streamLabel, id, round),
+        });
+        clientStates.set(id, clientState);
+        bytesUp[id] = uploadBytes(update);
+        updates.push(update);
+      }
+    }
+    const participants = updates.map((u) => u.clientId);
+    const outcome: AggregationOutcome = aborted ? { aggregated: null } : ((yield { kind: 'aggregate', round, participants, updates, state, strategy }) as AggregationOutcome);
     if (outcome.bytesUp) for (const id of participants) bytesUp[id] = outcome.bytesUp[id] ?? 0;
     if (outcome.extraBytesDown) for (const id of participants) bytesDown[id] += outcome.extraBytesDown[id] ?? 0;
-    // An aborted secure aggregation leaves the model as it was (never a wrong model).
+    // An aborted secure aggregation (or a remote round below minSites) leaves the model as it was (never a wrong model).
     state = outcome.aggregated ? strategy.serverStep(state, outcome.aggregated) : { ...state, round: state.round + 1 };
     const log: RoundLog = {
       round,

@@ -18,6 +18,8 @@ import { communicationRows, trainedArms, wrapperRows } from './plot-data.js';
 import { renderSvg } from './render-svg.js';
 import { REPORT_CSS } from './style.js';
 import { dataTable, escapeHtml, formatNumber, html, raw, shellQuote, type Raw } from './html-util.js';
+import { transportLines } from './transport.js';
+import type { TransportRecord } from '../bench/results.js';
 
 export interface ReportOptions {
   /** Where results.json lives, shown in the rebuild command (default "results.json"). */
@@ -262,6 +264,13 @@ ${
 <p>Rebuild this report from the saved results:</p><pre><code>${rebuild}</code></pre>`;
 }
 
+/** A distributed run's network record: settings, bytes and every event (results.json transport). */
+function transportSection(t: TransportRecord): Raw {
+  const [, summary, ...events] = transportLines(t);
+  const list = html`<ul>${events.map((e) => html`<li>${e.replace(/^- /, '')}</li>`)}</ul>`;
+  return html`<p>${summary}</p>${events.length > 10 ? html`<details><summary>${events.length} events</summary>${list}</details>` : list}`;
+}
+
 function warningsSection(result: ReportResult, renderWarnings: string[]): Raw {
   const all = [...readerWarnings(result), ...result.warnings, ...renderWarnings.map((w) => `report rendering: ${w}`)];
   if (all.length === 0) return html`<p>None.</p>`;
@@ -304,6 +313,7 @@ export async function renderReport(result: ReportResult, opts: ReportOptions = {
     ['data', 'Data: shift between sites', html`${dataText(result)}${dataFigs}`],
     ['gates', 'Gates', gatesSection(result)],
     ['config', 'Scenario and configuration', configSection(result)],
+    ...('transport' in result && result.transport ? [['transport', 'Transport (distributed run)', transportSection(result.transport)] as [string, string, Raw]] : []),
     ['warnings', 'Warnings', warningsSection(result, renderWarnings)],
     ['provenance', 'Provenance and how to reproduce', provenanceSection(result, opts)],
   ];

@@ -8,6 +8,7 @@ import { armPrivacy, type ReportResult } from './extensions.js';
 import { ledgerMarkdown, privacyLedger } from './privacy-ledger.js';
 import { privacyScopeMarkdown } from './privacy-scope.js';
 import { readerWarnings, untrainedReason } from './reader-warnings.js';
+import { transportLines } from './transport.js';
 
 function fmt(value: number | null | undefined, digits = 3): string {
   return value === null || value === undefined ? '–' : value.toFixed(digits);
@@ -156,6 +157,7 @@ export function markdownSummary(result: BenchResult | ReportResult): string {
     for (const w of warnings.slice(0, 20)) lines.push(`- ${w}`);
     if (warnings.length > 20) lines.push(`- … ${warnings.length - 20} more in results.json and report.html`);
   }
+  if ('transport' in result && result.transport) lines.push(...transportLines(result.transport));
   return `${lines.join('\n')}\n`;
 }
 

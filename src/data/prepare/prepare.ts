@@ -198,6 +198,7 @@ export function prepareSeed(dataset: BenchDataset, opts: PrepareOptions): Prepar
     preprocessing,
     sites: sites.map((s) => ({ id: s.id, ...transform(s, preprocessing), splitOfRow: s.splitOfRow, patientIds: s.patientIds })),
     trainingStats: stats,
+    inputs: { sources, target, options: opts },
   };
   if (opts.centralStatistics === 'pooled' && opts.normalization === 'per-site') {
     // FLamby's pooled baseline: the union of the training sets standardized with the union's

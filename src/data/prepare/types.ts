@@ -3,6 +3,7 @@
  * matrices for train / validation / test, built the way a real federation would (only
  * sufficient statistics leave a site).
  */
+import type { FeatureSource } from './preprocess.js';
 import type { Table } from 'apache-arrow';
 import type { Manifest } from '../manifest.js';
 import type { LabeledData } from '../../model/types.js';
@@ -139,6 +140,11 @@ export interface PreparedSeed {
    * matrices (centralStatistics 'pooled' with per-site normalization); absent otherwise.
    */
   centralTrain?: LabeledData;
+  /**
+   * What a site needs to prepare its own rows exactly as here (a distributed run sends it with
+   * the fitted preprocessing): the feature sources, the target column and the options.
+   */
+  inputs?: { sources: FeatureSource[]; target: string; options: PrepareOptions };
   /**
    * Each site's sufficient statistics of its training rows (canonical units): what the sites
    * shared to fit the federated preprocessing, kept for the data summary of the report.

@@ -1,0 +1,64 @@
+/**
+ * Distributed run cost: `npm run perf:federate`. The consortium-10site scenario (10 sites), an MLP
+ * sized to about 100,000 parameters, FedAvg for 20 rounds (2 local steps per round), run
+ *   in-process (`runBench`, one process) and
+ *   distributed (`federate`: the aggregator here, 10 `fedage site` child processes, mutual TLS on loopback).
+ * Prints the median time per round of each (after start-up: rounds 2..20, from the bench's
+ * progress events), their ratio, the start-up time (aggregator listening → every site joined),
+ * the protocol bytes on the wire, and the issue's targets (≤ 1.3× per round, start-up < 3 s).
+ * The machine is shared: timings are noisy; compare the ratio within one run.
+ * Options: --rounds N, --scale X (patients per site multiplier, default 0.25).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadScenario } from '../src/scenario/parse.js';
+import { writeSyntheticDataset } from '../src/data/write-dataset.js';
+import { runBench } from '../src/bench/runner.js';
+import { benchOverrides } from '../src/cli/bench.js';
+import { federate } from '../src/distributed/federation.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const ROUNDS = arg('rounds', 20);
+const SCALE = arg('scale', 0.25);
+const TARGET_PARAMS = 100_000;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const root = mkdtempSync(join(tmpdir(), 'fedage-perf-federate-'));
+try {
+  const data = join(root, 'data');
+  await writeSyntheticDataset(await loadScenario('scenarios/consortium-10site.yaml'), { outDir: data, visits: false, scale: SCALE });
+  const overrides = benchOverrides({ seeds: '1', arms: 'fedavg', rounds: String(ROUNDS), localSteps: '2' });
+  // The design-matrix width, from a one-round logistic run (the plan does not carry it).
+  const first = await runBench(data, { overrides: benchOverrides({ seeds: '1', arms: 'fedavg', rounds: '1' }), workers: 1, settings: { bench: { model: { kind: 'logistic' } }, privacy: null } });
+  const features = first.result.features.length;
+  const hidden = Math.max(1, Math.round((TARGET_PARAMS - 1) / (features + 2)));
+  const params = features * hidden + hidden + hidden + 1;
+  const settings = { bench: { model: { kind: 'mlp' as const, hiddenUnits: [hidden] } }, privacy: null };
+
+  const roundTimes = () => {
+    const at: number[] = [];
+    return { at, onProgress: (p: { round?: number }) => (p.round !== undefined ? at.push(performance.now()) : undefined) };
+  };
+  const perRound = (at: number[]) => median(at.slice(1).map((t, i) => t - at[i]));
+
+  const inproc = roundTimes();
+  await runBench(data, { overrides, workers: 1, settings, onProgress: inproc.onProgress });
+  const dist = roundTimes();
+  const { transport } = await federate({ input: data, bench: { overrides, settings, onProgress: dist.onProgress }, roundDeadlineMs: 300_000, joinTimeoutMs: 120_000 });
+
+  const a = perRound(inproc.at);
+  const b = perRound(dist.at);
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  console.log(`10 sites, ${params.toLocaleString('en-US')} parameters (MLP ${features} → ${hidden} → 1), ${ROUNDS} rounds, FedAvg, 2 local steps`);
+  console.log(`in-process     ${a.toFixed(1)} ms per round (median of rounds 2..${ROUNDS})`);
+  console.log(`distributed    ${b.toFixed(1)} ms per round (10 site processes, mTLS loopback)`);
+  console.log(`ratio          ${(b / a).toFixed(2)}×   target ≤ 1.3×: ${b / a <= 1.3 ? 'met' : 'NOT met'}`);
+  console.log(`start-up       ${transport.startupSeconds.toFixed(2)} s (listening → all 10 joined)   target < 3 s: ${transport.startupSeconds < 3 ? 'met' : 'NOT met'}`);
+  console.log(`wire           ${mib(transport.bytesSent)} sent, ${mib(transport.bytesReceived)} received (float64 payloads + headers); float32 estimate per round: ${mib(2 * 10 * 4 * params)}`);
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}

@@ -1,0 +1,336 @@
+/**
+ * The aggregator's network side: a gRPC server over mutual TLS that admits a site only if its
+ * certificate chains to the consortium CA (checked by TLS), names a site of the plan (subject
+ * CN, OU=site), matches the site id it claims and is not on the CA's revocation list; it hands
+ * each site its tasks (long poll) and collects the results, every task under a deadline. A site
+ * that disconnects, misses the deadline or sends a malformed message loses that task (the
+ * caller drops it from the round); it may join again. Nothing here knows about training.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { FEDAGE_VERSION } from '../version.js';
+import { encodeMessage, MessageAssembler, ProtocolError, wireBytes, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_MESSAGE_BYTES, type Message, type WireChunk } from './codec.js';
+import { channelOptions, federationService, PROTOCOL_VERSION } from './protocol.js';
+import type { Credentials } from './certs.js';
+
+type SurfaceCall = { getPeer(): string; getAuthContext?(): { sslPeerCertificate?: { subject?: Record<string, unknown>; serialNumber?: string } } | null };
+
+export interface TransportEvent {
+  /** Milliseconds since the aggregator started (the only timing in an event). */
+  atMs: number;
+  kind: 'listening' | 'joined' | 'rejoined' | 'refused' | 'dropped' | 'deadline' | 'malformed' | 'absent' | 'round-aborted' | 'done';
+  site?: string;
+  seed?: number;
+  arm?: string;
+  round?: number;
+  message: string;
+}
+
+export interface AggregatorOptions {
+  /** Site ids of the plan: the only subjects admitted. */
+  sites: readonly string[];
+  credentials: Credentials;
+  /** Serial numbers (lower-case hex, no leading zeros) the CA revoked. */
+  revokedSerials?: ReadonlySet<string>;
+  /** host:port; port 0 picks a free one. */
+  listen: string;
+  chunkBytes?: number;
+  maxMessageBytes?: number;
+  /** How long a NextTask long poll is held before answering "idle". */
+  pollMs?: number;
+  onEvent?: (e: TransportEvent) => void;
+}
+
+interface PendingTask {
+  taskId: string;
+  chunks: WireChunk[];
+  sent: boolean;
+  generation: number;
+  resolve: (m: Message) => void;
+  reject: (e: Error) => void;
+}
+
+interface SiteSession {
+  id: string;
+  generation: number;
+  joined: boolean;
+  queue: PendingTask[];
+  inFlight: Map<string, PendingTask>;
+  waiter: { call: grpc.ServerWritableStream<unknown, WireChunk>; timer: NodeJS.Timeout } | null;
+  /** Seeds this session has prepared (reset when the site joins again: a restarted site lost them). */
+  prepared: Set<number>;
+}
+
+export class TaskFailed extends Error {
+  constructor(readonly kind: 'deadline' | 'dropped' | 'absent' | 'malformed' | 'error', message: string) {
+    super(message);
+  }
+}
+
+export interface TransportTotals {
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+export class Aggregator {
+  readonly events: TransportEvent[] = [];
+  readonly totals: TransportTotals = { bytesSent: 0, bytesReceived: 0 };
+  readonly runId = randomUUID();
+  private readonly server: grpc.Server;
+  private readonly sessions = new Map<string, SiteSession>();
+  private readonly started = performance.now();
+  private done = false;
+  private joinWaiters: Array<() => void> = [];
+  private boundPort = 0;
+
+  constructor(private readonly opts: AggregatorOptions) {
+    this.server = new grpc.Server(channelOptions(opts.chunkBytes));
+    for (const id of opts.sites) this.sessions.set(id, { id, generation: 0, joined: false, queue: [], inFlight: new Map(), waiter: null, prepared: new Set() });
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  event(e: Omit<TransportEvent, 'atMs'>): void {
+    const full = { atMs: Math.round(performance.now() - this.started), ...e };
+    this.events.push(full);
+    this.opts.onEvent?.(full);
+  }
+
+  async start(): Promise<number> {
+    const svc = federationService();
+    this.server.addService(svc.service, {
+      Join: (call: grpc.ServerUnaryCall<{ site_id: string; protocol_version: number; fedage_version: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => this.join(call, cb),
+      NextTask: (call: grpc.ServerWritableStream<{ site_id: string }, WireChunk>) => this.nextTask(call),
+      Submit: (call: grpc.ServerReadableStream<WireChunk, unknown>, cb: grpc.sendUnaryData<unknown>) => this.submit(call, cb),
+    });
+    const c = this.opts.credentials;
+    // checkClientCertificate: TLS refuses a client without a certificate chaining to the CA (or expired).
+    const creds = grpc.ServerCredentials.createSsl(c.ca, [{ private_key: c.key, cert_chain: c.cert }], true);
+    this.boundPort = await new Promise<number>((resolve, reject) => this.server.bindAsync(this.opts.listen, creds, (err, port) => (err ? reject(err) : resolve(port))));
+    this.event({ kind: 'listening', message: `listening on ${this.opts.listen.replace(/:\d+$/, '')}:${this.boundPort} (mutual TLS, protocol v${PROTOCOL_VERSION})` });
+    return this.boundPort;
+  }
+
+  isJoined(site: string): boolean {
+    return this.sessions.get(site)?.joined === true;
+  }
+
+  joinedSites(): string[] {
+    return [...this.sessions.values()].filter((s) => s.joined).map((s) => s.id);
+  }
+
+  /** Waits until every site joined or `timeoutMs` passed; returns the sites present. */
+  async waitForSites(timeoutMs: number, want = this.opts.sites.length): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.joinedSites().length < want && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(1, Math.min(250, deadline - Date.now())));
+        this.joinWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.joinedSites();
+  }
+
+  isPrepared(site: string, seed: number): boolean {
+    return this.sessions.get(site)?.prepared.has(seed) === true;
+  }
+
+  markPrepared(site: string, seed: number, generation: number): void {
+    const s = this.sessions.get(site);
+    if (s && s.generation === generation) s.prepared.add(seed);
+  }
+
+  generationOf(site: string): number {
+    return this.sessions.get(site)?.generation ?? -1;
+  }
+
+  /** Sends a task to a site and resolves with its result message; rejects with TaskFailed. */
+  runTask(site: string, kind: string, header: Record<string, unknown>, vectors: Record<string, Float64Array>, deadlineMs: number): Promise<Message> {
+    const s = this.sessions.get(site);
+    if (!s || !s.joined) return Promise.reject(new TaskFailed('absent', `site ${site} is not connected`));
+    const taskId = randomUUID();
+    const chunks = encodeMessage({ taskId, kind, siteId: site, header, vectors }, this.opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+    return new Promise<Message>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new TaskFailed('deadline', `site ${site} did not answer within ${deadlineMs} ms`)), deadlineMs);
+      const finish = (r: Message | Error) => {
+        clearTimeout(timer);
+        s.inFlight.delete(taskId);
+        const q = s.queue.indexOf(task);
+        if (q >= 0) s.queue.splice(q, 1);
+        if (r instanceof Error) reject(r);
+        else resolve(r);
+      };
+      const task: PendingTask = { taskId, chunks, sent: false, generation: s.generation, resolve: (m) => finish(m), reject: (e) => finish(e) };
+      s.inFlight.set(taskId, task);
+      s.queue.push(task);
+      this.flush(s);
+    });
+  }
+
+  /** Tells every site the run is over (their next poll answers "done"), then stops the server. */
+  async shutdown(graceMs = 2000): Promise<void> {
+    this.done = true;
+    for (const s of this.sessions.values()) this.flush(s);
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline && [...this.sessions.values()].some((s) => s.joined && s.waiter === null)) await new Promise((r) => setTimeout(r, 50));
+    for (const s of this.sessions.values()) this.flush(s);
+    this.event({ kind: 'done', message: 'run finished; sites told to stop' });
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 500);
+      this.server.tryShutdown(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  forceShutdown(): void {
+    this.done = true;
+    this.server.forceShutdown();
+  }
+
+  /** The site id an authenticated peer may act as, or a refusal reason. */
+  private authenticate(call: SurfaceCall, claimed: string): { site: string } | { refused: string } {
+    const auth = call.getAuthContext?.();
+    const cert = auth?.sslPeerCertificate;
+    if (!cert || !cert.subject) return { refused: 'no client certificate' };
+    const cn = String(cert.subject.CN ?? '');
+    const ou = String(cert.subject.OU ?? '');
+    if (ou !== 'site') return { refused: `certificate of ${cn} is not a site certificate (OU=${ou})` };
+    if (!this.sessions.has(cn)) return { refused: `certificate names site "${cn}", which is not a site of the plan` };
+    if (claimed && claimed !== cn) return { refused: `certificate of site ${cn} used to act as site ${claimed}` };
+    const serial = String(cert.serialNumber ?? '').toLowerCase().replace(/^0+/, '');
+    if (this.opts.revokedSerials?.has(serial)) return { refused: `certificate of site ${cn} (serial ${serial}) is revoked` };
+    return { site: cn };
+  }
+
+  private refuse(call: SurfaceCall, claimed: string, reason: string): grpc.ServiceError {
+    this.event({ kind: 'refused', ...(claimed ? { site: claimed } : {}), message: `refused ${call.getPeer()}: ${reason}` });
+    return Object.assign(new Error(reason), { code: grpc.status.PERMISSION_DENIED, details: reason, metadata: new grpc.Metadata() });
+  }
+
+  private join(call: grpc.ServerUnaryCall<{ site_id: string; protocol_version: number; fedage_version: string }, unknown>, cb: grpc.sendUnaryData<unknown>): void {
+    const req = call.request;
+    const who = this.authenticate(call, req.site_id);
+    if ('refused' in who) return cb(this.refuse(call, req.site_id, who.refused));
+    if (req.protocol_version !== PROTOCOL_VERSION) {
+      return cb(this.refuse(call, who.site, `protocol version ${req.protocol_version}, this aggregator speaks ${PROTOCOL_VERSION}`));
+    }
+    const s = this.sessions.get(who.site) as SiteSession;
+    const again = s.generation > 0;
+    s.generation += 1;
+    s.joined = true;
+    s.prepared.clear();
+    // A site that joins again restarted: what it was working on is lost.
+    for (const t of [...s.inFlight.values()]) t.reject(new TaskFailed('dropped', `site ${s.id} restarted during its task`));
+    this.event({ kind: again ? 'rejoined' : 'joined', site: s.id, message: `site ${s.id} ${again ? 'joined again' : 'joined'} (fedage ${req.fedage_version || '?'})` });
+    for (const w of this.joinWaiters.splice(0)) w();
+    cb(null, { accepted: true, reason: '', run_id: this.runId, chunk_bytes: this.opts.chunkBytes ?? DEFAULT_CHUNK_BYTES });
+  }
+
+  private nextTask(call: grpc.ServerWritableStream<{ site_id: string }, WireChunk>): void {
+    const who = this.authenticate(call, call.request.site_id);
+    if ('refused' in who) {
+      call.destroy(this.refuse(call, call.request.site_id, who.refused));
+      return;
+    }
+    const s = this.sessions.get(who.site) as SiteSession;
+    if (!s.joined) {
+      call.destroy(Object.assign(new Error('join first'), { code: grpc.status.FAILED_PRECONDITION }));
+      return;
+    }
+    if (s.waiter) this.answerIdle(s);
+    const timer = setTimeout(() => this.answerIdle(s), this.opts.pollMs ?? 10_000);
+    s.waiter = { call, timer };
+    call.on('cancelled', () => {
+      if (s.waiter?.call === call) {
+        clearTimeout(s.waiter.timer);
+        s.waiter = null;
+      }
+    });
+    this.flush(s);
+  }
+
+  private answerIdle(s: SiteSession): void {
+    const w = s.waiter;
+    if (!w) return;
+    s.waiter = null;
+    clearTimeout(w.timer);
+    this.writeAll(w.call, encodeMessage({ taskId: '', kind: this.done ? 'done' : 'idle', siteId: s.id, header: {}, vectors: {} }));
+  }
+
+  private flush(s: SiteSession): void {
+    if (!s.waiter) return;
+    const task = s.queue.find((t) => !t.sent);
+    if (!task) {
+      if (this.done) this.answerIdle(s);
+      return;
+    }
+    const w = s.waiter;
+    s.waiter = null;
+    clearTimeout(w.timer);
+    task.sent = true;
+    this.totals.bytesSent += wireBytes(task.chunks);
+    this.writeAll(w.call, task.chunks);
+  }
+
+  private writeAll(call: grpc.ServerWritableStream<unknown, WireChunk>, chunks: readonly WireChunk[]): void {
+    for (const c of chunks) call.write(c);
+    call.end();
+  }
+
+  private submit(call: grpc.ServerReadableStream<WireChunk, unknown>, cb: grpc.sendUnaryData<unknown>): void {
+    const assembler = new MessageAssembler(this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+    let answered = false;
+    let site = '';
+    const reply = (err: grpc.ServiceError | null, value?: unknown) => {
+      if (answered) return;
+      answered = true;
+      cb(err, value);
+    };
+    const malformed = (reason: string) => {
+      this.event({ kind: 'malformed', ...(site ? { site } : {}), message: `message from ${site || call.getPeer()} refused: ${reason}` });
+      reply(Object.assign(new Error(reason), { code: grpc.status.INVALID_ARGUMENT, details: reason, metadata: new grpc.Metadata() }));
+      call.destroy();
+    };
+    call.on('data', (chunk: WireChunk) => {
+      if (answered) return;
+      try {
+        if (!site) {
+          const who = this.authenticate(call, chunk.site_id);
+          if ('refused' in who) {
+            reply(this.refuse(call, chunk.site_id, who.refused));
+            call.destroy();
+            return;
+          }
+          site = who.site;
+        }
+        this.totals.bytesReceived += (chunk.header?.length ?? 0) + (chunk.payload?.length ?? 0);
+        const m = assembler.push(chunk);
+        if (!m) return;
+        const s = this.sessions.get(site) as SiteSession;
+        const task = s.inFlight.get(m.taskId);
+        if (!task) {
+          reply(null, { accepted: false, reason: 'no such task (late or unknown): dropped' });
+          return;
+        }
+        task.resolve(m);
+        reply(null, { accepted: true, reason: '' });
+      } catch (err) {
+        malformed(err instanceof ProtocolError ? err.message : `undecodable: ${(err as Error).message}`);
+      }
+    });
+    call.on('end', () => reply(null, { accepted: false, reason: 'incomplete message' }));
+    call.on('error', () => reply(null, { accepted: false, reason: 'stream error' }));
+  }
+}
+
+export const AGGREGATOR_VERSION = FEDAGE_VERSION;

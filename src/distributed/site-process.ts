@@ -1,0 +1,209 @@
+/**
+ * `fedage site`: one hospital. It opens only its own patients file (a single Arrow file, or its
+ * own entry of a data directory's manifest, hash-checked), connects to the aggregator over
+ * mutual TLS (verifying the aggregator's certificate against the consortium CA), joins, and
+ * answers tasks until the aggregator says the run is done. Every call has a deadline; a lost
+ * connection is retried (the aggregator may restart and resume) until `connectTimeoutMs`.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { RecordBatch, Table } from 'apache-arrow';
+import { EXIT_INPUT, FedageError, InputError, UsageError } from '../errors.js';
+import { FEDAGE_VERSION } from '../version.js';
+import { readArrowBatches } from '../data/arrow-io.js';
+import { MANIFEST_FILE } from '../data/manifest.js';
+import { encodeMessage, MessageAssembler, type Message, type WireChunk } from './codec.js';
+import { channelOptions, federationService, PROTOCOL_VERSION } from './protocol.js';
+import { loadCredentials } from './certs.js';
+import { SiteWorker, type PrepareTask, type TrainTask } from './site-work.js';
+
+/** The aggregator refused the site, or could not be reached: an environment problem (exit 2). */
+export class SiteConnectionError extends FedageError {
+  constructor(message: string) {
+    super(message, EXIT_INPUT);
+  }
+}
+
+export interface SiteProcessOptions {
+  data: string;
+  siteId: string;
+  server: string;
+  certsDir: string;
+  /** Give up when the aggregator cannot be reached for this long. */
+  connectTimeoutMs?: number;
+  /** Deadline of a NextTask long poll (the aggregator answers "idle" earlier). */
+  pollDeadlineMs?: number;
+  log?: (line: string) => void;
+  /** Tests only: plaintext instead of TLS (the aggregator must refuse it). */
+  insecure?: boolean;
+}
+
+/** The site's own table: `<file>.arrow`, or its entry in `<dir>/manifest.json` (SHA-256 checked). */
+export async function loadOwnTable(data: string, siteId: string): Promise<{ table: Table; units: Record<string, string>; file: string }> {
+  let isDir: boolean;
+  try {
+    isDir = statSync(data).isDirectory();
+  } catch {
+    throw new InputError([{ file: data, path: '', expected: "the site's Arrow file or a fedage data directory", found: 'no such file or directory' }]);
+  }
+  let file = data;
+  let units: Record<string, string> = {};
+  if (isDir) {
+    const manifestPath = join(data, MANIFEST_FILE);
+    let manifest: { sites?: Array<{ id: string; units?: Record<string, string>; files: { patients: { file: string; sha256?: string } } }>; fileFormat?: string };
+    try {
+      manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    } catch (err) {
+      throw new InputError([{ file: manifestPath, path: '', expected: 'a fedage manifest', found: (err as Error).message }]);
+    }
+    const entry = manifest.sites?.find((s) => s.id === siteId);
+    if (!entry) throw new InputError([{ file: manifestPath, path: 'sites', expected: `a site with id "${siteId}"`, found: (manifest.sites ?? []).map((s) => s.id).join(', ') || 'none' }]);
+    if (manifest.fileFormat === 'parquet') throw new UsageError(`${data}: fedage site reads Arrow data directories; convert with fedage export --format arrow`);
+    file = join(data, entry.files.patients.file);
+    units = { ...(entry.units ?? {}) };
+    const want = entry.files.patients.sha256;
+    if (want) {
+      const got = createHash('sha256').update(readFileSync(file)).digest('hex');
+      if (got !== want) throw new InputError([{ file, path: '', expected: `SHA-256 ${want} (manifest)`, found: got }]);
+    }
+  }
+  const batches: RecordBatch[] = [];
+  for await (const b of readArrowBatches(file)) batches.push(b);
+  return { table: new Table(batches), units, file };
+}
+
+type FederationClient = grpc.Client & {
+  Join(req: unknown, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: { accepted: boolean; reason: string; chunk_bytes: number }) => void): void;
+  NextTask(req: unknown, opts: grpc.CallOptions): grpc.ClientReadableStream<WireChunk>;
+  Submit(opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: { accepted: boolean; reason: string }) => void): grpc.ClientWritableStream<WireChunk>;
+};
+
+const PERMANENT = new Set([grpc.status.PERMISSION_DENIED, grpc.status.UNAUTHENTICATED, grpc.status.FAILED_PRECONDITION, grpc.status.INVALID_ARGUMENT]);
+
+export function siteClient(server: string, certsDir: string, siteId: string, insecure = false): FederationClient {
+  const Svc = federationService();
+  const creds = insecure
+    ? grpc.credentials.createInsecure()
+    : (() => {
+        const c = loadCredentials(certsDir, { role: 'site', id: siteId });
+        return grpc.credentials.createSsl(c.ca, c.key, c.cert);
+      })();
+  return new Svc(server, creds, channelOptions()) as unknown as FederationClient;
+}
+
+/** Runs the site until the run is done; resolves with the number of tasks answered. */
+export async function runSite(o: SiteProcessOptions): Promise<number> {
+  const log = o.log ?? (() => {});
+  const { table, units, file } = await loadOwnTable(o.data, o.siteId);
+  log(`site ${o.siteId}: ${table.numRows} rows from ${file}`);
+  const worker = new SiteWorker(o.siteId, table, units);
+  const client = siteClient(o.server, o.certsDir, o.siteId, o.insecure);
+  const connectTimeoutMs = o.connectTimeoutMs ?? 60_000;
+  const pollDeadlineMs = o.pollDeadlineMs ?? 30_000;
+  let chunkBytes = 1 << 20;
+  let answered = 0;
+  let lastContact = Date.now();
+  let joined = false;
+  try {
+    for (;;) {
+      try {
+        if (!joined) {
+          const reply = await new Promise<{ accepted: boolean; reason: string; chunk_bytes: number }>((resolve, reject) =>
+            client.Join({ site_id: o.siteId, protocol_version: PROTOCOL_VERSION, fedage_version: FEDAGE_VERSION }, { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(err) : resolve(res))),
+          );
+          if (!reply.accepted) throw new SiteConnectionError(`site ${o.siteId}: the aggregator refused to admit it: ${reply.reason}`);
+          chunkBytes = reply.chunk_bytes || chunkBytes;
+          joined = true;
+          log(`site ${o.siteId}: joined ${o.server}`);
+        }
+        const task = await nextTask(client, o.siteId, pollDeadlineMs);
+        lastContact = Date.now();
+        if (task.kind === 'done') {
+          log(`site ${o.siteId}: run finished after ${answered} tasks`);
+          return answered;
+        }
+        if (task.kind === 'idle') continue;
+        const result = handle(worker, task);
+        await submit(client, encodeMessage({ ...result, taskId: task.taskId, siteId: o.siteId }, chunkBytes));
+        answered++;
+      } catch (err) {
+        if (err instanceof SiteConnectionError || err instanceof InputError) throw err;
+        const e = err as grpc.ServiceError;
+        if (typeof e.code === 'number' && PERMANENT.has(e.code)) {
+          throw new SiteConnectionError(`site ${o.siteId}: the aggregator at ${o.server} refused it: ${e.details || e.message}`);
+        }
+        if (Date.now() - lastContact > connectTimeoutMs) {
+          throw new SiteConnectionError(`site ${o.siteId}: no contact with the aggregator at ${o.server} for ${Math.round(connectTimeoutMs / 1000)} s (${e.details || e.message}); check the address, that it runs, and that both use certificates of the same consortium CA`);
+        }
+        joined = joined && e.code !== grpc.status.UNAVAILABLE ? joined : false;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+  } finally {
+    client.close();
+  }
+}
+
+function handle(worker: SiteWorker, task: Message): Omit<Message, 'taskId' | 'siteId'> {
+  try {
+    if (task.kind === 'prepare') {
+      const r = worker.prepare(task.header as unknown as PrepareTask);
+      return { kind: 'ok', header: { trainRows: r.trainRows, featureCount: r.featureCount }, vectors: {} };
+    }
+    if (task.kind === 'train') {
+      const vectors: Record<string, Float64Array> = {};
+      for (const [name, v] of Object.entries(task.vectors)) if (name.startsWith('v:')) vectors[name.slice(2)] = v;
+      const u = worker.train(task.header as unknown as TrainTask, task.vectors.globalParams ?? new Float64Array(0), vectors);
+      const out: Record<string, Float64Array> = { params: u.params };
+      for (const [name, v] of Object.entries(u.vectors)) out[`v:${name}`] = v;
+      return { kind: 'ok', header: { exampleCount: u.exampleCount, trainLoss: u.trainLoss, steps: u.steps, examplesSeen: u.examplesSeen }, vectors: out };
+    }
+    return { kind: 'error', header: { error: `unknown task kind "${task.kind}"` }, vectors: {} };
+  } catch (err) {
+    return { kind: 'error', header: { error: (err as Error).message }, vectors: {} };
+  }
+}
+
+function nextTask(client: FederationClient, siteId: string, deadlineMs: number): Promise<Message> {
+  return new Promise<Message>((resolve, reject) => {
+    const call = client.NextTask({ site_id: siteId }, { deadline: Date.now() + deadlineMs });
+    const a = new MessageAssembler();
+    let done = false;
+    call.on('data', (c: WireChunk) => {
+      if (done) return;
+      try {
+        const m = a.push(c);
+        if (m) {
+          done = true;
+          resolve(m);
+        }
+      } catch (err) {
+        done = true;
+        call.cancel();
+        reject(err);
+      }
+    });
+    call.on('error', (err) => {
+      if (!done) {
+        done = true;
+        reject(err);
+      }
+    });
+    call.on('end', () => {
+      if (!done) {
+        done = true;
+        reject(Object.assign(new Error('task stream ended early'), { code: grpc.status.UNAVAILABLE }));
+      }
+    });
+  });
+}
+
+function submit(client: FederationClient, chunks: readonly WireChunk[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const call = client.Submit({ deadline: Date.now() + 60_000 }, (err) => (err ? reject(err) : resolve()));
+    for (const c of chunks) call.write(c);
+    call.end();
+  });
+}

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { decodeMessage, encodeMessage, MessageAssembler, ProtocolError, type WireChunk } from '../../src/distributed/codec.js';
+import { decodeWireJson, encodeWireJson } from '../../src/distributed/wire-json.js';
+
+const bitsEqual = (a: Float64Array, b: Float64Array) =>
+  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+test('codec: any vectors and header survive encode → chunks → decode bit for bit, for any chunk size', () => {
+  fc.assert(
+    fc.property(
+      fc.dictionary(fc.stringMatching(/^[a-z:]{1,8}$/), fc.array(fc.double(), { maxLength: 300 }), { maxKeys: 4 }),
+      fc.integer({ min: 8, max: 700 }),
+      fc.double(),
+      (vecs, chunkBytes, scalar) => {
+        const vectors = Object.fromEntries(Object.entries(vecs).map(([k, v]) => [k, Float64Array.from(v)]));
+        const chunks = encodeMessage({ taskId: 't', kind: 'train', siteId: 's', header: { scalar, nested: { v: Float64Array.of(scalar) } }, vectors }, chunkBytes);
+        for (const c of chunks) assert.ok(c.payload.length <= chunkBytes);
+        const m = decodeMessage(chunks);
+        assert.deepEqual(Object.keys(m.vectors).sort(), Object.keys(vectors).sort());
+        for (const k of Object.keys(vectors)) assert.ok(bitsEqual(m.vectors[k], vectors[k]), k);
+        assert.ok(Object.is(m.header.scalar, scalar));
+        assert.ok(bitsEqual((m.header.nested as { v: Float64Array }).v, Float64Array.of(scalar)));
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test('wire JSON keeps NaN, ±Infinity, −0 and doubles exactly, and refuses forged markers', () => {
+  const v = { a: Number.NaN, b: Number.POSITIVE_INFINITY, c: [0.1 + 0.2, -1e-308, -0], d: Float64Array.of(1 / 3) };
+  const back = decodeWireJson(encodeWireJson(v)) as typeof v;
+  assert.ok(Number.isNaN(back.a));
+  assert.equal(back.b, Number.POSITIVE_INFINITY);
+  assert.deepEqual(back.c, [0.30000000000000004, -1e-308, -0]);
+  assert.ok(Object.is(back.c[2], -0));
+  assert.equal(back.d[0], 1 / 3);
+  assert.throws(() => decodeWireJson(Buffer.from('{"x":{"$num":"eval"}}')), RangeError);
+  assert.throws(() => decodeWireJson(Buffer.from('{"x":{"$f64":"AAA="}}')), RangeError);
+});
+
+test('fuzz: corrupted, reordered, truncated or random chunks are refused with ProtocolError, never another exception', () => {
+  const base = encodeMessage({ taskId: 't1', kind: 'ok', siteId: 's', header: { steps: 3 }, vectors: { params: Float64Array.from({ length: 50 }, (_, i) => i / 7) } }, 64);
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(base.length - 1), fc.nat(1000), fc.integer({ min: 0, max: 255 }), fc.constantFrom('header', 'payload', 'index', 'count', 'drop', 'dup')), { minLength: 1, maxLength: 4 }),
+      (edits) => {
+        let chunks: WireChunk[] = base.map((c) => ({ ...c, header: Uint8Array.from(c.header), payload: Uint8Array.from(c.payload) }));
+        for (const [k, pos, byte, what] of edits) {
+          const c = chunks[k % chunks.length];
+          if (!c) continue;
+          if (what === 'header' && c.header.length > 0) c.header[pos % c.header.length] = byte;
+          else if (what === 'payload' && c.payload.length > 0) c.payload = c.payload.subarray(0, pos % c.payload.length);
+          else if (what === 'index') c.chunk_index = byte;
+          else if (what === 'count') c.chunk_count = byte;
+          else if (what === 'drop') chunks = chunks.filter((x) => x !== c);
+          else if (what === 'dup') chunks = [...chunks, c];
+        }
+        try {
+          decodeMessage(chunks);
+        } catch (err) {
+          assert.ok(err instanceof ProtocolError, `${(err as Error).name}: ${(err as Error).message}`);
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }), (header, payload) => {
+      try {
+        decodeMessage([{ task_id: 'x', kind: 'ok', site_id: '', chunk_index: 0, chunk_count: 1, header, payload }]);
+      } catch (err) {
+        assert.ok(err instanceof ProtocolError, `${(err as Error).name}: ${(err as Error).message}`);
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('an oversized message is refused as soon as it passes the limit', () => {
+  const chunks = encodeMessage({ taskId: 't', kind: 'ok', siteId: 's', header: {}, vectors: { params: new Float64Array(1000) } }, 1024);
+  const a = new MessageAssembler(4000);
+  assert.throws(() => {
+    for (const c of chunks) a.push(c);
+  }, (e: unknown) => e instanceof ProtocolError && /limit/.test((e as Error).message));
+});
