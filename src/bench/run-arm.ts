@@ -24,6 +24,7 @@ import type { ArmPlan, PooledTrainerPlan, PrivacyPlan, SiteTrainerPlan, Strategy
 import { BudgetGuard } from './budget-guard.js';
 import type { BenchConfig } from './config.js';
 import { evaluateModel, siteMeanMetrics } from './evaluate.js';
+import { wrapperSuffix } from './plan.js';
 import { CONVERSION, ORDERS_NOTE, epsilonOf, preprocessingHistory } from './privacy-arms.js';
 import type { ArmPrivacy, ArmSeedResult, RoundRecord } from './results.js';
 import { createWrapperRun } from './wrapped-aggregation.js';
@@ -279,10 +280,14 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
   // Plain arms only: a DP arm's raw uploads must not leave the round loop, and a wrapped arm is
   // the twin of a plain one.
   const recorder = plan.privacy || wrapped ? null : new RoundRecorder();
+  // A wrapped twin (fedavg+secagg, fedavg+q8) shuffles with its unwrapped arm's stream, so the
+  // paired difference in results is the wrapper's effect alone, not another minibatch order.
+  const suffix = wrapperSuffix(plan.compression, plan.secureAggregation);
+  const streamLabel = `bench/${suffix !== '' && armName.endsWith(suffix) ? armName.slice(0, -suffix.length) : armName}`;
   const remote = ctx.siteClients?.forArm({
     arm: armName,
     seed,
-    streamLabel: `bench/${armName}`,
+    streamLabel,
     strategy: t.strategy,
     local: { batchSize: t.batchSize, ...(t.localSteps !== undefined ? { steps: t.localSteps } : { epochs: t.localEpochs }), optimizer: t.clientOptimizer },
     dpSgd: plan.privacy?.level === 'sample' ? { noiseMultiplier: plan.privacy.noiseMultiplier, clipNorm: plan.privacy.clipNorm, noiseSeed: ctx.config.privacy?.noiseSeed ?? null } : null,
@@ -304,7 +309,7 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
       },
       initialParams: ctx.initialParams,
       seed,
-      streamLabel: `bench/${armName}`,
+      streamLabel,
       ...(hooks.wrapStrategy ? { wrapStrategy: hooks.wrapStrategy } : {}),
       ...(hooks.beforeRound ? { beforeRound: hooks.beforeRound } : {}),
       ...(t.clientSampling === 'poisson' ? { clientSampling: 'poisson' as const } : plan.privacy?.level === 'client' ? { clientSampling: 'fixed' as const } : {}),
