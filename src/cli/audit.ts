@@ -86,7 +86,7 @@ export function registerAudit(program: Command): void {
     .description("privacy audit: canaries, membership inference (loss, LiRA, white-box), record reconstruction; the empirical ε lower bound beside the accountant's ε (exit 3 when it is exceeded)")
     .argument('<input>', 'a scenario YAML or a data directory')
     .option('-o, --out <dir>', 'write results.json, results.md and report.html here')
-    .option('--force', 'overwrite existing output files')
+    .option('-f, --force', 'overwrite existing output files')
     .option('-c, --config <file>', 'settings YAML with `bench:` (and its `audit:`) and `privacy:` sections')
     .option('--arms <list>', 'arms to audit: planned names (fedavg,fedavg+dp(eps=1)) or prefixes (fedavg: fedavg and its DP twins)')
     .option('--canaries <n>', 'natural + mislabelled canaries per audited site (default 1000)')

@@ -43,7 +43,7 @@ function count(flag: string, text: string | undefined): number | undefined {
 function benchFlags(cmd: Command): Command {
   return cmd
     .option('-o, --out <dir>', 'write results.json, results.md, report.html, predictions.arrow and splits.arrow here')
-    .option('--force', 'overwrite existing output files')
+    .option('-f, --force', 'overwrite existing output files')
     .option('-c, --config <file>', 'settings YAML with `bench:` and/or `privacy:` sections')
     .option('--seeds <n|list>', 'number of seeds (0..n-1) or a list like 1,2,3')
     .option('--arms <list>', 'comma-separated arms (as fedage bench)')
@@ -65,7 +65,7 @@ function benchFlags(cmd: Command): Command {
     .option('--start-with <n>', 'start the first round once this many sites joined (default: all, or who joined by --join-timeout)')
     .option('--join-timeout <s>', 'seconds to wait for every site to join before the first round (default 60)')
     .option('--json', 'print results.json to stdout instead of the Markdown summary')
-    .option('--quiet', 'do not print transport events to stderr');
+    .option('-q, --quiet', 'do not print transport events to stderr');
 }
 
 async function runAndWrite(o: RunFlags, go: (bench: { settings?: Awaited<ReturnType<typeof loadBenchConfig>>; overrides: ReturnType<typeof benchOverrides> }) => Promise<{ run: BenchRun }>): Promise<void> {
@@ -122,7 +122,7 @@ export function registerFederation(program: Command): void {
     .requiredOption('--server <host:port>', 'the aggregator')
     .requiredOption('--certs <dir>', 'certificates directory: ca.pem, site-<id>.pem, site-<id>-key.pem')
     .option('--connect-timeout <s>', 'give up after this long without contact with the aggregator (default 60)')
-    .option('--quiet', 'no progress lines on stderr')
+    .option('-q, --quiet', 'no progress lines on stderr')
     // Hidden: connect without TLS, only to check that an aggregator refuses it.
     .addOption(new Option('--plaintext', 'connect without TLS (the aggregator must refuse it; tests only)').hideHelp())
     .action(async (o: { data: string; site: string; server: string; certs: string; connectTimeout?: string; quiet?: boolean; plaintext?: boolean }) => {
@@ -168,7 +168,7 @@ export function registerFederation(program: Command): void {
     .requiredOption('--out <dir>', 'directory to write')
     .option('--hosts <list>', 'extra host names / IPs the sites dial the aggregator by (localhost, 127.0.0.1 and aggregator are always included)')
     .option('--days <n>', 'validity in days (default 365)')
-    .option('--force', 'replace an existing consortium in --out')
+    .option('-f, --force', 'replace an existing consortium in --out')
     .action(async (o: { consortium: string; sites: string; out: string; hosts?: string; days?: string; force?: boolean }) => {
       const written = await initCertificates({
         consortium: o.consortium,
@@ -198,7 +198,7 @@ export function registerFederation(program: Command): void {
       .argument('<input>', 'scenario YAML or data directory')
       .requiredOption('--out <dir>', 'directory to write')
       .option('--image <name>', 'container image (default fedage:latest)')
-      .option('--force', 'overwrite existing files')
+      .option('-f, --force', 'overwrite existing files')
       .action(async (input: string, o: { out: string; image?: string; force?: boolean }) => {
         const written = await writeDeployment(target, { input: resolveScenarioInput(input), outDir: o.out, image: o.image ?? 'fedage:latest', force: o.force ?? false });
         process.stdout.write(`${written.map((p) => `wrote ${p}`).join('\n')}\n`);
