@@ -12,7 +12,7 @@
  * noise on small sites. PSI in [0.1, 0.25) is reported as "moderate" without an alarm.
  */
 import type { Table } from 'apache-arrow';
-import { ksTest, psi } from './drift-stats.js';
+import { ksTestOfSorted, psiOfSorted } from './drift-stats.js';
 import { numericColumn } from './subgroups.js';
 
 export const SITE_PSI_ALARM = 0.25;
@@ -40,33 +40,47 @@ export interface SitePopulationShift {
   tests: number;
 }
 
-const finite = (x: ArrayLike<number>): number[] => {
+const finiteSorted = (x: ArrayLike<number>): Float64Array => {
   const out: number[] = [];
   for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i])) out.push(x[i]);
-  return out;
+  return Float64Array.from(out).sort();
 };
-const mean = (x: readonly number[]): number | null => (x.length ? x.reduce((a, b) => a + b, 0) / x.length : null);
+const mean = (x: Float64Array): number | null => (x.length ? x.reduce((a, b) => a + b, 0) / x.length : null);
+
+/** The sorted multiset `all` minus the sorted multiset `part` (part is contained in all): O(n), no re-sort. */
+function sortedDifference(all: Float64Array, part: Float64Array): Float64Array {
+  const out = new Float64Array(all.length - part.length);
+  let j = 0;
+  let k = 0;
+  for (let i = 0; i < all.length; i++) {
+    if (j < part.length && all[i] === part[j]) j++;
+    else out[k++] = all[i];
+  }
+  return out;
+}
 
 /** Every site vs the pooled other sites, on the numeric features present in every site. */
 export function sitePopulationShift(sites: readonly { site: string; table: Table }[], numericFeatures: readonly string[]): SitePopulationShift[] {
   if (sites.length < 2) return [];
   const features = numericFeatures.filter((f) => sites.every((s) => s.table.getChild(f)));
-  const values = sites.map((s) => new Map(features.map((f) => [f, finite(numericColumn(s.table, f) as Float64Array)])));
+  // Sorted once per site and for the pool; each site's "rest" is the pool minus the site.
+  const values = sites.map((s) => new Map(features.map((f) => [f, finiteSorted(numericColumn(s.table, f) as Float64Array)])));
+  const pooled = new Map(features.map((f) => [f, Float64Array.from(values.flatMap((v) => [...(v.get(f) as Float64Array)])).sort()]));
   return sites.map((s, k) => {
     const shifts: SiteFeatureShift[] = [];
     let tests = 0;
-    const pending: { f: string; own: number[]; rest: number[] }[] = [];
+    const pending: { f: string; own: Float64Array; rest: Float64Array }[] = [];
     for (const f of features) {
-      const own = values[k].get(f) as number[];
-      const rest = values.flatMap((v, j) => (j === k ? [] : (v.get(f) as number[])));
+      const own = values[k].get(f) as Float64Array;
+      const rest = sortedDifference(pooled.get(f) as Float64Array, own);
       if (own.length === 0 || rest.length === 0) continue;
       pending.push({ f, own, rest });
       tests++;
     }
     for (const { f, own, rest } of pending) {
       // The pooled other sites are the reference: their deciles define the PSI bins.
-      const p = psi(rest, own);
-      const ks = ksTest(own, rest);
+      const p = psiOfSorted(rest, own);
+      const ks = ksTestOfSorted(own, rest);
       const mo = mean(own);
       const mr = mean(rest);
       const level = p === null ? null : p >= SITE_PSI_ALARM ? 'major' : p >= SITE_PSI_MODERATE ? 'moderate' : 'stable';
