@@ -16,6 +16,7 @@ import { RACE_ETHNICITY } from '../scenario/race-ethnicity.js';
 import { reconstructedValues, retrainedValues, spearman, validationUtility, type SiteValues } from './contribution.js';
 import { updateDrift } from './drift-stats.js';
 import { siteEnrollmentDrift, periodIndexOfYear, type SiteEnrollmentDrift } from './enrollment-drift.js';
+import { sitePopulationShift, type SitePopulationShift } from './site-shift.js';
 import { compareGaps, gapSentence, seedFairness, summarizeArmFairness, type ArmFairness, type GapComparison, type SeedFairness } from './fairness.js';
 import { MAX_SHAPLEY_SITES } from './shapley.js';
 import { concatAttributes, siteAttributes, type AttributeCodes, type SubgroupAttribute } from './subgroups.js';
@@ -68,6 +69,8 @@ export interface DriftSection {
   enrollment: (SiteEnrollmentDrift & { plantedSwitch: { date: string; periodIndex: number } | null; switchFound: boolean | null })[];
   /** Feature-shift alarms over tests, over every site. */
   falseAlarmRate: { alarms: number; tests: number };
+  /** Between-site population shift: each site vs the pooled other sites (site-shift.ts). */
+  siteShift: SitePopulationShift[];
   clientDrift: ClientDriftArm[];
   note: string;
 }
@@ -253,8 +256,8 @@ function clientDrift(run: BenchRun): ClientDriftArm[] {
   return out;
 }
 
-/** Enrollment drift of every site of a data set (also `fedage inspect`), checked against a planted switch when the manifest has one. */
-export function enrollmentDriftOf(dataset: Pick<BenchDataset, 'manifest' | 'sites'>): { enrollment: DriftSection['enrollment']; falseAlarmRate: DriftSection['falseAlarmRate'] } {
+/** Enrollment drift of every site of a data set (also `fedage inspect`), checked against a planted switch when the manifest has one, and the between-site population shift. */
+export function enrollmentDriftOf(dataset: Pick<BenchDataset, 'manifest' | 'sites'>): Pick<DriftSection, 'enrollment' | 'falseAlarmRate' | 'siteShift'> {
   const m = dataset.manifest;
   const numeric = new Set(m.schema.patients.filter((c) => c.featureType === 'numeric').map((c) => c.name));
   const features = m.features.filter((f) => numeric.has(f));
@@ -278,13 +281,17 @@ export function enrollmentDriftOf(dataset: Pick<BenchDataset, 'manifest' | 'site
       : null;
     enrollment.push({ ...d, plantedSwitch, switchFound });
   }
-  return { enrollment, falseAlarmRate: { alarms, tests } };
+  const siteShift = sitePopulationShift(
+    dataset.sites.map((s) => ({ site: s.id, table: s.table })),
+    features,
+  );
+  return { enrollment, falseAlarmRate: { alarms, tests }, siteShift };
 }
 
 function driftOf(run: BenchRun): DriftSection {
   return {
     ...enrollmentDriftOf(run.dataset),
     clientDrift: clientDrift(run),
-    note: 'enrollment periods are calendar years (merged up to 30 rows); feature alarm: PSI >= 0.25 and KS p < 0.01 / tests (Bonferroni per site); code change point: multinomial likelihood-ratio split above the chi-square quantile at z = 3.5; switchFound: a planted switch found within one period (or, with none planted, no alarm); client drift: each participant\'s update vs the round\'s example-weighted aggregate update',
+    note: 'enrollment periods are calendar years (merged up to 30 rows); feature alarm: PSI >= 0.25 and KS p < 0.01 / tests (Bonferroni per site); code change point: multinomial likelihood-ratio split above the chi-square quantile at z = 3.5; switchFound: a planted switch found within one period (or, with none planted, no alarm); site shift: each site vs the pooled other sites per numeric feature, alarm when PSI >= 0.25 (major shift, Siddiqi 2006 / Yurdakul 2018; 0.1-0.25 moderate) and KS p < 0.01 / features (Bonferroni per site); client drift: each participant\'s update vs the round\'s example-weighted aggregate update',
   };
 }

@@ -9,8 +9,11 @@
 
 /** PSI of `actual` against `reference` over `bins` reference-quantile bins (NaN values ignored). */
 export function psi(reference: ArrayLike<number>, actual: ArrayLike<number>, bins = 10): number | null {
-  const ref = finiteSorted(reference);
-  const act = finiteSorted(actual);
+  return psiOfSorted(finiteSorted(reference), finiteSorted(actual), bins);
+}
+
+/** psi() on finite values already sorted ascending (callers that reuse sorted samples skip the sort). */
+export function psiOfSorted(ref: Float64Array, act: Float64Array, bins = 10): number | null {
   if (ref.length < bins || act.length === 0) return null;
   const edges: number[] = [];
   for (let k = 1; k < bins; k++) {
@@ -54,8 +57,11 @@ function binCounts(sorted: Float64Array, edges: readonly number[]): number[] {
 
 /** Two-sample KS: D = sup |F_a - F_b| and its asymptotic p-value. */
 export function ksTest(a: ArrayLike<number>, b: ArrayLike<number>): { statistic: number; pValue: number } | null {
-  const x = finiteSorted(a);
-  const y = finiteSorted(b);
+  return ksTestOfSorted(finiteSorted(a), finiteSorted(b));
+}
+
+/** ksTest() on finite values already sorted ascending. */
+export function ksTestOfSorted(x: Float64Array, y: Float64Array): { statistic: number; pValue: number } | null {
   if (x.length === 0 || y.length === 0) return null;
   let i = 0;
   let j = 0;

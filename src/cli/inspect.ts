@@ -228,7 +228,7 @@ export function registerInspect(program: Command): void {
     .option('--verify', 'check every file against the SHA-256 checksums in the manifest first (the default)')
     .option('--no-verify', 'skip the checksum check (a trusted directory, a quick look)')
     .option('--fidelity', 'compare the cohort with its cited figures: quantity | cited | generated | ok (exit 3 if a row is out of tolerance)')
-    .option('--drift', 'drift over enrollment time per site: PSI / KS per feature and period, label rate, and a change point in the diagnosis codes (a code-system switch)')
+    .option('--drift', 'drift over enrollment time per site: PSI / KS per feature and period, label rate, a change point in the diagnosis codes (a code-system switch), and the population shift of each site against the pooled other sites')
     .option('--fidelity-targets <file>', 'targets file for --fidelity (default: the shipped fidelity/targets.yaml)')
     .option(...QUIET_FLAG)
     .addHelpText(

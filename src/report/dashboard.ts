@@ -202,10 +202,18 @@ export async function dashboardSections(result: DashboardResult, render: (f: Fig
     const cps = d.enrollment.map(
       (s) => html`<li>${s.site}: ${s.codeChangePoint?.alarm ? `code change point at ${s.codeChangePoint.period}` : 'no code change point'}${s.plantedSwitch ? ` (planted switch ${s.plantedSwitch.date}: ${s.switchFound ? 'found' : 'MISSED'})` : ''}; ${s.alarms} of ${s.tests} feature-shift tests alarm</li>`,
     );
+    // Older results.json files have no siteShift.
+    const shiftRows = (d.siteShift ?? []).map((s) => {
+      const shifted = s.shiftedFeatures.map((f) => s.shifts.find((x) => x.feature === f)!).map((x) => `${x.feature} (PSI ${fmt(x.psi as number, 2)})`);
+      return html`<tr><td>${s.site}</td><td>${s.rows}</td><td>${s.alarms} of ${s.tests}</td><td>${shifted.length ? shifted.join(', ') : 'none'}</td></tr>`;
+    });
+    const shiftTable = shiftRows.length
+      ? html`<p>Population shift between sites (each site vs the pooled other sites, numeric features; alarm: PSI >= 0.25 and KS p < 0.01 / features):</p><table><thead><tr><th>site</th><th>rows</th><th>alarms</th><th>shifted features</th></tr></thead><tbody>${shiftRows}</tbody></table>`
+      : html``;
     out.push([
       'drift',
       'Drift',
-      html`<ul>${cps}</ul><p>Feature-shift alarms over all sites: ${d.falseAlarmRate.alarms} of ${d.falseAlarmRate.tests} tests.</p>${await one(driftTimeline(d))}${await one(clientDriftChart(d))}<p class="muted">${d.note}</p>`,
+      html`<ul>${cps}</ul><p>Feature-shift alarms over all sites: ${d.falseAlarmRate.alarms} of ${d.falseAlarmRate.tests} tests.</p>${shiftTable}${await one(driftTimeline(d))}${await one(clientDriftChart(d))}<p class="muted">${d.note}</p>`,
     ]);
   }
   return out;

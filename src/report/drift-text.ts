@@ -1,7 +1,7 @@
 /** The drift part of `fedage inspect --drift` as plain text (the JSON form is the section itself). */
 import type { Dashboard } from '../analysis/dashboard.js';
 
-type EnrollmentPart = Pick<Dashboard['drift'], 'enrollment' | 'falseAlarmRate'>;
+type EnrollmentPart = Pick<Dashboard['drift'], 'enrollment' | 'falseAlarmRate'> & Partial<Pick<Dashboard['drift'], 'siteShift'>>;
 
 export function enrollmentDriftText(d: EnrollmentPart): string {
   const lines = ['Drift over enrollment time (periods: calendar years; reference: the first period)', ''];
@@ -15,5 +15,22 @@ export function enrollmentDriftText(d: EnrollmentPart): string {
     lines.push(`  ${code}${planted}`);
   }
   lines.push('', `Feature-shift alarms over all sites: ${d.falseAlarmRate.alarms} of ${d.falseAlarmRate.tests} tests (PSI >= 0.25 and KS p < 0.01 / tests per site).`);
+  if (d.siteShift && d.siteShift.length) lines.push('', siteShiftText(d.siteShift));
+  return lines.join('\n');
+}
+
+/** The between-site population shift as a small table: one row per site. */
+export function siteShiftText(sites: NonNullable<EnrollmentPart['siteShift']>): string {
+  const lines = ['Population shift between sites (each site vs the pooled other sites; alarm: PSI >= 0.25 and KS p < 0.01 / features)', ''];
+  const w = Math.max(4, ...sites.map((s) => s.site.length));
+  lines.push(`${'site'.padEnd(w)}  ${'rows'.padStart(6)}  alarms  largest PSI   shifted features (PSI, mean difference)`);
+  for (const s of sites) {
+    const top = [...s.shifts].filter((x) => x.psi !== null).sort((a, b) => (b.psi as number) - (a.psi as number))[0];
+    const shifted = s.shiftedFeatures
+      .map((f) => s.shifts.find((x) => x.feature === f)!)
+      .map((x) => `${x.feature} (${x.psi!.toFixed(2)}, ${x.meanDifference === null ? '-' : `${x.meanDifference >= 0 ? '+' : ''}${x.meanDifference.toPrecision(3)}`})`);
+    const largest = top ? `${top.psi!.toFixed(3)} ${top.feature}` : '-';
+    lines.push(`${s.site.padEnd(w)}  ${String(s.rows).padStart(6)}  ${`${s.alarms}/${s.tests}`.padStart(6)}  ${largest.padEnd(12)}  ${shifted.length ? shifted.join(', ') : 'none'}`);
+  }
   return lines.join('\n');
 }

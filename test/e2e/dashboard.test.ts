@@ -1,7 +1,8 @@
 /**
  * The consortium dashboard through the built CLI: `fedage bench` writes results.json
  * `fairness`, `contribution`, `drift` and the report's dashboard sections (none with
- * --no-dashboard); `fedage inspect --drift` reports the planted switch of a generated directory.
+ * --no-dashboard); `fedage inspect --drift` reports the planted switch of a generated directory
+ * and the population shift between its sites.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -29,8 +30,10 @@ describe('consortium dashboard (built CLI)', () => {
     assert.equal(result.contribution.arms[0].sites.length, 5);
     assert.equal(result.drift.enrollment.length, 5);
     assert.equal(result.drift.clientDrift[0].rounds.length, 5);
+    assert.deepEqual(result.drift.siteShift.map((s: { site: string }) => s.site), result.drift.enrollment.map((s: { site: string }) => s.site));
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     for (const id of ['subgroups', 'contribution', 'drift']) assert.ok(html.includes(`<section id="${id}"`), id);
+    assert.match(html, /Population shift between sites/);
     for (const fig of ['subgroup-heatmap', 'shapley', 'drift-timeline', 'client-drift']) assert.ok(html.includes(`data-figure="${fig}"`), fig);
   });
 
@@ -52,7 +55,11 @@ describe('consortium dashboard (built CLI)', () => {
     const { drift } = JSON.parse(r.stdout);
     assert.equal(drift.enrollment.length, 5);
     for (const s of drift.enrollment) assert.equal(s.switchFound, true, s.site);
+    // Five sites from one population (the low-quality site differs in its labels and codes only).
+    assert.equal(drift.siteShift.length, 5);
+    for (const s of drift.siteShift) assert.equal(s.alarms, 0, `${s.site}: ${s.shiftedFeatures}`);
     const text = fedage('inspect', data, '--drift').stdout;
     assert.match(text, /planted switch 2015-10-01: found within one period/);
+    assert.match(text, /Population shift between sites[^]*low-quality +1500 +0\/\d+ /);
   });
 });
