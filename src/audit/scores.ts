@@ -65,3 +65,34 @@ export function gradientAlignmentScores(model: Model, canaries: LabeledData, rou
   }
   return out;
 }
+
+/**
+ * Σ_t ⟨−∇ℓ(c; x_t)/‖∇ℓ(c; x_t)‖, Δ_t⟩ for every canary c: the update's component along the
+ * canary's (unit) gradient, not divided by the update's norm. For a Gaussian mechanism and a
+ * known canary direction this projection is the likelihood-ratio statistic (Nasr et al. 2021,
+ * "Adversary instantiation"); the multi-run audit compares it across runs, where the norm of the
+ * rest of the update only adds variance.
+ */
+export function gradientProjectionScores(model: Model, canaries: LabeledData, rounds: readonly ObservedRound[]): Float64Array {
+  const out = new Float64Array(canaries.n);
+  const grad = new Float64Array(model.paramCount);
+  const row = new Uint32Array(1);
+  const penalty = new Float64Array(model.paramCount);
+  for (const r of rounds) {
+    penalty.fill(0);
+    model.addPenaltyGradient?.(r.globalParams, penalty);
+    for (let i = 0; i < canaries.n; i++) {
+      row[0] = i;
+      model.lossAndGrad(r.globalParams, canaries, row, 1, grad);
+      let dot = 0;
+      let gNorm = 0;
+      for (let j = 0; j < grad.length; j++) {
+        const g = grad[j] - penalty[j];
+        dot -= g * r.update[j];
+        gNorm += g * g;
+      }
+      if (gNorm > 0) out[i] += dot / Math.sqrt(gNorm);
+    }
+  }
+  return out;
+}

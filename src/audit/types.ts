@@ -48,7 +48,8 @@ export interface AuditArmRecord {
   violation: boolean;
   /** Attack metrics per score and canary kind (all: both kinds together). */
   attacks: { score: ScoreKind; kind: CanaryKind | 'all'; metrics: AttackMetrics }[];
-  multiRun: (MultiRunCounts & MultiRunBound & { runs: number; threshold: number }) | null;
+  /** The multi-run audit (Jagielski et al. 2020) of one canary over `runs` trainings; its bound also sets `violation`. */
+  multiRun: (MultiRunCounts & MultiRunBound & { runs: number; threshold: number; canaryKind: CanaryKind; score: 'loss' | 'white-box' }) | null;
   notes: string[];
 }
 
