@@ -192,13 +192,16 @@ export function prepareSeed(dataset: BenchDataset, opts: PrepareOptions): Prepar
   const stats = sites.map((s) => (release ? release(siteStats(s), trainingValues(s), binaryColumns) : siteStats(s)));
   const fitOptions = { missingIndicators: opts.missingIndicators, unitConversions, scaleBinary: opts.scaleBinary ?? false };
   const preprocessing = fitPreprocessing(stats, sources, { ...fitOptions, normalization: opts.normalization });
+  // The release function fitted the statistics above; what travels on (to worker threads, to
+  // distributed sites) is plain data, which a function is not.
+  const { releaseStatistics: _release, ...plainOptions } = opts;
   const prepared: PreparedSeed = {
     seed: opts.seed,
     featureNames: preprocessing.features.map((f) => f.name),
     preprocessing,
     sites: sites.map((s) => ({ id: s.id, ...transform(s, preprocessing), splitOfRow: s.splitOfRow, patientIds: s.patientIds })),
     trainingStats: stats,
-    inputs: { sources, target, options: opts },
+    inputs: { sources, target, options: plainOptions },
   };
   if (opts.centralStatistics === 'pooled' && opts.normalization === 'per-site') {
     // FLamby's pooled baseline: the union of the training sets standardized with the union's
