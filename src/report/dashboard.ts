@@ -208,7 +208,7 @@ export async function dashboardSections(result: DashboardResult, render: (f: Fig
       return html`<tr><td>${s.site}</td><td>${s.rows}</td><td>${s.alarms} of ${s.tests}</td><td>${shifted.length ? shifted.join(', ') : 'none'}</td></tr>`;
     });
     const shiftTable = shiftRows.length
-      ? html`<p>Population shift between sites (each site vs the pooled other sites, numeric features; alarm: PSI >= 0.25 and KS p < 0.01 / features):</p><table><thead><tr><th>site</th><th>rows</th><th>alarms</th><th>shifted features</th></tr></thead><tbody>${shiftRows}</tbody></table>`
+      ? html`<p>Population shift between sites (each site vs the pooled other sites, numeric features; alarm: PSI >= 0.25 and KS p < 0.01 / features):</p><div class="table-wrap"><table><thead><tr><th>site</th><th>rows</th><th>alarms</th><th>shifted features</th></tr></thead><tbody>${shiftRows}</tbody></table></div>`
       : html``;
     out.push([
       'drift',
