@@ -162,9 +162,12 @@ describe('diagnosis mix and APOE (built-in defaults, 60,000 patients)', () => {
       for (const k of [CN, MCI, AD]) {
         const got = g.filter((x) => x === k).length / data.n;
         assert.ok(Math.abs(got - mix[k]) < 0.01, `${site.id} group ${k}: ${got} vs ${mix[k]}`);
-        const rate = meanWhere(e4, (i) => g[i] === k).mean;
+        const { mean: rate, n } = meanWhere(e4, (i) => g[i] === k);
         const [lo, hi] = E4_RANGES[k];
-        assert.ok(rate >= lo && rate <= hi, `${site.id} group ${k}: e4 rate ${rate.toFixed(3)} outside [${lo}, ${hi}]`);
+        // The ranges bound the site's expected rate; a site configured near an edge (se-memory's
+        // AD rate is calibrated to [SWE]'s 67-72 %) may sample past it by sampling error alone.
+        const slack = 3 * Math.sqrt((rate * (1 - rate)) / n);
+        assert.ok(rate >= lo - slack && rate <= hi + slack, `${site.id} group ${k}: e4 rate ${rate.toFixed(3)} outside [${lo}, ${hi}] ± ${slack.toFixed(3)} (3 SE, n ${n})`);
       }
     }
   });
