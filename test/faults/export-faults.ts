@@ -5,60 +5,22 @@
  * for byte, or a complete new one that verifies, never a mix; no staging, scratch or lock remains.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { NO_STACK, REPO_ROOT, fedage, fedageLimited, killDuring, leftovers, snapshot } from './cli-harness.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SMALL = 'scenarios/alzheimers-3site.yaml';
-const NO_STACK = /\n\s+at .*\(|internal error/;
 
-function fedage(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/fedage.js', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
-
-function fedageLimited(kib: number, args: string[]) {
-  const quoted = ['exec', JSON.stringify(process.execPath), 'bin/fedage.js', ...args.map((a) => JSON.stringify(a))].join(' ');
-  const r = spawnSync('bash', ['-c', `ulimit -f ${kib}; ${quoted}`], { cwd: REPO_ROOT, encoding: 'utf8' });
-  return { status: r.status, stderr: r.stderr };
-}
-
-const snapshot = (dir: string): Map<string, string> =>
-  new Map(
-    readdirSync(dir)
-      .sort()
-      .map((f) => [f, readFileSync(join(dir, f)).toString('base64')]),
-  );
-const leftovers = (dir: string): string[] => readdirSync(dirname(dir)).filter((f) => f.startsWith(`.${basename(dir)}.`));
 const fileFormatOf = (dir: string): string => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).fileFormat;
 /** Every file the export's manifest lists exists with its SHA-256 (inspect reads Arrow directories only). */
 function verifies(dir: string): boolean {
   const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   const entries = [m.dataDictionary, ...m.sites.flatMap((s: any) => [s.files.patients, s.files.visits].filter(Boolean))];
   return entries.every((e: any) => existsSync(join(dir, e.file)) && createHash('sha256').update(readFileSync(join(dir, e.file))).digest('hex') === e.sha256);
-}
-
-function killDuring(args: string[], signal: NodeJS.Signals, ready: () => boolean, delayMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/fedage.js', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const poll = setInterval(() => {
-      if (ready()) {
-        clearInterval(poll);
-        setTimeout(() => child.kill(signal), delayMs);
-      }
-    }, 5);
-    child.on('exit', (code, sig) => {
-      clearInterval(poll);
-      resolve({ code, signal: sig, stderr });
-    });
-  });
 }
 
 /** Registered by faults.test.ts, where it runs beside the other fault groups. */

@@ -7,66 +7,19 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { exportFaults } from './export-faults.js';
+import { NO_STACK, REPO_ROOT, fedage, fedageLimited, killDuring, leftovers, snapshot } from './cli-harness.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SMALL = 'scenarios/alzheimers-3site.yaml';
 const OTHER = 'scenarios/consortium-10site.yaml';
-const NO_STACK = /\n\s+at .*\(|internal error/;
 const BENCH_QUICK = ['--seeds', '1', '--rounds', '2', '--arms', 'central,fedavg', '--workers', '1'];
-
-function fedage(args: string[], prefix: string[] = []) {
-  const [cmd, ...rest] = prefix.length > 0 ? [...prefix, process.execPath] : [process.execPath];
-  const r = spawnSync(cmd, [...rest, 'bin/fedage.js', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The CLI under a file-size limit of `kib` KiB (bash's ulimit -f counts 1024-byte blocks). */
-function fedageLimited(kib: number, args: string[]) {
-  const quoted = ['exec', JSON.stringify(process.execPath), 'bin/fedage.js', ...args.map((a) => JSON.stringify(a))].join(' ');
-  const r = spawnSync('bash', ['-c', `ulimit -f ${kib}; ${quoted}`], { cwd: REPO_ROOT, encoding: 'utf8' });
-  return { status: r.status, signal: r.signal, stderr: r.stderr };
-}
-
-function snapshot(dir: string): Map<string, string> {
-  return new Map(
-    readdirSync(dir)
-      .sort()
-      .map((f) => [f, readFileSync(join(dir, f)).toString('base64')]),
-  );
-}
-
-/** fedage's own leftovers next to `dir`: staging, backup and lock files. */
-function leftovers(dir: string): string[] {
-  return readdirSync(dirname(dir)).filter((f) => f.startsWith(`.${basename(dir)}.fedage-`));
-}
 
 function verifies(dir: string): boolean {
   return fedage(['inspect', dir, '--verify']).status === 0;
-}
-
-/** Starts the CLI; resolves with its exit once killed with `signal` when `ready()` first holds plus `delayMs`. */
-function killDuring(args: string[], signal: NodeJS.Signals, ready: () => boolean, delayMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/fedage.js', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const poll = setInterval(() => {
-      if (ready()) {
-        clearInterval(poll);
-        setTimeout(() => child.kill(signal), delayMs);
-      }
-    }, 5);
-    child.on('exit', (code, sig) => {
-      clearInterval(poll);
-      resolve({ code, signal: sig, stderr });
-    });
-  });
 }
 
 // The groups below share nothing on disk (each has its own copy of the good data), so they could
