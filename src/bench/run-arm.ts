@@ -277,6 +277,8 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
   if (clients.length === 0) throw new InputError([{ file: 'input', path: '', expected: 'at least one site with training rows', found: 'none' }]);
   const pooledTest = ctx.pooledTest;
   const evaluateEvery = ctx.config.evaluateEvery ?? 1;
+  // One score buffer for every round's evaluation (auc keeps no reference to it).
+  const roundScores = new Float64Array(pooledTest.n);
   const wrapped = plan.compression || plan.secureAggregation ? createWrapperRun(plan, seed, clients.map((c) => c.id).sort()) : null;
   // Plain arms only: a DP arm's raw uploads must not leave the round loop, and a wrapped arm is
   // the twin of a plain one.
@@ -321,7 +323,7 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
         // Every k rounds (bench.evaluateEvery) and the last: the round evaluation is the only
         // per-round cost that grows with the test set; a round left out records null.
         const evaluated = log.round % evaluateEvery === 0 || log.round === t.rounds;
-        const roundAuc = evaluated ? auc(pooledTest.y, model.predict(globalParams, pooledTest)) : null;
+        const roundAuc = evaluated ? auc(pooledTest.y, model.predict(globalParams, pooledTest, roundScores)) : null;
         if (roundsToTarget === null && target !== null && roundAuc !== null && roundAuc >= target) roundsToTarget = log.round;
         const up = Object.values(log.bytesUp).reduce((a, b) => a + b, 0);
         const down = Object.values(log.bytesDown).reduce((a, b) => a + b, 0);
@@ -341,7 +343,7 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
     // A loop that stopped early (a privacy budget spent) still ends its curve on an evaluated round.
     const lastRecord = convergence[convergence.length - 1];
     if (lastRecord && lastRecord.round % evaluateEvery !== 0 && lastRecord.round !== t.rounds) {
-      lastRecord.pooledAuc = auc(pooledTest.y, model.predict(run.params, pooledTest));
+      lastRecord.pooledAuc = auc(pooledTest.y, model.predict(run.params, pooledTest, roundScores));
       if (roundsToTarget === null && target !== null && lastRecord.pooledAuc !== null && lastRecord.pooledAuc >= target) roundsToTarget = lastRecord.round;
     }
     const bytesUpPerSite: Record<string, number> = {};
