@@ -4,7 +4,8 @@
  * verbatim copy kept for the property tests) against the typed-array sorts + merge now
  * (metrics/auc.ts), on pooled test sets of several sizes; and the share of a federated arm's
  * time that the per-round evaluation (predict + AUC on the pooled test set) takes, measured on
- * the default scenario in process.
+ * the default scenario in process, at every round (evaluateEvery 1) and every k rounds (the
+ * evaluations of rounds k, 2k, … and the last, from the same measured per-evaluation time).
  * Usage: node dist/perf/evaluate.js [--runs K] [--json]
  */
 import { loadavg } from 'node:os';
@@ -109,7 +110,37 @@ for (const timed of [false, true]) {
   });
 }
 const trainingMs = performance.now() - t0 - REPEAT * (evalMs + evalBeforeMs);
+
+// The share of the WHOLE bench (every default arm, data loading and preparation, final
+// evaluation; one seed, one worker), end to end: the bench with evaluateEvery 1 against the same
+// bench evaluating only the last round (evaluateEvery = rounds), alternated. The difference is
+// the per-round evaluation of rounds 1 … rounds − 1.
+const benchRounds = 30;
+const wholeBench = async (evaluateEvery: number) => {
+  const t = performance.now();
+  await runBench(scenario, { overrides: { seeds: [0], rounds: benchRounds, evaluateEvery }, workers: 1 });
+  return performance.now() - t;
+};
+await wholeBench(1);
+const benchEvery: number[] = [];
+const benchLast: number[] = [];
+const benchShares: number[] = [];
+for (let k = 0; k < Math.max(3, Math.min(runs, 5)); k++) {
+  const a = await wholeBench(1);
+  const b = await wholeBench(benchRounds);
+  benchEvery.push(a);
+  benchLast.push(b);
+  // (a − b) covers rounds − 1 evaluations; the share of all `rounds` of them in a.
+  benchShares.push(((a - b) * benchRounds) / (benchRounds - 1) / a);
+}
+progress(`  whole bench: ${median(benchEvery).toFixed(0)} ms evaluating every round, ${median(benchLast).toFixed(0)} ms the last only`);
 const armMs = trainingMs + evalMs;
+// bench.evaluateEvery k: rounds k, 2k, … and the last are evaluated.
+const evaluationsAt = (k: number) => Array.from({ length: rounds }, (_, r) => r + 1).filter((r) => r % k === 0 || r === rounds).length;
+const everyK = [1, 2, 3, 5, 10].map((k) => {
+  const ms = (evalMs / rounds) * evaluationsAt(k);
+  return { evaluateEvery: k, evaluations: evaluationsAt(k), evaluationMs: ms, share: ms / (trainingMs + ms) };
+});
 const out = {
   runs,
   loadAverage: load,
@@ -122,6 +153,14 @@ const out = {
     evaluationBeforeMs: evalBeforeMs,
     share: evalMs / armMs,
     shareBefore: evalBeforeMs / (trainingMs + evalBeforeMs),
+    everyK,
+  },
+  wholeBench: {
+    scenario: 'alzheimers-3site, every default arm, 1 seed, 30 rounds, 1 worker, in process',
+    everyRoundMs: median(benchEvery),
+    lastRoundOnlyMs: median(benchLast),
+    share: median(benchShares),
+    shareAtK: Object.fromEntries([1, 2, 3, 5].map((k) => [k, (median(benchShares) * evaluationsAt(k)) / benchRounds])),
   },
   target: { share: 0.03 },
 };
@@ -130,6 +169,10 @@ else {
   const lines = aucRows.map((r) => `AUC, n = ${String(r.n).padStart(7)}: before ${r.beforeMs.toFixed(3)} ms, now ${r.nowMs.toFixed(3)} ms, ${r.speedup.toFixed(1)}x`);
   const e = out.perRoundEvaluation;
   lines.push(`per-round evaluation (${e.pooledTestRows} pooled test rows x ${rounds} rounds): ${e.evaluationMs.toFixed(1)} ms of a ${e.benchMs.toFixed(0)} ms arm = ${(100 * e.share).toFixed(1)} % (before: ${(100 * e.shareBefore).toFixed(1)} %; target <= 3 %)`);
+  for (const r of e.everyK) lines.push(`  evaluateEvery ${String(r.evaluateEvery).padStart(2)}: ${String(r.evaluations).padStart(2)} evaluations, ${(100 * r.share).toFixed(1)} % of the arm`);
+  const w = out.wholeBench;
+  lines.push(`whole bench (${w.scenario}): per-round evaluation ${(100 * w.share).toFixed(1)} % of ${w.everyRoundMs.toFixed(0)} ms (median of paired runs)`);
+  lines.push(`  at evaluateEvery 2 / 3 / 5: ~${[2, 3, 5].map((k) => (100 * w.shareAtK[k]).toFixed(1)).join(' / ')} %`);
   lines.push(`load average ${load.toFixed(2)} at start (2 cores, shared machine: compare the ratios)`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -4,21 +4,25 @@
  * matrix of 112 MB: far beyond the caches, so memory access patterns show), one core.
  * Side by side in ONE run, in alternation (A, B, A, B, …) so that every variant sees the same
  * machine load, and reported as ratios (the machine is shared; absolute figures are noisy):
- *   - logistic, the loop (one running sum per dot product, model/logistic.ts dot)
- *   - logistic with four accumulators per dot product (measured, not used: see LogisticFourLanes)
- *   - logistic, the loop now with block-shuffled minibatches (model/train.ts blockShuffleInto)
- *   - mlp [32], reshuffled vs block-shuffled minibatches
- *   - DP-SGD logistic (Poisson sampling, unchanged semantics) for reference
+ *   - before: the loops before issue 19's kernels (one row at a time; test/model/reference-*.ts,
+ *     verbatim), now: model/logistic-kernels.ts (four rows at a time) and model/dense-kernels.ts
+ *     (register-blocked MLP) — bit-identical results (test/model/*-kernels.test.ts)
+ *   - logistic with row-reshuffled minibatches (sampling: reshuffle) for the memory-order effect
+ *   - DP-SGD (Poisson sampling, per-example clipping), logistic and MLP, before and now
+ * Each variant's rate is given per wall-clock second and per CPU second of this process (the
+ * per-core rate: on a loaded machine the wall clock also counts time spent waiting for a core).
  * Usage: node dist/perf/train-loop.js [--rows N] [--features D] [--runs K] [--json]
  */
 import { Xoshiro128, streamState } from '../src/random/rng.js';
-import { LogisticRegression, assertMatrixWidth } from '../src/model/logistic.js';
+import { LogisticRegression } from '../src/model/logistic.js';
 import { Mlp } from '../src/model/mlp.js';
 import { Sgd } from '../src/model/optimizer.js';
 import { permuteRows, trainLocal } from '../src/model/train.js';
 import type { LabeledData, LocalTrainingOptions, Model } from '../src/model/types.js';
 import { trainDpSgd } from '../src/privacy/dp-sgd.js';
 import { sampleRateForBatchSize } from '../src/privacy/poisson-sampling.js';
+import { ReferenceLogistic } from '../test/model/reference-logistic.js';
+import { ReferenceMlp } from '../test/model/reference-mlp.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,56 +33,6 @@ const features = arg('features', 70);
 const runs = arg('runs', 5);
 const BATCH = 32;
 const progress = (line: string) => process.stderr.write(`${line}\n`);
-
-/**
- * The logistic loop with four accumulators per dot product: measured here, NOT used by the
- * model (its result depends on the column order of the design matrix; model/logistic.ts dot).
- */
-class LogisticFourLanes extends LogisticRegression {
-  override lossAndGrad(params: Float64Array, data: LabeledData, rowsOf: Uint32Array, count: number, gradOut: Float64Array): number {
-    const d = this.featureCount;
-    assertMatrixWidth(data, d);
-    const x = data.x;
-    const y = data.y;
-    const bias = params[d];
-    gradOut.fill(0);
-    let lossSum = 0;
-    let biasGrad = 0;
-    for (let k = 0; k < count; k++) {
-      const r = rowsOf[k];
-      const off = r * d;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let j = 0;
-      for (; j + 3 < d; j += 4) {
-        s0 += params[j] * x[off + j];
-        s1 += params[j + 1] * x[off + j + 1];
-        s2 += params[j + 2] * x[off + j + 2];
-        s3 += params[j + 3] * x[off + j + 3];
-      }
-      for (; j < d; j++) s0 += params[j] * x[off + j];
-      const z = bias + (s0 + s1 + (s2 + s3));
-      const yr = y[r];
-      const e = Math.exp(-Math.abs(z));
-      const inv = 1 / (1 + e);
-      lossSum += (z > 0 ? z : 0) - yr * z + Math.log1p(e);
-      const residual = (z >= 0 ? inv : e * inv) - yr;
-      for (let j = 0; j < d; j++) gradOut[j] += residual * x[off + j];
-      biasGrad += residual;
-    }
-    const scale = count > 0 ? 1 / count : 0;
-    let wSq = 0;
-    for (let j = 0; j < d; j++) {
-      const w = params[j];
-      wSq += w * w;
-      gradOut[j] = gradOut[j] * scale + this.l2 * w;
-    }
-    gradOut[d] = biasGrad * scale;
-    return lossSum * scale + 0.5 * this.l2 * wSq;
-  }
-}
 
 function syntheticDataset(n: number, d: number): LabeledData {
   const rng = new Xoshiro128(streamState(7, 'perf-train-loop'));
@@ -125,18 +79,23 @@ function variant(label: string, model: Model, data: LabeledData, epochs: number,
   };
 }
 
-/** Runs the variants in alternation `runs` times; median samples/s of each. */
-function alternate(variants: Variant[]): Map<string, number[]> {
-  const rates = new Map<string, number[]>(variants.map((v) => [v.label, []]));
+/** Runs the variants in alternation `runs` times; samples per wall second and per CPU second of each. */
+function alternate(variants: Variant[]): { wall: Map<string, number[]>; cpu: Map<string, number[]> } {
+  const wall = new Map<string, number[]>(variants.map((v) => [v.label, []]));
+  const cpu = new Map<string, number[]>(variants.map((v) => [v.label, []]));
   for (const v of variants) v.run(); // warm-up
   for (let k = 0; k < runs; k++) {
     for (const v of variants) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const samples = v.run();
-      rates.get(v.label)!.push(samples / ((performance.now() - t0) / 1000));
+      const c = process.cpuUsage(c0);
+      wall.get(v.label)!.push(samples / ((performance.now() - t0) / 1000));
+      cpu.get(v.label)!.push(samples / ((c.user + c.system) / 1e6));
     }
+    progress(`  run ${k + 1}/${runs} done`);
   }
-  return rates;
+  return { wall, cpu };
 }
 
 const median = (v: number[]) => {
@@ -152,38 +111,49 @@ const raw = syntheticDataset(rows, features);
 const rng = new Xoshiro128(streamState(3, 'perf-train-loop', 'permute'));
 const data = permuteRows(raw, () => rng.uniform()).data;
 const lr = new LogisticRegression(features, 1e-4);
-const mlp = new Mlp({ featureCount: features, hiddenUnits: [32], l2: 1e-4 });
-const rates = alternate([
-  variant('logistic 4 lanes (unused)', new LogisticFourLanes(features, 1e-4), data, 2),
-  variant('logistic', lr, data, 2),
-  variant('logistic block-shuffle', lr, data, 2, { kind: 'block-shuffle' }),
-  variant('logistic block-shuffle x8', lr, data, 2, { kind: 'block-shuffle', batchesPerBlock: 8 }),
+const lrBefore = new ReferenceLogistic(features, 1e-4);
+const mlpOptions = { featureCount: features, hiddenUnits: [32], l2: 1e-4 };
+const mlp = new Mlp(mlpOptions);
+const mlpBefore = new ReferenceMlp(mlpOptions);
+const block = { kind: 'block-shuffle' } as const;
+const { wall, cpu } = alternate([
+  variant('logistic before', lrBefore, data, 2, block),
+  variant('logistic', lr, data, 2, block),
+  variant('logistic reshuffle', lr, data, 2, { kind: 'reshuffle' }),
+  variant('logistic dp-sgd before', lrBefore, data, 1, undefined, true),
   variant('logistic dp-sgd', lr, data, 1, undefined, true),
-  variant('mlp [32]', mlp, data, 1),
-  variant('mlp [32] block-shuffle', mlp, data, 1, { kind: 'block-shuffle' }),
+  variant('mlp [32] before', mlpBefore, data, 1, block),
+  variant('mlp [32]', mlp, data, 1, block),
+  variant('mlp [32] dp-sgd before', mlpBefore, data, 1, undefined, true),
+  variant('mlp [32] dp-sgd', mlp, data, 1, undefined, true),
 ]);
-const m = new Map([...rates].map(([k, v]) => [k, median(v)]));
+const wallMedian = new Map([...wall].map(([k, v]) => [k, median(v)]));
+const cpuMedian = new Map([...cpu].map(([k, v]) => [k, median(v)]));
 // Ratios per alternated pair, then the median: both sides of a pair saw the same load.
-const pairRatio = (a: string, b: string) => median(rates.get(a)!.map((v, k) => v / rates.get(b)![k]));
+const pairRatio = (a: string, b: string) => median(wall.get(a)!.map((v, k) => v / wall.get(b)![k]));
 const out = {
   rows,
   features,
   batchSize: BATCH,
   runs,
   loadAverage: loadavg()[0],
-  samplesPerSecond: Object.fromEntries(m),
+  samplesPerSecond: Object.fromEntries(wallMedian),
+  samplesPerCpuSecond: Object.fromEntries(cpuMedian),
   ratios: {
-    fourLanesOverLogistic: pairRatio('logistic 4 lanes (unused)', 'logistic'),
-    logisticBlockOverReshuffle: pairRatio('logistic block-shuffle', 'logistic'),
-    logisticBlock8OverReshuffle: pairRatio('logistic block-shuffle x8', 'logistic'),
-    mlpBlockOverReshuffle: pairRatio('mlp [32] block-shuffle', 'mlp [32]'),
-    dpSgdOverLogistic: pairRatio('logistic dp-sgd', 'logistic'),
+    logisticNowOverBefore: pairRatio('logistic', 'logistic before'),
+    logisticBlockOverReshuffle: pairRatio('logistic', 'logistic reshuffle'),
+    logisticDpNowOverBefore: pairRatio('logistic dp-sgd', 'logistic dp-sgd before'),
+    mlpNowOverBefore: pairRatio('mlp [32]', 'mlp [32] before'),
+    mlpDpNowOverBefore: pairRatio('mlp [32] dp-sgd', 'mlp [32] dp-sgd before'),
+    logisticDpOverLogistic: pairRatio('logistic dp-sgd', 'logistic'),
+    mlpDpOverMlp: pairRatio('mlp [32] dp-sgd', 'mlp [32]'),
   },
   targets: { logisticSamplesPerSecond: 4_000_000, mlpSamplesPerSecond: 1_000_000 },
 };
 if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 else {
-  const lines = [...m].map(([k, v]) => `${k.padEnd(28)} ${fmt(v).padStart(12)} samples/s`);
+  const lines = [`${'variant'.padEnd(24)} ${'samples/s'.padStart(12)} ${'per CPU s'.padStart(12)}`];
+  for (const [k, v] of wallMedian) lines.push(`${k.padEnd(24)} ${fmt(v).padStart(12)} ${fmt(cpuMedian.get(k)!).padStart(12)}`);
   lines.push('', ...Object.entries(out.ratios).map(([k, v]) => `${k.padEnd(30)} ${v.toFixed(2)}x`));
   lines.push(`load average ${out.loadAverage.toFixed(2)} (2 cores, shared machine: compare ratios, not absolute figures)`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -64,6 +64,12 @@ export interface BenchConfig {
    * every epoch. Sample-level DP arms always use Poisson sampling (their accountant's assumption).
    */
   sampling: 'block-shuffle' | 'reshuffle';
+  /**
+   * Federated arms evaluate the global model on the pooled test set (convergence curve,
+   * rounds-to-target) after rounds k, 2k, … and always after the last round; the other rounds
+   * record pooledAuc null. Training is unaffected: only the curve's resolution changes.
+   */
+  evaluateEvery: number;
   gates: string[];
   maxGap: number | null;
   /** Differentially private arms; null: none. */
@@ -252,6 +258,7 @@ export const BENCH_DEFAULTS = {
   localEpochs: 1,
   convergenceFraction: 0.95,
   sampling: 'block-shuffle' as 'block-shuffle' | 'reshuffle',
+  evaluateEvery: 1,
   // Each strategy's defaults live in its own file (federated/registry.ts lists them).
 };
 
@@ -260,6 +267,8 @@ export interface BenchOverrides {
   target?: Target;
   /** Minibatch order of the non-private SGD arms (BenchConfig.sampling). */
   sampling?: 'block-shuffle' | 'reshuffle';
+  /** Per-round evaluation every k rounds (BenchConfig.evaluateEvery). */
+  evaluateEvery?: number;
   model?: ModelKind;
   /** MLP hidden layer widths (1-2 layers). */
   hiddenUnits?: number[];
@@ -350,6 +359,7 @@ export function resolveBenchConfig(settings: BenchSettingsInput, overrides: Benc
     },
     convergenceFraction: settings.convergenceFraction ?? BENCH_DEFAULTS.convergenceFraction,
     sampling: overrides.sampling ?? settings.sampling ?? BENCH_DEFAULTS.sampling,
+    evaluateEvery: overrides.evaluateEvery ?? settings.evaluateEvery ?? BENCH_DEFAULTS.evaluateEvery,
     gates: [...(settings.gates ?? []), ...(overrides.gates ?? [])],
     maxGap: overrides.maxGap ?? settings.maxGap ?? null,
     privacy: resolvePrivacyConfig(privacySettings, overrides.privacy),

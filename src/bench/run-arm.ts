@@ -276,6 +276,9 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
   for (const s of sites) if (s.train.data.n === 0) warnings.push(`seed ${seed}, ${armName}: site ${s.id} has no training rows and takes no part`);
   if (clients.length === 0) throw new InputError([{ file: 'input', path: '', expected: 'at least one site with training rows', found: 'none' }]);
   const pooledTest = ctx.pooledTest;
+  const evaluateEvery = ctx.config.evaluateEvery ?? 1;
+  // One score buffer for every round's evaluation (auc keeps no reference to it).
+  const roundScores = new Float64Array(pooledTest.n);
   const wrapped = plan.compression || plan.secureAggregation ? createWrapperRun(plan, seed, clients.map((c) => c.id).sort()) : null;
   // Plain arms only: a DP arm's raw uploads must not leave the round loop, and a wrapped arm is
   // the twin of a plain one.
@@ -317,7 +320,10 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
         wrapped?.markRoundEnd();
         ctx.onProgress?.({ seed, arm: armName, round: log.round, rounds: t.rounds });
         hooks.afterRound?.(log);
-        const roundAuc = auc(pooledTest.y, model.predict(globalParams, pooledTest));
+        // Every k rounds (bench.evaluateEvery) and the last: the round evaluation is the only
+        // per-round cost that grows with the test set; a round left out records null.
+        const evaluated = log.round % evaluateEvery === 0 || log.round === t.rounds;
+        const roundAuc = evaluated ? auc(pooledTest.y, model.predict(globalParams, pooledTest, roundScores)) : null;
         if (roundsToTarget === null && target !== null && roundAuc !== null && roundAuc >= target) roundsToTarget = log.round;
         const up = Object.values(log.bytesUp).reduce((a, b) => a + b, 0);
         const down = Object.values(log.bytesDown).reduce((a, b) => a + b, 0);
@@ -334,6 +340,12 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
         wrapped?.markRoundEnd();
       },
     }, recorder ? recorder.hook(observed(armName, ctx, wrapped?.hook)) : observed(armName, ctx, wrapped?.hook), remote);
+    // A loop that stopped early (a privacy budget spent) still ends its curve on an evaluated round.
+    const lastRecord = convergence[convergence.length - 1];
+    if (lastRecord && lastRecord.round % evaluateEvery !== 0 && lastRecord.round !== t.rounds) {
+      lastRecord.pooledAuc = auc(pooledTest.y, model.predict(run.params, pooledTest, roundScores));
+      if (roundsToTarget === null && target !== null && lastRecord.pooledAuc !== null && lastRecord.pooledAuc >= target) roundsToTarget = lastRecord.round;
+    }
     const bytesUpPerSite: Record<string, number> = {};
     const bytesDownPerSite: Record<string, number> = {};
     for (const s of sites) {

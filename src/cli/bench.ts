@@ -36,6 +36,7 @@ export interface BenchCommandOptions {
   maxGap?: string;
   workers?: string;
   sampling?: string;
+  evaluateEvery?: string;
   json?: boolean;
   dryRun?: boolean;
   quiet?: boolean;
@@ -121,6 +122,7 @@ export function benchOverrides(o: BenchCommandOptions): BenchOverrides {
     if (o.sampling !== 'block-shuffle' && o.sampling !== 'reshuffle') throw new UsageError(`--sampling: expected block-shuffle or reshuffle, found "${o.sampling}"`);
     overrides.sampling = o.sampling;
   }
+  if (o.evaluateEvery !== undefined) overrides.evaluateEvery = positiveInt('--evaluate-every', o.evaluateEvery, 100_000);
   const privacy = privacyOverrides(o);
   if (privacy) overrides.privacy = privacy;
   const secure = secureAggregationOverrides(o);
@@ -322,6 +324,7 @@ export function registerBench(program: Command): void {
     .option('--compression <spec>', 'add a compressed twin of every federated arm: q8, q4, q2, topk:<fraction>, randk:<fraction> (e.g. fedavg+q8)')
     .option('--workers <n>', 'worker threads for arm × seed tasks (default: cores)')
     .option('--sampling <order>', 'minibatch order of non-private SGD: block-shuffle (default) or reshuffle')
+    .option('--evaluate-every <k>', 'federated arms: pooled-test AUC for the convergence curve every k rounds (default 1; the last round always)')
     .option('--max-memory <GiB>', "memory the run may use; a run whose estimate (made before loading data) exceeds it is refused, exit 2 (default: 75 % of this machine's memory)")
     .option('--no-memory-check', 'skip the memory estimate check')
     .option('--json', 'print results.json to stdout instead of the Markdown summary (with --dry-run: the plan as JSON)')

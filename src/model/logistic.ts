@@ -11,6 +11,7 @@
  * one extra multiply-add per feature over lossAndGrad, no per-example vector ever stored.
  */
 import type { ClippedGradSum, LabeledData, Matrix, Model } from './types.js';
+import { logisticBatchClippedGradient, logisticBatchGradient, logisticLogitsInto } from './logistic-kernels.js';
 
 /**
  * Binary cross-entropy of the logit z against label y in a form that never overflows:
@@ -42,33 +43,20 @@ export function probabilityOf(z: number): number {
 
 /**
  * start + Σ_{j<d} a[aOff + j]·x[xOff + j], one running sum in column order (from `start`: the
- * bias, added first as before, so results are those of the loops this replaced). Every dot product of a row
- * with the weights goes through here (training, DP-SGD, predict), so an unclipped row
- * contributes the same bits to lossAndGrad and clippedGradSum.
- * Why not four accumulators (measured 1.15–1.39x faster at d = 70, perf:train-loop): a sum split
- * over lanes rounds differently when two columns trade places, and the column order of the
- * design matrix is not fixed by the data's content — one-hot levels follow the file's dictionary
- * order, which differs between an Arrow directory and its Parquet export. The sequential sum is
- * unchanged by swapping a one-hot pair (one of the two terms is an exact 0), so both give the
- * same results (test/e2e/export.test.ts); the 4-lane sum broke that.
+ * bias, added first). The training, DP-SGD and predict loops (model/logistic-kernels.ts) compute
+ * every row's logit in exactly this order, four rows at a time, so that an unclipped row
+ * contributes the same bits everywhere. Why not four accumulators per dot product (measured
+ * 1.15–1.39x faster at d = 70, perf:train-loop): a sum split over lanes rounds differently when
+ * two columns trade places, and the column order of the design matrix is not fixed by the
+ * data's content — one-hot levels follow the file's dictionary order, which differs between an
+ * Arrow directory and its Parquet export. The sequential sum is unchanged by swapping a one-hot
+ * pair (one of the two terms is an exact 0), so both give the same results
+ * (test/e2e/export.test.ts); the 4-lane sum broke that.
  */
 export function dot(a: Float64Array, x: Float64Array, xOff: number, d: number, aOff = 0, start = 0): number {
   let s = start;
   for (let j = 0; j < d; j++) s += a[aOff + j] * x[xOff + j];
   return s;
-}
-
-/** out[j] += alpha·x[xOff + j] for j < d, four at a time (independent stores, no chain). */
-export function axpy(alpha: number, x: Float64Array, xOff: number, out: Float64Array, d: number): void {
-  const blocked = d & ~3;
-  let j = 0;
-  for (; j < blocked; j += 4) {
-    out[j] += alpha * x[xOff + j];
-    out[j + 1] += alpha * x[xOff + j + 1];
-    out[j + 2] += alpha * x[xOff + j + 2];
-    out[j + 3] += alpha * x[xOff + j + 3];
-  }
-  for (; j < d; j++) out[j] += alpha * x[xOff + j];
 }
 
 /** Rejects data whose width is not the model's input width (the loops would read garbage). */
@@ -80,6 +68,9 @@ export function assertMatrixWidth(data: Matrix, featureCount: number): void {
 export class LogisticRegression implements Model {
   readonly kind = 'logistic' as const;
   readonly paramCount: number;
+  /** The kernels' small outputs (bias sum, clipped count) and per-row scratch: no allocation per batch. */
+  private readonly sums = new Float64Array(2);
+  private readonly scratch = new Float64Array(8);
 
   constructor(
     readonly featureCount: number,
@@ -102,25 +93,10 @@ export class LogisticRegression implements Model {
   lossAndGrad(params: Float64Array, data: LabeledData, rows: Uint32Array, count: number, gradOut: Float64Array): number {
     const d = this.featureCount;
     assertMatrixWidth(data, d);
-    const x = data.x;
-    const y = data.y;
-    const bias = params[d];
     gradOut.fill(0);
-    let lossSum = 0;
-    let biasGrad = 0;
-    for (let k = 0; k < count; k++) {
-      const r = rows[k];
-      const off = r * d;
-      const z = dot(params, x, off, d, 0, bias);
-      const yr = y[r];
-      // One exp serves both the loss and the sigmoid.
-      const e = Math.exp(-Math.abs(z));
-      const inv = 1 / (1 + e);
-      lossSum += (z > 0 ? z : 0) - yr * z + Math.log1p(e);
-      const residual = (z >= 0 ? inv : e * inv) - yr; // ∂BCE/∂z = σ(z) − y
-      axpy(residual, x, off, gradOut, d);
-      biasGrad += residual;
-    }
+    // Four rows at a time, each row's bits those of the one-row loop (model/logistic-kernels.ts).
+    const lossSum = logisticBatchGradient(params, data.x, data.y, d, rows, count, gradOut, this.sums, this.scratch);
+    const biasGrad = this.sums[0];
     // An empty batch has no data term (rather than 0/0); the penalty still applies.
     const scale = count > 0 ? 1 / count : 0;
     const l2 = this.l2;
@@ -162,32 +138,12 @@ export class LogisticRegression implements Model {
     const d = this.featureCount;
     assertMatrixWidth(data, d);
     if (!(clipNorm > 0)) throw new RangeError(`clipNorm must be > 0, got ${clipNorm}`);
-    const x = data.x;
-    const y = data.y;
-    const bias = params[d];
     sumOut.fill(0);
-    let lossSum = 0;
-    let biasSum = 0;
-    let clippedCount = 0;
-    for (let k = 0; k < count; k++) {
-      const r = rows[k];
-      const off = r * d;
-      const z = dot(params, x, off, d, 0, bias);
-      const xSq = dot(x, x, off, d, off);
-      const yr = y[r];
-      const e = Math.exp(-Math.abs(z));
-      const inv = 1 / (1 + e);
-      lossSum += (z > 0 ? z : 0) - yr * z + Math.log1p(e);
-      // The same expressions as lossAndGrad, so that an unclipped row contributes the same bits.
-      let residual = (z >= 0 ? inv : e * inv) - yr;
-      const norm = Math.abs(residual) * Math.sqrt(xSq + 1);
-      if (norm > clipNorm) {
-        residual *= clipNorm / norm;
-        clippedCount++;
-      }
-      axpy(residual, x, off, sumOut, d);
-      biasSum += residual;
-    }
+    // The same residual and loss expressions as lossAndGrad (model/logistic-kernels.ts), so that
+    // an unclipped row contributes the same bits.
+    const lossSum = logisticBatchClippedGradient(params, data.x, data.y, d, rows, count, clipNorm, sumOut, this.sums, this.scratch);
+    const biasSum = this.sums[0];
+    const clippedCount = this.sums[1];
     for (let j = 0; j < d; j++) sumOut[j] *= scale;
     sumOut[d] = biasSum * scale;
     return { clippedCount, lossSum };
@@ -212,10 +168,8 @@ export class LogisticRegression implements Model {
     const x = data.x;
     const result = out ?? new Float64Array(n);
     if (result.length < n) throw new RangeError(`predict: out has length ${result.length}, need ${n}`);
-    const bias = params[d];
-    for (let i = 0; i < n; i++) {
-      result[i] = probabilityOf(dot(params, x, i * d, d, 0, bias));
-    }
+    logisticLogitsInto(params, x, d, n, result);
+    for (let i = 0; i < n; i++) result[i] = probabilityOf(result[i]);
     return result;
   }
 }

@@ -121,6 +121,10 @@ export const benchSettingsSchema = z.strictObject({
     .enum(['block-shuffle', 'reshuffle'])
     .optional()
     .describe('minibatch order of non-private SGD: block-shuffle (default: rows permuted once per seed, blocks of minibatches shuffled per epoch; faster) or reshuffle (every row every epoch)'),
+  evaluateEvery: positiveInt
+    .max(100_000)
+    .optional()
+    .describe('federated arms: evaluate the global model on the pooled test set every k rounds for the convergence curve and rounds-to-target (default 1: every round; the last round always)'),
   gates: z.array(z.string().min(1)).optional().describe('CI gates, e.g. "fedavg.auc >= central.auc - 0.02"'),
   maxGap: z.number().min(0).max(1).optional().describe('gate every federated arm: auc >= central.auc - maxGap'),
   secureAggregation: secureAggregationSettingsSchema.optional().describe('add a secure-aggregation twin of every federated arm (e.g. fedavg+secagg, fedavg+ckks)'),
