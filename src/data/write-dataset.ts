@@ -26,6 +26,7 @@ import {
 import { DATA_DIR_TRANSACTION } from './output-dir.js';
 import { withOutputTransaction } from '../output-transaction.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
+import { cachedCalibration } from './calibration-cache.js';
 
 export interface GenerateProgress {
   siteId: string;
@@ -269,7 +270,7 @@ function* syntheticDatasetSteps<S extends ArrowSink>(
   let visitSpecsForSchema = visitColumns(scenario.sites[0]);
 
   for (const [siteIndex, site] of scenario.sites.entries()) {
-    const model = siteModelFor(scenario, site, { ...opts, seed, scale });
+    const model = siteModelFor(scenario, site, { ...opts, seed, scale }, cachedCalibration(site, seed).calibration);
     const pSpecs = patientColumns(site);
     const vSpecs = visitColumns(site);
     patientSpecsForSchema = pSpecs;
