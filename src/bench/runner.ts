@@ -223,7 +223,7 @@ const sameSites = (a: SitePlanInput[], b: SitePlanInput[]) => a.length === b.len
  * A scenario is loaded once: its `bench:` section gives the settings (unless --config), and it
  * is generated in memory for the bench target. A data directory has a fixed target.
  */
-export async function loadInput(input: string, opts: Pick<BenchRunOptions, 'settings' | 'overrides' | 'scale' | 'memoryLimit' | 'workers'>): Promise<{ dataset: BenchDataset; config: BenchConfig }> {
+export async function loadInput(input: string, opts: Pick<BenchRunOptions, 'settings' | 'overrides' | 'scale' | 'memoryLimit' | 'workers' | 'keepMatrices'>): Promise<{ dataset: BenchDataset; config: BenchConfig }> {
   const isScenario = SCENARIO_FILE.test(input) && (await stat(input).then((s) => s.isFile(), () => false));
   if (isScenario) {
     const scenario = await loadScenario(input);
@@ -269,7 +269,7 @@ const SCENARIO_FILE = /\.ya?ml$/i;
  * Refuses (exit 2) a run whose memory estimate (memory-estimate.ts) exceeds the limit, before
  * any data is generated or loaded. `opts.memoryLimit`: bytes, or null to skip the check.
  */
-function checkMemory(opts: Pick<BenchRunOptions, 'memoryLimit' | 'workers'>, config: BenchConfig, data: { rows: number; inputBytes: number | null; featureColumns: number; siteCount: number }): void {
+function checkMemory(opts: Pick<BenchRunOptions, 'memoryLimit' | 'workers' | 'keepMatrices'>, config: BenchConfig, data: { rows: number; inputBytes: number | null; featureColumns: number; siteCount: number }): void {
   if (opts.memoryLimit === null) return;
   const limit = opts.memoryLimit ?? defaultMemoryLimit();
   const p = config.privacy;
@@ -278,7 +278,7 @@ function checkMemory(opts: Pick<BenchRunOptions, 'memoryLimit' | 'workers'>, con
   const dp = p ? p.arms.reduce((a, k) => a + expand(k), 0) * (p.epsilons?.length ?? 1) : 0;
   const twins = (config.secureAggregation ? 1 : 0) + (config.compression ? 1 : 0);
   const arms = plain + dp + twins * (plain + dp);
-  const estimate = estimateBenchMemory({ ...data, seeds: config.seeds.length, workers: Math.min(opts.workers ?? availableParallelism(), config.seeds.length), arms });
+  const estimate = estimateBenchMemory({ ...data, seeds: config.seeds.length, workers: Math.min(opts.workers ?? availableParallelism(), config.seeds.length), arms, keepMatrices: opts.keepMatrices !== false });
   if (estimate.bytes > limit) {
     throw new UsageError(memoryRefusal(estimate, limit, opts.memoryLimit === undefined ? "75 % of this machine's memory" : 'set by --max-memory'));
   }
