@@ -1,19 +1,28 @@
 /**
- * The bench's worker pool (issue 19): the unit of work is one arm of one seed, not a whole seed,
- * so that 5 seeds on 2 workers no longer split 3 + 2 and a long arm does not hold back a seed.
- * Prepared seeds are posted with their matrices in SharedArrayBuffers (shared-data.ts): every
- * worker reads the same memory, none gets a copy. Each worker keeps the context of the seed it
- * last ran (pooled rows, permuted copies) and builds another only when it switches seed.
+ * The bench's worker pool (issue 19): the units of work are "prepare seed s" and "run arm a of
+ * seed s", not whole seeds, so that 5 seeds on 2 workers no longer split 3 + 2, a long arm does
+ * not hold back a seed, and preparation runs on the workers too instead of on the main thread
+ * for every seed first.
  *
- * Results equal `--workers 1` exactly: an arm's result depends only on its plan and its seed's
- * context (seedContext is a pure function of config and prepared data), and the one value an
- * arm reads from another — the non-private central arm's pooled AUC, the reference of
- * rounds-to-target for the arms AFTER it in plan order — is computed first: a first phase runs
- * the central arms of every seed, a second phase every other arm. Runs are reassembled in plan
- * order by the same assembleSeedOutcome as the in-process path.
+ * Data: the dataset is read once on the main thread (prepare.ts readDataset: every seed starts
+ * from the same columns) and handed to every worker in SharedArrayBuffers (shared-data.ts):
+ * mapped, not copied. A worker prepares a seed from it (the split, the federated statistics, the
+ * design matrices) and sends the prepared seed back, again in shared memory; the main thread
+ * passes it on to any other worker that runs arms of that seed. A seed is "live" from its
+ * preparation until its last arm; at most `workers` seeds are live at once, and a finished seed
+ * is released by every worker (and, unless kept for the dashboard, its design matrices dropped
+ * here), so memory holds a bounded number of seeds whatever the seed count.
+ *
+ * Results equal `--workers 1` exactly: a prepared seed is a pure function of the read dataset
+ * and the seed's options (prepareSeedFrom); an arm's result depends only on its plan and its
+ * seed's context (seedContext is a pure function of config and prepared data); and the one value
+ * an arm reads from another — the non-private central arm's pooled AUC, the reference of
+ * rounds-to-target — is computed before any other arm of that seed starts. Runs are reassembled
+ * in plan order by the same assembleSeedOutcome as the in-process path.
  */
 import { Worker } from 'node:worker_threads';
 import { FedageError } from '../errors.js';
+import type { ReadDataset } from '../data/prepare/prepare.js';
 import type { PreparedSeed } from '../data/prepare/types.js';
 import type { ArmPlan } from './arm-plan.js';
 import type { BenchConfig } from './config.js';
@@ -21,51 +30,76 @@ import type { ArmRun, Progress } from './run-arm.js';
 import { assembleSeedOutcome, isReferenceArm, type SeedOutcome } from './run-seed.js';
 import { shareTypedArrays } from './shared-data.js';
 
-/** One arm of one seed. */
-export interface ArmTask {
-  seedIndex: number;
-  planIndex: number;
+export type PoolTask = { kind: 'prepare'; seedIndex: number } | { kind: 'arm'; seedIndex: number; planIndex: number };
+
+/** What the scheduler knows of one seed. */
+export interface SeedProgress {
+  preparing: boolean;
+  prepared: boolean;
+  /** Plan indices started (running or done). */
+  started: Set<number>;
+  /** Plan indices done. */
+  done: Set<number>;
+}
+
+/**
+ * The next task for a free worker, or 'wait' (every possible task waits on a running one), or
+ * 'finished'. Seeds in order; a seed is prepared only while fewer than `maxLive` seeds are live
+ * (preparing, or prepared with arms left); its arms need the plan (known once the first seed is
+ * prepared) and, except the reference arm, the reference arm done.
+ */
+export function nextPoolTask(seeds: readonly SeedProgress[], planCount: number | null, referenceIndex: number, maxLive: number): PoolTask | 'wait' | 'finished' {
+  const finished = (s: SeedProgress) => planCount !== null && s.done.size === planCount;
+  if (seeds.every(finished)) return 'finished';
+  const live = seeds.filter((s) => (s.preparing || s.prepared) && !finished(s)).length;
+  for (let seedIndex = 0; seedIndex < seeds.length; seedIndex++) {
+    const s = seeds[seedIndex];
+    if (finished(s)) continue;
+    if (!s.prepared) {
+      if (!s.preparing && live < maxLive) return { kind: 'prepare', seedIndex };
+      continue;
+    }
+    if (planCount === null) continue;
+    if (referenceIndex >= 0 && !s.done.has(referenceIndex)) {
+      if (!s.started.has(referenceIndex)) return { kind: 'arm', seedIndex, planIndex: referenceIndex };
+      continue;
+    }
+    for (let planIndex = 0; planIndex < planCount; planIndex++) if (!s.started.has(planIndex)) return { kind: 'arm', seedIndex, planIndex };
+  }
+  return 'wait';
 }
 
 type FromWorker =
   | { type: 'progress'; event: Parameters<Progress>[0] }
+  | { type: 'prepared'; prepared: PreparedSeed }
   | { type: 'done'; run: ArmRun }
   | { type: 'error'; error: string; message?: string; exitCode?: number };
 
-/** The two phases of tasks, seed-major within each: reference (central) arms, then the rest. */
-export function armTaskPhases(seedCount: number, plans: readonly ArmPlan[]): ArmTask[][] {
-  const reference: ArmTask[] = [];
-  const rest: ArmTask[] = [];
-  for (let seedIndex = 0; seedIndex < seedCount; seedIndex++) {
-    plans.forEach((plan, planIndex) => (isReferenceArm(plan) ? reference : rest).push({ seedIndex, planIndex }));
-  }
-  return [reference, rest].filter((phase) => phase.length > 0);
-}
-
 class PoolWorker {
   private readonly worker: Worker;
-  private readonly seedsSent = new Set<number>();
+  readonly seedsHeld = new Set<number>();
 
-  constructor(url: URL, config: BenchConfig, plans: readonly ArmPlan[], progress: boolean) {
+  constructor(url: URL, config: BenchConfig, read: ReadDataset, progress: boolean) {
     this.worker = new Worker(url);
-    this.worker.postMessage({ type: 'init', config, plans, progress });
+    this.worker.postMessage({ type: 'init', config, read, progress });
   }
 
-  run(prepared: PreparedSeed, seedIndex: number, planIndex: number, centralAuc: number | null, onProgress?: Progress): Promise<ArmRun> {
-    if (!this.seedsSent.has(seedIndex)) {
-      this.worker.postMessage({ type: 'seed', seedIndex, prepared });
-      this.seedsSent.add(seedIndex);
-    }
+  send(message: unknown): void {
+    this.worker.postMessage(message);
+  }
+
+  /** Posts `message` and resolves with the worker's answer (progress events go to onProgress meanwhile). */
+  request<T extends FromWorker>(message: unknown, onProgress?: Progress): Promise<T> {
     return new Promise((resolve, reject) => {
-      const onMessage = (message: FromWorker) => {
-        if (message.type === 'progress') {
-          onProgress?.(message.event);
+      const onMessage = (m: FromWorker) => {
+        if (m.type === 'progress') {
+          onProgress?.(m.event);
           return;
         }
         this.worker.off('message', onMessage);
         this.worker.off('error', onError);
-        if (message.type === 'done') resolve(message.run);
-        else reject(message.exitCode !== undefined ? new FedageError(message.message ?? message.error, message.exitCode) : new Error(message.error));
+        if (m.type === 'error') reject(m.exitCode !== undefined ? new FedageError(m.message ?? m.error, m.exitCode) : new Error(m.error));
+        else resolve(m as T);
       };
       const onError = (err: Error) => {
         this.worker.off('message', onMessage);
@@ -73,7 +107,7 @@ class PoolWorker {
       };
       this.worker.on('message', onMessage);
       this.worker.on('error', onError);
-      this.worker.postMessage({ type: 'arm', seedIndex, planIndex, centralAuc });
+      this.worker.postMessage(message);
     });
   }
 
@@ -82,32 +116,111 @@ class PoolWorker {
   }
 }
 
-/** Every arm of every seed over `workers` threads; outcomes in seed order. */
-export async function runArmsInWorkers(config: BenchConfig, plans: readonly ArmPlan[], prepared: PreparedSeed[], workers: number, onProgress?: Progress): Promise<SeedOutcome[]> {
-  for (const p of prepared) shareTypedArrays(p);
+export interface PoolOptions {
+  workers: number;
+  onProgress?: Progress;
+  /** Called with every prepared seed as it arrives: the plan every seed runs (the first answer is used; the training-set sizes, all the plan depends on, are the same for every seed, which later calls check). */
+  planFor: (prepared: PreparedSeed, seedIndex: number) => ArmPlan[];
+  /** A seed whose arms all ran: returns what the run keeps of it (e.g. without design matrices). */
+  onSeedDone: (prepared: PreparedSeed) => PreparedSeed;
+}
+
+/** Every seed prepared and every arm run over `workers` threads; prepared seeds and outcomes in seed order. */
+export async function runSeedsInWorkers(
+  config: BenchConfig,
+  read: ReadDataset,
+  opts: PoolOptions,
+): Promise<{ plans: ArmPlan[]; prepared: PreparedSeed[]; outcomes: SeedOutcome[] }> {
+  shareTypedArrays(read);
   const url = new URL('./seed-worker.js', import.meta.url);
-  const pool = Array.from({ length: workers }, () => new PoolWorker(url, config, plans, onProgress !== undefined));
-  const runs: (ArmRun | undefined)[][] = prepared.map(() => new Array<ArmRun | undefined>(plans.length));
-  const referenceIndex = plans.findIndex(isReferenceArm);
-  // The reference AUC an arm sees is the one runSeed would have set before it: only arms after
-  // the central arm in plan order see it.
-  const centralAucFor = (task: ArmTask): number | null => {
-    if (referenceIndex < 0 || task.planIndex <= referenceIndex) return null;
-    return (runs[task.seedIndex][referenceIndex] as ArmRun).result.pooled.auc;
+  const pool = Array.from({ length: opts.workers }, () => new PoolWorker(url, config, read, opts.onProgress !== undefined));
+  const seeds: SeedProgress[] = config.seeds.map(() => ({ preparing: false, prepared: false, started: new Set(), done: new Set() }));
+  const prepared: (PreparedSeed | undefined)[] = config.seeds.map(() => undefined);
+  const runs: (ArmRun | undefined)[][] = config.seeds.map(() => []);
+  const outcomes: (SeedOutcome | undefined)[] = config.seeds.map(() => undefined);
+  let plans: ArmPlan[] | null = null;
+  let referenceIndex = -1;
+  let failed: unknown = null;
+  // Workers waiting for a running task to finish are woken by every state change.
+  let wake: (() => void)[] = [];
+  const changed = () => {
+    const w = wake;
+    wake = [];
+    for (const f of w) f();
   };
-  try {
-    for (const phase of armTaskPhases(prepared.length, plans)) {
-      const queue = [...phase];
-      await Promise.all(
-        pool.map(async (worker) => {
-          for (let task = queue.shift(); task; task = queue.shift()) {
-            runs[task.seedIndex][task.planIndex] = await worker.run(prepared[task.seedIndex], task.seedIndex, task.planIndex, centralAucFor(task), onProgress);
-          }
-        }),
-      );
+
+  const prepare = async (worker: PoolWorker, seedIndex: number) => {
+    const seed = config.seeds[seedIndex];
+    const { prepared: p } = await worker.request<{ type: 'prepared'; prepared: PreparedSeed }>({ type: 'prepare', seedIndex, seed });
+    worker.seedsHeld.add(seedIndex);
+    const planned = opts.planFor(p, seedIndex);
+    if (plans === null) {
+      plans = planned;
+      referenceIndex = plans.findIndex(isReferenceArm);
+      for (const w of pool) w.send({ type: 'plans', plans });
     }
+    prepared[seedIndex] = p;
+  };
+
+  const runArmTask = async (worker: PoolWorker, seedIndex: number, planIndex: number) => {
+    const p = prepared[seedIndex] as PreparedSeed;
+    const planList = plans as ArmPlan[];
+    if (!worker.seedsHeld.has(seedIndex)) {
+      worker.send({ type: 'seed', seedIndex, prepared: p });
+      worker.seedsHeld.add(seedIndex);
+    }
+    // The reference AUC an arm sees is the one runSeed would have set before it: only arms
+    // after the central arm in plan order see it.
+    const centralAuc = referenceIndex >= 0 && planIndex > referenceIndex ? (runs[seedIndex][referenceIndex] as ArmRun).result.pooled.auc : null;
+    const { run } = await worker.request<{ type: 'done'; run: ArmRun }>({ type: 'arm', seedIndex, planIndex, centralAuc }, opts.onProgress);
+    runs[seedIndex][planIndex] = run;
+    // Marked done here, in the same turn as the check below: two last arms finishing together
+    // must not both see the other one still running.
+    seeds[seedIndex].done.add(planIndex);
+    if (seeds[seedIndex].done.size === planList.length) {
+      outcomes[seedIndex] = assembleSeedOutcome(p, runs[seedIndex] as ArmRun[]);
+      runs[seedIndex] = [];
+      prepared[seedIndex] = opts.onSeedDone(p);
+      for (const w of pool) {
+        if (w.seedsHeld.delete(seedIndex)) w.send({ type: 'release', seedIndex });
+      }
+    }
+  };
+
+  const loop = async (worker: PoolWorker) => {
+    for (;;) {
+      if (failed !== null) return;
+      const task = nextPoolTask(seeds, plans === null ? null : (plans as ArmPlan[]).length, referenceIndex, opts.workers);
+      if (task === 'finished') return;
+      if (task === 'wait') {
+        await new Promise<void>((resolve) => wake.push(resolve));
+        continue;
+      }
+      const s = seeds[task.seedIndex];
+      try {
+        if (task.kind === 'prepare') {
+          s.preparing = true;
+          await prepare(worker, task.seedIndex);
+          s.preparing = false;
+          s.prepared = true;
+        } else {
+          s.started.add(task.planIndex);
+          await runArmTask(worker, task.seedIndex, task.planIndex);
+        }
+      } catch (err) {
+        failed ??= err;
+      } finally {
+        changed();
+      }
+    }
+  };
+
+  try {
+    await Promise.all(pool.map(loop));
   } finally {
+    changed();
     await Promise.all(pool.map((w) => w.terminate()));
   }
-  return prepared.map((p, s) => assembleSeedOutcome(p, runs[s] as ArmRun[]));
+  if (failed !== null) throw failed;
+  return { plans: plans as unknown as ArmPlan[], prepared: prepared as PreparedSeed[], outcomes: outcomes as SeedOutcome[] };
 }

@@ -8,12 +8,14 @@
  * What the estimate counts (bytes; N rows over all sites, D design columns, S seeds):
  *  - the input tables: N × bytes per row (the Arrow files' size, at least 200 B per row as the
  *    generated patients table measures ~196 B);
- *  - every seed's prepared data, all held at once (runner.ts prepares every seed before
- *    training): N × (8·D + 48) — float64 design matrices of train/validation/test plus labels,
- *    risks, split codes and id references;
+ *  - the feature columns read once for every seed (prepare.ts readDataset): N × (8·F + 16) for
+ *    F feature columns (float64 values, labels, flags);
+ *  - the prepared seeds: N × (8·D + 48) each — float64 design matrices of train/validation/test
+ *    plus labels, risks, split codes and id references — all S of them when the run keeps them
+ *    (the default: the dashboard retrains on them), else the min(workers, S) live at a time
+ *    (keepMatrices false: a finished seed drops its matrices; arm-pool.ts);
  *  - per seed in training (min(workers, S) at a time): the pooled copies the central arm and the
- *    pooled validation/test sets make, N × 8·D, and in a worker thread the structured clone of
- *    the seed, another N × (8·D + 48);
+ *    pooled validation/test sets make, N × 8·D (worker threads share the prepared seed: no clone);
  *  - predictions: 0.2·N test rows × arms × S × 88 (scores, and the predictions table's columns
  *    as built before it is encoded), and splits.arrow N × S × 40;
  *  - a fixed 300 MiB for Node, the libraries and the report.
@@ -36,6 +38,8 @@ export interface MemoryEstimateInput {
   seeds: number;
   workers: number;
   arms: number;
+  /** Whether every seed's design matrices are kept to the end (default true). */
+  keepMatrices?: boolean;
 }
 
 export interface MemoryEstimate {
@@ -52,11 +56,13 @@ export function estimateBenchMemory(x: MemoryEstimateInput): MemoryEstimate {
   const d = Math.ceil(x.featureColumns * DESIGN_COLUMNS_PER_FEATURE);
   const inFlight = Math.max(1, Math.min(x.workers, x.seeds));
   const perSeed = n * (8 * d + 48);
+  const held = x.keepMatrices === false ? inFlight : x.seeds;
   const parts = [
     { name: 'input tables', bytes: Math.max(x.inputBytes ?? 0, n * BYTES_PER_INPUT_ROW) },
-    { name: `prepared seeds (${x.seeds} × ${formatGiB(perSeed)})`, bytes: x.seeds * perSeed },
-    { name: `seeds in training (${inFlight} at a time)`, bytes: inFlight * (n * 8 * d + (x.workers > 1 ? perSeed : 0)) },
+    { name: `prepared seeds (${held} × ${formatGiB(perSeed)})`, bytes: held * perSeed },
+    { name: `seeds in training (${inFlight} at a time)`, bytes: inFlight * n * 8 * d },
     { name: `predictions and splits (${x.arms} arms)`, bytes: 0.2 * n * x.arms * x.seeds * 88 + n * x.seeds * 40 },
+    { name: 'feature columns read once', bytes: n * (8 * x.featureColumns + 16) },
     { name: 'Node, libraries, report', bytes: BASELINE_BYTES },
   ];
   return { bytes: parts.reduce((a, p) => a + p.bytes, 0), parts };

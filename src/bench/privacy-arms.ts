@@ -17,7 +17,7 @@ import type { StrategyName } from '../federated/registry.js';
 import { dpSgdSteps } from '../privacy/dp-sgd.js';
 import { sampleRateForBatchSize } from '../privacy/poisson-sampling.js';
 import { RdpAccountant, epsilonOfHistory } from '../privacy/accountant/accountant.js';
-import { DEFAULT_ORDERS } from '../privacy/accountant/rdp.js';
+import { BENCH_ORDERS } from './bench-orders.js';
 import { noiseMultiplierFor } from '../privacy/accountant/calibrate.js';
 import { armBudget, type BenchConfig, type PrivacyConfig } from './config.js';
 import { strategyTrainer, type ArmPlan, type PooledTrainerPlan, type PrivacyPlan, type SitePlanInput, type SiteTrainerPlan } from './arm-plan.js';
@@ -56,12 +56,8 @@ export function dpArmName(base: string, privacy: PrivacyConfig, targetEpsilon: n
 
 export const CONVERSION = 'Balle et al. 2020, Thm 21 (as Opacus)';
 
-/**
- * Opacus's orders extended to α = 512. Every order gives a valid bound, so more orders only
- * tighten ε; the extension matters for small ε over many steps, where Opacus's largest order
- * (63) puts a floor under the converted ε (≈ 0.103 at δ = 1e-5) that no σ can go below.
- */
-export const BENCH_ORDERS: readonly number[] = [...DEFAULT_ORDERS, 72, 80, 96, 112, 128, 160, 192, 256, 320, 384, 512];
+/** Opacus's orders extended to α = 512 (bench-orders.ts). */
+export { BENCH_ORDERS };
 export const ORDERS_NOTE = 'RDP orders: Opacus defaults extended to α = 512';
 type Entry = { noiseMultiplier: number; sampleRate: number; steps: number };
 

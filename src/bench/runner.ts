@@ -10,18 +10,19 @@ import { UsageError } from '../errors.js';
 
 import { describeBackend, loadTfjs } from '../model/tfjs-backend.js';
 import { datasetFromScenario, loadBenchDataset } from '../data/load.js';
-import { prepareSeed } from '../data/prepare/prepare.js';
+import { prepareSeed, prepareSeedFrom, readDataset } from '../data/prepare/prepare.js';
+import type { LabeledData } from '../model/types.js';
 import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed } from '../data/prepare/types.js';
-import { resolveBenchConfig, type BenchConfig, type BenchOverrides, type PreprocessingPrivacy } from './config.js';
+import { resolveBenchConfig, type BenchConfig, type BenchOverrides } from './config.js';
+import { prepareOptions } from './prepare-options.js';
+
+export { prepareOptions };
 import { evaluateGates, maxGapGates, parseGate } from './gate.js';
 import { runSeed, type Progress, type SeedOutcome } from './run-seed.js';
-import { runArmsInWorkers } from './arm-pool.js';
+import { runSeedsInWorkers } from './arm-pool.js';
 import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, type ArmSummary, type BenchResult, type SiteSplitCounts } from './results.js';
 import { summarizeArms, summarizeMetric } from './summarize-arms.js';
 import { epsilonOf, preprocessingHistory, preprocessingNoiseMultiplier, resolveDelta } from './privacy-arms.js';
-import { MissingBoundsError, releaseSiteStatistics } from '../privacy/dp-statistics.js';
-import { createNoiseSource } from '../privacy/secure-noise.js';
-import type { SiteStats } from '../data/prepare/types.js';
 import { planArms, type ArmPlan, type SitePlanInput } from './plan.js';
 import { summarizeSiteData } from './data-summary.js';
 import type { BenchSettingsInput } from '../scenario/bench-schema.js';
@@ -46,6 +47,12 @@ export interface BenchRunOptions {
   memoryLimit?: number | null;
   /** Scenario input only: multiplies every site's patient count (as `fedage generate --scale`). */
   scale?: number;
+  /**
+   * Keep every seed's design matrices in the returned `prepared` (default true: the dashboard
+   * retrains on them); false drops them once a seed's arms ran, so memory holds one seed (per
+   * worker) instead of all of them — labels, ids, splits and statistics are kept either way.
+   */
+  keepMatrices?: boolean;
   /** Distributed runs (src/distributed): federated arms train at remote sites; seeds run in this process, in order. */
   siteClients?: SiteClientsFactory;
 }
@@ -62,17 +69,50 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
   // Gate expressions are checked before any training, so a typo costs nothing.
   const gates = [...config.gates.map(parseGate)];
   if (config.model.backend === 'tfjs') await loadTfjs();
-  const prepared = config.seeds.map((seed) => prepareSeed(dataset, prepareOptions(config, seed)));
-  const plans = planArms(config, planSites(prepared[0]));
-  for (const p of prepared.slice(1)) {
-    if (!sameSites(planSites(p), planSites(prepared[0]))) throw new Error(`internal: seed ${p.seed} has other training-set sizes than seed ${prepared[0].seed}; the plan would not hold`);
-  }
-  // Arm × seed tasks (arm-pool.ts): more workers than seeds can help, never more than tasks.
+  // The dataset's columns are read once; every seed is prepared from them (in a worker when
+  // there are workers), one seed at a time per worker rather than all seeds first.
+  const read = readDataset(dataset, prepareOptions(config, config.seeds[0]));
+  let first: { seed: number; sites: SitePlanInput[]; plans: ArmPlan[] } | null = null;
+  const planFor = (p: PreparedSeed): ArmPlan[] => {
+    if (first === null) {
+      first = { seed: p.seed, sites: planSites(p), plans: planArms(config, planSites(p)) };
+    } else if (!sameSites(planSites(p), first.sites)) {
+      throw new Error(`internal: seed ${p.seed} has other training-set sizes than seed ${first.seed}; the plan would not hold`);
+    }
+    return first.plans;
+  };
+  // After its arms ran, a seed keeps its design matrices only if asked (the dashboard retrains on them).
+  const keep = (p: PreparedSeed): PreparedSeed => (opts.keepMatrices === false ? withoutMatrices(p) : p);
+  let total = 0;
+  const onProgress = countedProgress(opts.onProgress, () => total);
   // A distributed run (siteClients) keeps seeds in this process, in order.
-  const workers = opts.siteClients ? 1 : Math.max(1, Math.min(opts.workers ?? availableParallelism(), prepared.length * plans.length));
-  const onProgress = countedProgress(opts.onProgress, plans.length * prepared.length);
-  const outcomes =
-    workers > 1 ? await runArmsInWorkers(config, plans, prepared, workers, onProgress) : await inOrder(prepared, (p) => runSeed(config, p, plans, onProgress, opts.siteClients));
+  const workers = opts.siteClients ? 1 : Math.max(1, Math.min(opts.workers ?? availableParallelism(), MAX_POOL_WORKERS));
+  let plans: ArmPlan[];
+  let prepared: PreparedSeed[];
+  let outcomes: SeedOutcome[];
+  if (workers > 1) {
+    ({ plans, prepared, outcomes } = await runSeedsInWorkers(config, read, {
+      workers,
+      ...(onProgress ? { onProgress } : {}),
+      planFor: (p) => {
+        const planned = planFor(p);
+        total = planned.length * config.seeds.length;
+        return planned;
+      },
+      onSeedDone: keep,
+    }));
+  } else {
+    prepared = [];
+    outcomes = [];
+    plans = [];
+    for (const seed of config.seeds) {
+      const p = prepareSeedFrom(read, prepareOptions(config, seed));
+      plans = planFor(p);
+      total = plans.length * config.seeds.length;
+      outcomes.push(await runSeed(config, p, plans, onProgress, opts.siteClients));
+      prepared.push(keep(p));
+    }
+  }
   outcomes.sort((a, b) => config.seeds.indexOf(a.seed) - config.seeds.indexOf(b.seed));
 
   const siteIds = dataset.sites.map((s) => s.id);
@@ -133,13 +173,26 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
 }
 
 /** Numbers the arm runs as they start (seeds run in parallel workers, so this counts on the main thread). */
-function countedProgress(onProgress: Progress | undefined, runs: number): Progress | undefined {
+function countedProgress(onProgress: Progress | undefined, runs: () => number): Progress | undefined {
   if (!onProgress) return undefined;
   const started = new Set<string>();
   return (e) => {
     started.add(`${e.seed}\u0000${e.arm}`);
-    onProgress({ ...e, run: started.size, runs });
+    onProgress({ ...e, run: started.size, runs: runs() });
   };
+}
+
+/** At most this many worker threads (each holds the context of the seed it runs). */
+const MAX_POOL_WORKERS = 64;
+
+/**
+ * A prepared seed without its design matrices (labels, ids, splits and statistics kept): what a
+ * finished seed needs for the results and output files, at a fraction of the memory.
+ */
+export function withoutMatrices(p: PreparedSeed): PreparedSeed {
+  const light = <T extends { data: LabeledData }>(split: T): T => ({ ...split, data: { n: split.data.n, d: split.data.d, x: new Float64Array(0), y: split.data.y } });
+  const { centralTrain: _central, ...rest } = p;
+  return { ...rest, sites: p.sites.map((s) => ({ ...s, train: light(s.train), validation: light(s.validation), test: light(s.test) })) };
 }
 
 export interface BenchPlan {
@@ -163,20 +216,6 @@ export async function planBench(input: string, opts: Omit<BenchRunOptions, 'work
   return { config, dataset, sites, plans: planArms(config, sites) };
 }
 
-export function prepareOptions(config: BenchConfig, seed: number) {
-  const pre = config.privacy?.preprocessing;
-  return {
-    ...(pre && pre.noiseMultiplier !== null ? { releaseStatistics: statisticsRelease(pre, pre.noiseMultiplier, config.privacy?.noiseSeed ?? null, seed) } : {}),
-    seed,
-    split: config.split,
-    normalization: config.preprocessing.normalization,
-    harmonizeUnits: config.preprocessing.harmonizeUnits,
-    missingIndicators: config.preprocessing.missingIndicators,
-    scaleBinary: config.preprocessing.scaleBinary,
-    centralStatistics: config.preprocessing.centralStatistics,
-  };
-}
-
 export const planSites = (p: PreparedSeed): SitePlanInput[] => p.sites.map((s) => ({ id: s.id, trainRows: s.train.data.n }));
 const sameSites = (a: SitePlanInput[], b: SitePlanInput[]) => a.length === b.length && a.every((s, i) => s.id === b[i].id && s.trainRows === b[i].trainRows);
 
@@ -184,7 +223,7 @@ const sameSites = (a: SitePlanInput[], b: SitePlanInput[]) => a.length === b.len
  * A scenario is loaded once: its `bench:` section gives the settings (unless --config), and it
  * is generated in memory for the bench target. A data directory has a fixed target.
  */
-export async function loadInput(input: string, opts: Pick<BenchRunOptions, 'settings' | 'overrides' | 'scale' | 'memoryLimit' | 'workers'>): Promise<{ dataset: BenchDataset; config: BenchConfig }> {
+export async function loadInput(input: string, opts: Pick<BenchRunOptions, 'settings' | 'overrides' | 'scale' | 'memoryLimit' | 'workers' | 'keepMatrices'>): Promise<{ dataset: BenchDataset; config: BenchConfig }> {
   const isScenario = SCENARIO_FILE.test(input) && (await stat(input).then((s) => s.isFile(), () => false));
   if (isScenario) {
     const scenario = await loadScenario(input);
@@ -230,7 +269,7 @@ const SCENARIO_FILE = /\.ya?ml$/i;
  * Refuses (exit 2) a run whose memory estimate (memory-estimate.ts) exceeds the limit, before
  * any data is generated or loaded. `opts.memoryLimit`: bytes, or null to skip the check.
  */
-function checkMemory(opts: Pick<BenchRunOptions, 'memoryLimit' | 'workers'>, config: BenchConfig, data: { rows: number; inputBytes: number | null; featureColumns: number; siteCount: number }): void {
+function checkMemory(opts: Pick<BenchRunOptions, 'memoryLimit' | 'workers' | 'keepMatrices'>, config: BenchConfig, data: { rows: number; inputBytes: number | null; featureColumns: number; siteCount: number }): void {
   if (opts.memoryLimit === null) return;
   const limit = opts.memoryLimit ?? defaultMemoryLimit();
   const p = config.privacy;
@@ -239,7 +278,7 @@ function checkMemory(opts: Pick<BenchRunOptions, 'memoryLimit' | 'workers'>, con
   const dp = p ? p.arms.reduce((a, k) => a + expand(k), 0) * (p.epsilons?.length ?? 1) : 0;
   const twins = (config.secureAggregation ? 1 : 0) + (config.compression ? 1 : 0);
   const arms = plain + dp + twins * (plain + dp);
-  const estimate = estimateBenchMemory({ ...data, seeds: config.seeds.length, workers: Math.min(opts.workers ?? availableParallelism(), config.seeds.length), arms });
+  const estimate = estimateBenchMemory({ ...data, seeds: config.seeds.length, workers: Math.min(opts.workers ?? availableParallelism(), config.seeds.length), arms, keepMatrices: opts.keepMatrices !== false });
   if (estimate.bytes > limit) {
     throw new UsageError(memoryRefusal(estimate, limit, opts.memoryLimit === undefined ? "75 % of this machine's memory" : 'set by --max-memory'));
   }
@@ -268,27 +307,6 @@ function withDelta(config: BenchConfig, dataset: BenchDataset): BenchConfig {
   return { ...config, privacy };
 }
 
-/**
- * Each site's training statistics released by the Gaussian mechanism (privacy/dp-statistics.ts)
- * instead of exactly; noise from node:crypto, or seeded per seed and site with --noise-seed.
- */
-function statisticsRelease(pre: PreprocessingPrivacy, noiseMultiplier: number, noiseSeed: number | null, seed: number) {
-  const secure = noiseSeed === null ? createNoiseSource() : null;
-  return (exact: SiteStats, values: Record<string, Float64Array>, binaryColumns: ReadonlySet<string>): SiteStats => {
-    const noise = secure ?? createNoiseSource({ seed: noiseSeed as number, labels: [String(seed), 'preprocessing', exact.siteId] });
-    try {
-      return releaseSiteStatistics(exact, { numeric: values }, { noiseMultiplier, bounds: pre.bounds, binaryColumns, noise });
-    } catch (error) {
-      if (error instanceof MissingBoundsError) {
-        throw new UsageError(
-          `--dp-preprocessing: no clipping bounds for ${error.columns.join(', ')}; give data-independent bounds with --dp-preprocessing-bounds ${error.columns.map((c) => `${c}=LO:HI`).join(',')} (canonical units)`,
-        );
-      }
-      throw error;
-    }
-  };
-}
-
 function splitCounts(p: PreparedSeed): SiteSplitCounts[] {
   return p.sites.map((s) => {
     const counts = [0, 0, 0];
@@ -308,11 +326,4 @@ function splitCounts(p: PreparedSeed): SiteSplitCounts[] {
       testPositives: positives(s.test.data.y),
     };
   });
-}
-
-/** One after another (seeds share nothing, but in-process runs keep their order and memory bounded). */
-async function inOrder<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (const item of items) out.push(await fn(item));
-  return out;
 }

@@ -234,7 +234,8 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   const started = performance.now();
   let run;
   try {
-    run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, memoryLimit, ...(scale !== undefined ? { scale } : {}), onProgress: (e) => progress.update(benchProgressUpdate(e)) });
+    // Without the dashboard nothing retrains after the run: finished seeds drop their design matrices.
+    run = await runBench(resolveScenarioInput(input), { settings, overrides, workers, memoryLimit, keepMatrices: o.dashboard !== false, ...(scale !== undefined ? { scale } : {}), onProgress: (e) => progress.update(benchProgressUpdate(e)) });
   } catch (error) {
     tx?.abort();
     throw error;

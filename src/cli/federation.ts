@@ -5,15 +5,14 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { loadBenchConfig } from '../scenario/parse.js';
+import type { loadBenchConfig } from '../scenario/parse.js';
 import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
-import { beginBenchOutput, writeBenchOutputs } from '../report/bench-outputs.js';
 import { markdownSummary } from '../report/markdown.js';
 import { benchOverrides, type BenchCommandOptions } from './bench.js';
-import { federate, serveFederation } from '../distributed/federation.js';
-import { runSite } from '../distributed/site-process.js';
-import { initCertificates, revokeSite } from '../distributed/certs.js';
-import { writeDeployment } from '../distributed/deploy.js';
+
+// Loaded on use: gRPC, X.509 and the bench cost ~1.6 s of CPU at start-up otherwise (issue 19).
+const federation = () => import('../distributed/federation.js');
+const certificates = () => import('../distributed/certs.js');
 import type { BenchRun } from '../bench/runner.js';
 import type { TransportEvent } from '../distributed/aggregator.js';
 
@@ -70,6 +69,7 @@ function benchFlags(cmd: Command): Command {
 
 async function runAndWrite(o: RunFlags, go: (bench: { settings?: Awaited<ReturnType<typeof loadBenchConfig>>; overrides: ReturnType<typeof benchOverrides> }) => Promise<{ run: BenchRun }>): Promise<void> {
   const overrides = benchOverrides(o);
+  const [{ loadBenchConfig }, { beginBenchOutput, writeBenchOutputs }] = await Promise.all([import('../scenario/parse.js'), import('../report/bench-outputs.js')]);
   const settings = o.config ? await loadBenchConfig(o.config) : undefined;
   const tx = o.out ? beginBenchOutput(o.out, o.force ?? false) : undefined;
   let run: BenchRun;
@@ -99,8 +99,8 @@ export function registerFederation(program: Command): void {
       .option('--listen <host:port>', 'address to listen on (default 0.0.0.0:50051)', '0.0.0.0:50051')
       .requiredOption('--certs <dir>', 'certificates directory (fedage certs init): ca.pem, aggregator.pem, aggregator-key.pem, crl.pem'),
   ).action(async (o: RunFlags & { plan: string; listen: string; certs: string }) =>
-    runAndWrite(o, (bench) =>
-      serveFederation({
+    runAndWrite(o, async (bench) =>
+      (await federation()).serveFederation({
         input: resolveScenarioInput(o.plan),
         bench,
         listen: o.listen,
@@ -126,6 +126,7 @@ export function registerFederation(program: Command): void {
     // Hidden: connect without TLS, only to check that an aggregator refuses it.
     .addOption(new Option('--plaintext', 'connect without TLS (the aggregator must refuse it; tests only)').hideHelp())
     .action(async (o: { data: string; site: string; server: string; certs: string; connectTimeout?: string; quiet?: boolean; plaintext?: boolean }) => {
+      const { runSite } = await import('../distributed/site-process.js');
       const tasks = await runSite({
         data: o.data,
         siteId: o.site,
@@ -145,8 +146,8 @@ export function registerFederation(program: Command): void {
       .argument('<input>', 'scenario YAML or data directory')
       .option('--certs <dir>', 'certificates to use (default: a fresh consortium CA in a temporary directory)'),
   ).action(async (input: string, o: RunFlags & { certs?: string }) =>
-    runAndWrite(o, (bench) =>
-      federate({
+    runAndWrite(o, async (bench) =>
+      (await federation()).federate({
         input: resolveScenarioInput(input),
         bench,
         ...(o.certs ? { certsDir: o.certs } : {}),
@@ -170,7 +171,7 @@ export function registerFederation(program: Command): void {
     .option('--days <n>', 'validity in days (default 365)')
     .option('-f, --force', 'replace an existing consortium in --out')
     .action(async (o: { consortium: string; sites: string; out: string; hosts?: string; days?: string; force?: boolean }) => {
-      const written = await initCertificates({
+      const written = await (await certificates()).initCertificates({
         consortium: o.consortium,
         sites: o.sites.split(',').map((s) => s.trim()).filter(Boolean),
         outDir: o.out,
@@ -186,7 +187,7 @@ export function registerFederation(program: Command): void {
     .requiredOption('--certs <dir>', 'the consortium directory (with ca-key.pem)')
     .requiredOption('--site <id>', 'site id')
     .action(async (o: { certs: string; site: string }) => {
-      const serial = await revokeSite(o.certs, o.site);
+      const serial = await (await certificates()).revokeSite(o.certs, o.site);
       process.stdout.write(`revoked site ${o.site} (serial ${serial}); restart the aggregator to apply\n`);
     });
 
@@ -200,6 +201,7 @@ export function registerFederation(program: Command): void {
       .option('--image <name>', 'container image (default fedage:latest)')
       .option('-f, --force', 'overwrite existing files')
       .action(async (input: string, o: { out: string; image?: string; force?: boolean }) => {
+        const { writeDeployment } = await import('../distributed/deploy.js');
         const written = await writeDeployment(target, { input: resolveScenarioInput(input), outDir: o.out, image: o.image ?? 'fedage:latest', force: o.force ?? false });
         process.stdout.write(`${written.map((p) => `wrote ${p}`).join('\n')}\n`);
       });

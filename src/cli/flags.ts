@@ -25,3 +25,11 @@ export function parseHiddenUnits(text: string | undefined): number[] | undefined
   if (!ok) throw new UsageError(`--hidden-units: expected one or two layer widths between 1 and 4096 (e.g. 32 or 64,32), found "${text}"`);
   return parts.map(Number);
 }
+
+/** --workers: worker threads, an integer in 1..64 (undefined when not given). */
+export function parseWorkers(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(v) || v < 1 || v > 64) throw new UsageError(`--workers: expected an integer between 1 and 64, found "${text}"`);
+  return v;
+}

@@ -1,6 +1,6 @@
 /** `fedage generate <scenario> --out DIR`: one Arrow file per site plus a manifest. */
 import type { Command } from 'commander';
-import { FORCE_FLAG, MAX_SCALE, parseScale } from './flags.js';
+import { FORCE_FLAG, MAX_SCALE, parseScale, parseWorkers } from './flags.js';
 import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
 import { UsageError } from '../errors.js';
 import { exportProgressLine } from './export.js';
@@ -15,6 +15,7 @@ export interface GenerateCommandOptions {
   visits?: boolean;
   format?: string;
   quiet?: boolean;
+  workers?: string;
 }
 
 function parseSeed(text: string | undefined): number | undefined {
@@ -72,6 +73,7 @@ export async function generateCommand(scenarioPath: string, options: GenerateCom
   ]);
   const seed = parseSeed(options.seed);
   const scale = parseScale(options.scale);
+  const workers = parseWorkers(options.workers);
   const scenario = await loadScenario(scenarioPath);
   const progress = progressReporter(isTty, options.quiet ?? false);
   const t0 = performance.now();
@@ -90,6 +92,7 @@ export async function generateCommand(scenarioPath: string, options: GenerateCom
       force: options.force ?? false,
       visits: options.visits ?? true,
       onProgress: progress.onProgress,
+      ...(workers !== undefined ? { workers } : {}),
     });
     progress.stop();
     return formatGenerateSummary(result, options.out, (performance.now() - t0) / 1000);
@@ -109,6 +112,7 @@ export function registerGenerate(program: Command): void {
     .option(...FORCE_FLAG)
     .option('--no-visits', 'skip the longitudinal visits tables')
     .option('--format <format>', 'arrow (default), parquet or csv (as `fedage export`: with a data dictionary)')
+    .option('--workers <n>', 'worker threads generating sites in parallel, same bytes (default: cores from 200,000 patients, else 1)')
     .option(...QUIET_FLAG)
     .addHelpText(
       'after',

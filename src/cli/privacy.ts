@@ -11,7 +11,7 @@ import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
 import { noiseMultiplierFor, type CalibrationProgress } from '../privacy/accountant/calibrate.js';
 import type { RdpConversion } from '../privacy/accountant/conversion.js';
 import { DEFAULT_ORDERS, MAX_NOISE_MULTIPLIER_ACCOUNTED, MIN_NOISE_MULTIPLIER } from '../privacy/accountant/rdp.js';
-import { BENCH_ORDERS } from '../bench/privacy-arms.js';
+import { BENCH_ORDERS } from '../bench/bench-orders.js';
 
 interface RawFlags {
   sampleRate?: string;

@@ -26,6 +26,8 @@ import {
 import { DATA_DIR_TRANSACTION } from './output-dir.js';
 import { withOutputTransaction } from '../output-transaction.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
+import { cachedCalibration } from './calibration-cache.js';
+import { generateSitesInWorkers, generateWorkerCount } from './parallel-generate.js';
 
 export interface GenerateProgress {
   siteId: string;
@@ -37,6 +39,8 @@ export interface GenerateProgress {
 
 export interface WriteDatasetOptions extends GenerateOptions {
   outDir: string;
+  /** Worker threads generating sites in parallel (parallel-generate.ts; same bytes); default: the cores for runs of 200,000+ patients, else 1. */
+  workers?: number;
   force?: boolean;
   onProgress?: (p: GenerateProgress) => void;
 }
@@ -260,61 +264,75 @@ function* syntheticDatasetSteps<S extends ArrowSink>(
   opts: GenerateOptions & { onProgress?: (p: GenerateProgress) => void },
   sinks: { patients(siteId: string, layout: ArrowTableLayout): S; visits?(siteId: string, layout: ArrowTableLayout): ArrowSink },
 ): Generator<void, SyntheticDataset<S>, void> {
+  const manifestSites: ManifestSite[] = [];
+  const sites: SyntheticDataset<S>['sites'] = [];
+  for (const siteIndex of scenario.sites.keys()) {
+    const { manifestSite, patients } = yield* siteSteps(scenario, siteIndex, opts, sinks);
+    manifestSites.push(manifestSite);
+    sites.push({ id: manifestSite.id, name: manifestSite.name, units: { ...manifestSite.units }, patients });
+  }
+  return { manifest: syntheticManifest(scenario, opts, manifestSites, sinks.visits !== undefined), sites };
+}
+
+/** The manifest of a generated dataset from its sites' entries (in scenario order). */
+export function syntheticManifest(scenario: Scenario, opts: GenerateOptions, sites: ManifestSite[], withVisits: boolean): Manifest {
+  const last = scenario.sites[scenario.sites.length - 1];
+  return buildSyntheticManifest(scenario, {
+    seed: opts.seed ?? scenario.seed,
+    scale: opts.scale ?? 1,
+    sites,
+    // The schema of the last site's tables (every site has the same columns).
+    patientSpecs: patientColumns(last),
+    visitSpecs: withVisits ? visitColumns(last) : undefined,
+  });
+}
+
+/**
+ * One site of a scenario generated into its sinks, one yield per batch: its manifest entry and
+ * patient sink. A site's bytes depend only on (seed, scale, batch size, the site): the same
+ * whichever thread runs it (parallel-generate.ts runs sites on worker threads).
+ */
+export function* siteSteps<S extends ArrowSink>(
+  scenario: Scenario,
+  siteIndex: number,
+  opts: GenerateOptions & { onProgress?: (p: GenerateProgress) => void },
+  sinks: { patients(siteId: string, layout: ArrowTableLayout): S; visits?(siteId: string, layout: ArrowTableLayout): ArrowSink },
+): Generator<void, { manifestSite: ManifestSite; patients: S }, void> {
   const withVisits = sinks.visits !== undefined;
   const seed = opts.seed ?? scenario.seed;
   const scale = opts.scale ?? 1;
-  const manifestSites: ManifestSite[] = [];
-  const sites: SyntheticDataset<S>['sites'] = [];
-  let patientSpecsForSchema = patientColumns(scenario.sites[0]);
-  let visitSpecsForSchema = visitColumns(scenario.sites[0]);
-
-  for (const [siteIndex, site] of scenario.sites.entries()) {
-    const model = siteModelFor(scenario, site, { ...opts, seed, scale });
-    const pSpecs = patientColumns(site);
-    const vSpecs = visitColumns(site);
-    patientSpecsForSchema = pSpecs;
-    visitSpecsForSchema = vSpecs;
-    const meta = { 'fedage.version': FEDAGE_VERSION, 'fedage.site': site.id, 'fedage.target': scenario.target };
-    const pLayout = tableLayout(pSpecs, { ...meta, 'fedage.table': 'patients' });
-    const pOut = sinks.patients(site.id, pLayout);
-    const vLayout = sinks.visits ? tableLayout(vSpecs, { ...meta, 'fedage.table': 'visits' }) : null;
-    const vOut = sinks.visits && vLayout ? sinks.visits(site.id, vLayout) : null;
-    const stats = new RealizedStats();
-    try {
-      let done = 0;
-      for (const batch of generateSiteBatches(model, { ...opts, visits: withVisits })) {
-        stats.add(batch.patients);
-        pOut.write(toRecordBatch(pLayout, batch.patients));
-        if (vOut && vLayout && batch.visits) vOut.write(toRecordBatch(vLayout, batch.visits));
-        done += batch.patients.length;
-        opts.onProgress?.({ siteId: site.id, siteIndex, siteCount: scenario.sites.length, patientsDone: done, patientsTotal: model.patients });
-        yield;
-      }
-      const pFile = pOut.close();
-      const vFile = vOut?.close();
-      const mSite = syntheticManifestSite(
-        model,
-        stats,
-        { file: basename(pFile.path), rows: pFile.rows, bytes: pFile.bytes, sha256: pFile.sha256 },
-        vFile ? { file: basename(vFile.path), rows: vFile.rows, bytes: vFile.bytes, sha256: vFile.sha256 } : undefined,
-      );
-      manifestSites.push(mSite);
-      sites.push({ id: site.id, name: site.name, units: { ...mSite.units }, patients: pOut });
-    } catch (err) {
-      pOut.abort();
-      vOut?.abort();
-      throw err;
+  const site = scenario.sites[siteIndex];
+  const model = siteModelFor(scenario, site, { ...opts, seed, scale }, cachedCalibration(site, seed).calibration);
+  const meta = { 'fedage.version': FEDAGE_VERSION, 'fedage.site': site.id, 'fedage.target': scenario.target };
+  const pLayout = tableLayout(patientColumns(site), { ...meta, 'fedage.table': 'patients' });
+  const pOut = sinks.patients(site.id, pLayout);
+  const vLayout = sinks.visits ? tableLayout(visitColumns(site), { ...meta, 'fedage.table': 'visits' }) : null;
+  const vOut = sinks.visits && vLayout ? sinks.visits(site.id, vLayout) : null;
+  const stats = new RealizedStats();
+  try {
+    let done = 0;
+    for (const batch of generateSiteBatches(model, { ...opts, visits: withVisits })) {
+      stats.add(batch.patients);
+      pOut.write(toRecordBatch(pLayout, batch.patients));
+      if (vOut && vLayout && batch.visits) vOut.write(toRecordBatch(vLayout, batch.visits));
+      done += batch.patients.length;
+      opts.onProgress?.({ siteId: site.id, siteIndex, siteCount: scenario.sites.length, patientsDone: done, patientsTotal: model.patients });
+      yield;
     }
+    const pFile = pOut.close();
+    const vFile = vOut?.close();
+    const manifestSite = syntheticManifestSite(
+      model,
+      stats,
+      { file: basename(pFile.path), rows: pFile.rows, bytes: pFile.bytes, sha256: pFile.sha256 },
+      vFile ? { file: basename(vFile.path), rows: vFile.rows, bytes: vFile.bytes, sha256: vFile.sha256 } : undefined,
+    );
+    return { manifestSite, patients: pOut };
+  } catch (err) {
+    pOut.abort();
+    vOut?.abort();
+    throw err;
   }
-
-  const manifest = buildSyntheticManifest(scenario, {
-    seed,
-    scale,
-    sites: manifestSites,
-    patientSpecs: patientSpecsForSchema,
-    visitSpecs: withVisits ? visitSpecsForSchema : undefined,
-  });
-  return { manifest, sites };
 }
 
 /**
@@ -324,10 +342,16 @@ function* syntheticDatasetSteps<S extends ArrowSink>(
 export async function writeSyntheticDataset(scenario: Scenario, opts: WriteDatasetOptions): Promise<WriteDatasetResult> {
   const withVisits = opts.visits ?? true;
   const manifest = await withOutputTransaction(opts.outDir, { ...DATA_DIR_TRANSACTION, force: opts.force ?? false }, async (dir) => {
-    const { manifest } = await generateSyntheticDatasetAsync(scenario, opts, {
-      patients: (siteId, layout) => new ArrowFileWriter(join(dir, patientsFileName(siteId)), layout),
-      ...(withVisits ? { visits: (siteId: string, layout: ArrowTableLayout) => new ArrowFileWriter(join(dir, visitsFileName(siteId)), layout) } : {}),
-    });
+    const workers = generateWorkerCount(scenario, opts.scale ?? 1, opts.workers);
+    const manifest =
+      workers > 1
+        ? syntheticManifest(scenario, opts, await generateSitesInWorkers(scenario, dir, opts, workers), withVisits)
+        : (
+            await generateSyntheticDatasetAsync(scenario, opts, {
+              patients: (siteId, layout) => new ArrowFileWriter(join(dir, patientsFileName(siteId)), layout),
+              ...(withVisits ? { visits: (siteId: string, layout: ArrowTableLayout) => new ArrowFileWriter(join(dir, visitsFileName(siteId)), layout) } : {}),
+            })
+          ).manifest;
     writeFileAtomic(join(dir, MANIFEST_FILE), manifestText(manifest));
     return manifest;
   });

@@ -5,7 +5,7 @@
  */
 import type { Scenario, ResolvedSite } from '../scenario/schema.js';
 import { SiteStreams } from '../random/rng.js';
-import { buildSiteModel, type SiteModel } from './site-model.js';
+import { buildSiteModel, type SiteCalibration, type SiteModel } from './site-model.js';
 import { generateBatch, type SiteBatch } from './generate-batch.js';
 
 export interface GenerateOptions {
@@ -20,14 +20,15 @@ export interface GenerateOptions {
 
 export const DEFAULT_BATCH_SIZE = 65_536;
 
-export function siteModelFor(scenario: Scenario, site: ResolvedSite, opts: GenerateOptions = {}): SiteModel {
+/** The site's model; `calibration`: calibrateSite's result for this site and seed (e.g. from a cache), computed when absent. */
+export function siteModelFor(scenario: Scenario, site: ResolvedSite, opts: GenerateOptions = {}, calibration?: SiteCalibration): SiteModel {
   return buildSiteModel(site, {
     seed: opts.seed ?? scenario.seed,
     target: scenario.target,
     followUpYears: scenario.followUpYears,
     visitIntervalMonths: scenario.visitIntervalMonths,
     scale: opts.scale ?? 1,
-  });
+  }, calibration);
 }
 
 export function* generateSiteBatches(model: SiteModel, opts: GenerateOptions = {}): Generator<SiteBatch> {

@@ -129,12 +129,28 @@ function hazardFromAnnual(p: number): number {
   return p >= 1 ? 50 : -Math.log(1 - p);
 }
 
-/** Resolves the site's generative model: calibration draws come from their own streams. */
-export function buildSiteModel(
-  site: ResolvedSite,
-  opts: { seed: number; target: Target; followUpYears: number; visitIntervalMonths: number; scale: number },
-): SiteModel {
-  const streams = new SiteStreams(opts.seed, site.id);
+/**
+ * What calibration solves for a site: a pure function of (seed, the site's settings) — not of
+ * its patient count — and the expensive part of a site model (~0.35 s), so it can be cached by
+ * its content hash (data/calibration-cache.ts) or computed on another thread.
+ */
+export interface SiteCalibration {
+  thresholds: [number, number];
+  /** Sorted calibration liabilities (CALIBRATION_SAMPLE of them). */
+  liabilitySample: Float64Array;
+  frailtyOffset: number;
+  hazardCnToMci: number;
+  hazardMciToAd: number;
+  cognitionRefAge: number;
+  cognitionRefEducation: number;
+  mocaEducationPointRate: number;
+}
+
+export { CALIBRATION_SAMPLE };
+
+/** Calibrates a site: every draw comes from its own 'calibration' stream. */
+export function calibrateSite(site: ResolvedSite, seed: number): SiteCalibration {
+  const streams = new SiteStreams(seed, site.id);
   const cal = streams.get('calibration');
   const n = CALIBRATION_SAMPLE;
   const ageDist = ageDistribution(site);
@@ -180,6 +196,29 @@ export function buildSiteModel(
     const f = p.hazardRatioE4 ** e4s[i] * p.hazardRatioPerLatentSd ** z;
     (g === 0 ? factorsCn : factorsMci).push(f);
   }
+  return {
+    thresholds,
+    liabilitySample: sorted,
+    frailtyOffset,
+    hazardCnToMci: baseHazardForAnnualRate(p.cnToMciAnnual, factorsCn),
+    hazardMciToAd: baseHazardForAnnualRate(p.mciToAdAnnual, factorsMci),
+    cognitionRefAge: sumAge / n,
+    cognitionRefEducation: sumEdu / n,
+    mocaEducationPointRate: eduPoint / n,
+  };
+}
+
+/**
+ * Resolves the site's generative model from its calibration (computed here unless given, e.g.
+ * from the calibration cache: the same numbers either way, so the same patients).
+ */
+export function buildSiteModel(
+  site: ResolvedSite,
+  opts: { seed: number; target: Target; followUpYears: number; visitIntervalMonths: number; scale: number },
+  calibration: SiteCalibration = calibrateSite(site, opts.seed),
+): SiteModel {
+  const { thresholds, liabilitySample: sorted, frailtyOffset } = calibration;
+  const bandCdf = bandCdfOf(sorted, thresholds);
 
   // Seeded right before its one use, so the shared instance carries no state between sites.
   faker.seed(Array.from(streamState(opts.seed, site.id, 'faker')));
@@ -205,9 +244,9 @@ export function buildSiteModel(
     bandCdf,
     liabilityCdfTable: new LiabilityCdfTable(sorted),
     frailtyOffset,
-    hazardCnToMci: baseHazardForAnnualRate(p.cnToMciAnnual, factorsCn),
-    hazardMciToAd: baseHazardForAnnualRate(p.mciToAdAnnual, factorsMci),
-    hazardDropout: hazardFromAnnual(p.dropoutAnnual),
+    hazardCnToMci: calibration.hazardCnToMci,
+    hazardMciToAd: calibration.hazardMciToAd,
+    hazardDropout: hazardFromAnnual(site.progression.dropoutAnnual),
     enrollmentStartDays: isoToEpochDays(site.enrollment.start),
     enrollmentEndDays: isoToEpochDays(site.enrollment.end),
     switchDays: site.coding.switchDate === null ? null : isoToEpochDays(site.coding.switchDate),
@@ -217,9 +256,9 @@ export function buildSiteModel(
     idOffset,
     lastVisit: Math.floor(opts.followUpYears / (opts.visitIntervalMonths / 12) + 1e-9),
     recognition: recognitionOf(site),
-    cognitionRefAge: sumAge / n,
-    cognitionRefEducation: sumEdu / n,
-    mocaEducationPointRate: eduPoint / n,
+    cognitionRefAge: calibration.cognitionRefAge,
+    cognitionRefEducation: calibration.cognitionRefEducation,
+    mocaEducationPointRate: calibration.mocaEducationPointRate,
   };
 }
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { armTaskPhases } from '../../src/bench/arm-pool.js';
-import type { ArmPlan } from '../../src/bench/arm-plan.js';
+import { nextPoolTask, type SeedProgress } from '../../src/bench/arm-pool.js';
 import { runBench } from '../../src/bench/runner.js';
 import { shareTypedArrays } from '../../src/bench/shared-data.js';
 
@@ -9,12 +8,30 @@ const root = new URL('../../../', import.meta.url);
 const SCENARIO = new URL('scenarios/alzheimers-3site.yaml', root).pathname;
 
 describe('arm × seed worker pool (issue 19)', () => {
-  test('phases: the non-private central arm of every seed first, then every other arm, seed-major', () => {
-    const plans = [{ name: 'local' }, { name: 'central' }, { name: 'central+dp', privacy: {} }, { name: 'fedavg' }] as unknown as ArmPlan[];
-    const phases = armTaskPhases(2, plans);
-    assert.deepEqual(phases[0], [{ seedIndex: 0, planIndex: 1 }, { seedIndex: 1, planIndex: 1 }]);
-    assert.deepEqual(phases[1].map((t) => `${t.seedIndex}:${t.planIndex}`), ['0:0', '0:2', '0:3', '1:0', '1:2', '1:3']);
-    assert.equal(armTaskPhases(3, [{ name: 'fedavg' }] as unknown as ArmPlan[]).length, 1);
+  test('scheduler: seeds prepared in order within the live window, the reference arm before the others of its seed', () => {
+    const seed = (o: Partial<SeedProgress> = {}): SeedProgress => ({ preparing: false, prepared: false, started: new Set(), done: new Set(), ...o });
+    // Nothing prepared: prepare seed 0, then (seed 0 preparing) seed 1, then wait (window of 2 full).
+    assert.deepEqual(nextPoolTask([seed(), seed(), seed()], null, 1, 2), { kind: 'prepare', seedIndex: 0 });
+    assert.deepEqual(nextPoolTask([seed({ preparing: true }), seed(), seed()], null, 1, 2), { kind: 'prepare', seedIndex: 1 });
+    assert.equal(nextPoolTask([seed({ preparing: true }), seed({ preparing: true }), seed()], null, 1, 2), 'wait');
+    // Seed 0 prepared, plan of 3 arms with the reference at index 1: the reference arm first.
+    const s0 = seed({ prepared: true });
+    assert.deepEqual(nextPoolTask([s0, seed({ preparing: true }), seed()], 3, 1, 2), { kind: 'arm', seedIndex: 0, planIndex: 1 });
+    // Reference running: seed 0's other arms wait for it; seed 2 may not be prepared (window full).
+    s0.started.add(1);
+    assert.equal(nextPoolTask([s0, seed({ preparing: true }), seed()], 3, 1, 2), 'wait');
+    // Reference done: the other arms in plan order.
+    s0.done.add(1);
+    assert.deepEqual(nextPoolTask([s0, seed({ preparing: true }), seed()], 3, 1, 2), { kind: 'arm', seedIndex: 0, planIndex: 0 });
+    s0.started.add(0);
+    assert.deepEqual(nextPoolTask([s0, seed({ preparing: true }), seed()], 3, 1, 2), { kind: 'arm', seedIndex: 0, planIndex: 2 });
+    // Seed 0 finished: it leaves the window, so seed 2 may be prepared.
+    for (const k of [0, 2]) (s0.started.add(k), s0.done.add(k));
+    assert.deepEqual(nextPoolTask([s0, seed({ preparing: true }), seed()], 3, 1, 2), { kind: 'prepare', seedIndex: 2 });
+    // No reference arm: any arm may start at once. Everything done: finished.
+    assert.deepEqual(nextPoolTask([seed({ prepared: true })], 2, -1, 1), { kind: 'arm', seedIndex: 0, planIndex: 0 });
+    const all = seed({ prepared: true, started: new Set([0, 1]), done: new Set([0, 1]) });
+    assert.equal(nextPoolTask([all, all], 2, -1, 2), 'finished');
   });
 
   test('shareTypedArrays moves nested typed arrays into shared memory, values unchanged', () => {
@@ -44,6 +61,31 @@ describe('arm × seed worker pool (issue 19)', () => {
         many.outcomes.map((o) => o.predictions),
         one.outcomes.map((o) => o.predictions),
       );
+      // Seeds prepared in the workers equal seeds prepared here (labels, splits, ids, matrices).
+      assert.deepEqual(many.prepared, one.prepared, `${workers} workers: prepared seeds`);
+    }
+  });
+
+  test('keepMatrices false: the same results, finished seeds without design matrices (labels, ids and splits kept)', async () => {
+    const run = (workers: number, keepMatrices?: boolean) =>
+      runBench(SCENARIO, { overrides: { seeds: [0, 1, 2], rounds: 2, arms: ['central', 'fedavg'] }, workers, ...(keepMatrices === undefined ? {} : { keepMatrices }) });
+    const kept = await run(1);
+    for (const workers of [1, 2]) {
+      const light = await run(workers, false);
+      assert.deepEqual(light.result, kept.result, `${workers} workers`);
+      for (const [k, p] of light.prepared.entries()) {
+        const full = kept.prepared[k];
+        assert.equal(p.seed, full.seed);
+        for (const [j, site] of p.sites.entries()) {
+          for (const split of ['train', 'validation', 'test'] as const) {
+            assert.equal(site[split].data.x.length, 0);
+            assert.ok(full.sites[j][split].data.x.length > 0);
+            assert.deepEqual(site[split].data.y, full.sites[j][split].data.y);
+            assert.deepEqual(site[split].patientIds, full.sites[j][split].patientIds);
+          }
+          assert.deepEqual(site.splitOfRow, full.sites[j].splitOfRow);
+        }
+      }
     }
   });
 });

@@ -64,8 +64,11 @@ describe('bench memory estimate', () => {
     assert.equal(a.parts[0].bytes, 10_000 * 200);
     assert.equal(a.parts[1].bytes, 2 * 10_000 * (8 * d + 48));
     assert.equal(a.parts[2].bytes, 10_000 * 8 * d);
-    // A worker thread holds a clone of its seed.
-    assert.equal(estimateBenchMemory({ ...base, workers: 2 }).parts[2].bytes, 2 * (10_000 * 8 * d + 10_000 * (8 * d + 48)));
+    // Worker threads share the prepared seed (no clone): two seeds in training at a time.
+    assert.equal(estimateBenchMemory({ ...base, workers: 2 }).parts[2].bytes, 2 * 10_000 * 8 * d);
+    // Without kept matrices only the live seeds (one per worker) are held.
+    assert.equal(estimateBenchMemory({ ...base, seeds: 5, keepMatrices: false }).parts[1].bytes, 10_000 * (8 * d + 48));
+    assert.equal(estimateBenchMemory({ ...base, seeds: 5 }).parts[1].bytes, 5 * 10_000 * (8 * d + 48));
     // Arrow files larger than 200 B per row count as they are.
     assert.equal(estimateBenchMemory({ ...base, inputBytes: 5e6 }).parts[0].bytes, 5e6);
   });

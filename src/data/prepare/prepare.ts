@@ -82,6 +82,26 @@ function tableProblem(site: SiteTable, expected: string, found: string): InputEr
 
 /** Reads a site's feature columns (unit-converted), target, true risk, ids, and splits its rows. */
 export function siteFeatures(site: SiteTable, sources: readonly FeatureSource[], target: string, plan: UnitPlan, opts: PrepareOptions): SiteFeatures {
+  return withSplit(readSite(site, sources, target, plan, opts.split === 'fixed'), opts);
+}
+
+/**
+ * A site's columns as every seed starts from them (nothing here depends on the seed): features
+ * (unit-converted), labels, which rows are labeled, ground truth, ids, and a fixed split if asked.
+ */
+export interface SiteRead extends Omit<SiteFeatures, 'splitOfRow'> {
+  labeled: Uint8Array;
+  /** `split: fixed`: every row's split from the site's split column; null for seeded splits. */
+  fixedSplit: Int8Array | null;
+}
+
+/** A site's rows split for one seed (a seeded stratified split, or the fixed one). */
+function withSplit(read: SiteRead, opts: PrepareOptions): SiteFeatures {
+  const splitOfRow = read.fixedSplit ?? stratifiedSplit(read.y, read.labeled, opts.split as Exclude<PrepareOptions['split'], 'fixed'>, opts.seed, read.id);
+  return { ...read, splitOfRow };
+}
+
+function readSite(site: SiteTable, sources: readonly FeatureSource[], target: string, plan: UnitPlan, fixed: boolean): SiteRead {
   const table: Table = site.table;
   const n = table.numRows;
   const fields = new Map(table.schema.fields.map((f) => [f.name, f]));
@@ -136,7 +156,7 @@ export function siteFeatures(site: SiteTable, sources: readonly FeatureSource[],
     y[i] = v;
     labeled[i] = 1;
   }
-  const splitOfRow = opts.split === 'fixed' ? fixedSplit(site, labeled) : stratifiedSplit(y, labeled, opts.split, opts.seed, site.id);
+  const fixedSplitOfRow = fixed ? fixedSplit(site, labeled) : null;
 
   let trueRisk: Float64Array | null = null;
   if (fields.has(TRUE_RISK_COLUMN)) {
@@ -151,7 +171,7 @@ export function siteFeatures(site: SiteTable, sources: readonly FeatureSource[],
     if (r.valid) for (let i = 0; i < n; i++) if (r.valid[i] === 0) labelRisk[i] = Number.NaN;
   }
   const patientIds = fields.has(PATIENT_ID_COLUMN) ? readStrings(table, PATIENT_ID_COLUMN) : Array.from({ length: n }, (_, i) => String(i));
-  return { id: site.id, n, columns, splitOfRow, y, trueRisk, labelRisk, patientIds };
+  return { id: site.id, n, columns, y, labeled, fixedSplit: fixedSplitOfRow, trueRisk, labelRisk, patientIds };
 }
 
 const FIXED_SPLIT_CODES: Record<string, number> = { train: SPLIT_TRAIN, validation: SPLIT_VALIDATION, test: SPLIT_TEST };
@@ -173,20 +193,43 @@ function fixedSplit(site: SiteTable, labeled: Uint8Array): Int8Array {
   return out;
 }
 
-/** One seed's prepared data: split, federated (or per-site / no) preprocessing, design matrices. */
-export function prepareSeed(dataset: BenchDataset, opts: PrepareOptions): PreparedSeed {
+/**
+ * A dataset read once for every seed (issue 19): the feature sources, target, unit conversions
+ * and each site's columns — plain data and typed arrays only, so it can be shared with worker
+ * threads (bench/shared-data.ts) that prepare their seeds from it.
+ */
+export interface ReadDataset {
+  sources: FeatureSource[];
+  target: string;
+  unitConversions: PreparedSeed['preprocessing']['unitConversions'];
+  sites: SiteRead[];
+}
+
+/** Reads a dataset's columns for preparation (`harmonizeUnits` and a fixed split are the only options that matter here). */
+export function readDataset(dataset: BenchDataset, opts: Pick<PrepareOptions, 'harmonizeUnits' | 'split'>): ReadDataset {
   const origin = dataset.kind === 'directory' ? `${dataset.origin}/${MANIFEST_FILE}` : dataset.origin;
   const sources = featureSources(dataset.manifest, origin);
   const target = targetColumn(dataset.manifest, origin);
   const numericNames = sources.filter((s) => s.featureType === 'numeric').map((s) => s.name);
   const plan = planUnits(dataset.sites, numericNames, opts.harmonizeUnits);
   for (const s of sources) if (s.featureType === 'numeric') s.unit = plan.unitOf[s.name];
-
-  const sites = dataset.sites.map((site) => siteFeatures(site, sources, target, plan, opts));
+  const sites = dataset.sites.map((site) => readSite(site, sources, target, plan, opts.split === 'fixed'));
   const unitConversions: PreparedSeed['preprocessing']['unitConversions'] = {};
   for (const [siteId, convs] of Object.entries(plan.conversions)) {
     unitConversions[siteId] = Object.fromEntries(Object.entries(convs).map(([col, c]) => [col, { from: c.from, to: c.to, factor: c.factor, offset: c.offset }]));
   }
+  return { sources, target, unitConversions, sites };
+}
+
+/** One seed's prepared data: split, federated (or per-site / no) preprocessing, design matrices. */
+export function prepareSeed(dataset: BenchDataset, opts: PrepareOptions): PreparedSeed {
+  return prepareSeedFrom(readDataset(dataset, opts), opts);
+}
+
+/** prepareSeed from a dataset read once (readDataset): the same result, without reading the tables again. */
+export function prepareSeedFrom(read: ReadDataset, opts: PrepareOptions): PreparedSeed {
+  const { sources, target, unitConversions } = read;
+  const sites = read.sites.map((s) => withSplit(s, opts));
   const binaryColumns = new Set(sources.filter((s) => s.featureType === 'binary').map((s) => s.name));
   const release = opts.releaseStatistics;
   const stats = sites.map((s) => (release ? release(siteStats(s), trainingValues(s), binaryColumns) : siteStats(s)));
