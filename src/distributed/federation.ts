@@ -22,6 +22,7 @@ import { MANIFEST_FILE } from '../data/manifest.js';
 import { Aggregator, type TransportEvent } from './aggregator.js';
 import { initCertificates, loadCredentials, readCrl, CERT_FILES } from './certs.js';
 import { RemoteSites } from './remote-sites.js';
+import type { RemoteMaskingOptions } from './remote-masking.js';
 import { existsSync } from 'node:fs';
 
 export interface ServeOptions {
@@ -40,6 +41,8 @@ export interface ServeOptions {
   onEvent?: (e: TransportEvent) => void;
   /** Called once the server listens, with its port (federate starts the sites then). */
   onListening?: (port: number) => void;
+  /** Tests: fault injection between secure-aggregation stages (e.g. kill a site after key sharing). */
+  beforeMaskingStage?: RemoteMaskingOptions['beforeStage'];
 }
 
 /** The plan's site ids without loading any data: the manifest's, or the scenario's. */
@@ -78,7 +81,7 @@ export async function serveFederation(o: ServeOptions): Promise<{ run: BenchRun;
   const port = await agg.start();
   const roundDeadlineMs = o.roundDeadlineMs ?? 60_000;
   const startWith = Math.min(o.startWith ?? sites.length, sites.length);
-  const remote = new RemoteSites(agg, { roundDeadlineMs, prepareDeadlineMs: o.prepareDeadlineMs ?? 120_000, minSites, joinTimeoutMs: o.joinTimeoutMs ?? 60_000, startWith });
+  const remote = new RemoteSites(agg, { roundDeadlineMs, prepareDeadlineMs: o.prepareDeadlineMs ?? 120_000, minSites, joinTimeoutMs: o.joinTimeoutMs ?? 60_000, startWith, ...(o.beforeMaskingStage ? { beforeMaskingStage: o.beforeMaskingStage } : {}) });
   let startupSeconds = 0;
   try {
     o.onListening?.(port);
