@@ -19,7 +19,7 @@ import type { TransportRecord } from '../bench/results.js';
 import { loadScenario } from '../scenario/parse.js';
 import { writeSyntheticDataset } from '../data/write-dataset.js';
 import { MANIFEST_FILE } from '../data/manifest.js';
-import { Aggregator, type TransportEvent } from './aggregator.js';
+import { Aggregator, type AggregatorOptions, type TransportEvent } from './aggregator.js';
 import { initCertificates, loadCredentials, readCrl, CERT_FILES } from './certs.js';
 import { RemoteSites } from './remote-sites.js';
 import type { RemoteMaskingOptions } from './remote-masking.js';
@@ -43,6 +43,8 @@ export interface ServeOptions {
   onListening?: (port: number) => void;
   /** Tests: fault injection between secure-aggregation stages (e.g. kill a site after key sharing). */
   beforeMaskingStage?: RemoteMaskingOptions['beforeStage'];
+  /** Tests: every message the sites submit, as the aggregator decoded it. */
+  onReceived?: AggregatorOptions['onReceived'];
 }
 
 /** The plan's site ids without loading any data: the manifest's, or the scenario's. */
@@ -76,6 +78,7 @@ export async function serveFederation(o: ServeOptions): Promise<{ run: BenchRun;
     listen: o.listen,
     ...(o.chunkBytes ? { chunkBytes: o.chunkBytes } : {}),
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    ...(o.onReceived ? { onReceived: o.onReceived } : {}),
   });
   const started = performance.now();
   const port = await agg.start();
