@@ -97,14 +97,18 @@ export function registerFederation(program: Command): void {
       .description('the aggregator of a real federation: trains the plan with each site its own `fedage site` process, over gRPC with mutual TLS')
       .requiredOption('--plan <input>', 'scenario YAML or data directory (the bench input)')
       .option('--listen <host:port>', 'address to listen on (default 0.0.0.0:50051)', '0.0.0.0:50051')
-      .requiredOption('--certs <dir>', 'certificates directory (fedage certs init): ca.pem, aggregator.pem, aggregator-key.pem, crl.pem'),
-  ).action(async (o: RunFlags & { plan: string; listen: string; certs: string }) =>
+      .requiredOption('--certs <dir>', 'certificates directory (fedage certs init): ca.pem, aggregator.pem, aggregator-key.pem, crl.pem')
+      .option('--state <dir>', "write the aggregator's state here after every round (atomically), for --resume")
+      .option('--resume', 'continue a crashed run from its --state: recorded rounds are replayed, the rest run live'),
+  ).action(async (o: RunFlags & { plan: string; listen: string; certs: string; state?: string; resume?: boolean }) =>
     runAndWrite(o, (bench) =>
       serveFederation({
         input: resolveScenarioInput(o.plan),
         bench,
         listen: o.listen,
         certsDir: o.certs,
+        ...(o.state ? { stateDir: o.state } : {}),
+        ...(o.resume ? { resume: true } : {}),
         ...(count('--min-sites', o.minSites) !== undefined ? { minSites: count('--min-sites', o.minSites) } : {}),
         roundDeadlineMs: seconds('--round-deadline', o.roundDeadline, 60),
         joinTimeoutMs: seconds('--join-timeout', o.joinTimeout, 60),

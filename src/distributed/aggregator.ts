@@ -18,7 +18,7 @@ type SurfaceCall = { getPeer(): string; getAuthContext?(): { sslPeerCertificate?
 export interface TransportEvent {
   /** Milliseconds since the aggregator started (the only timing in an event). */
   atMs: number;
-  kind: 'listening' | 'joined' | 'rejoined' | 'refused' | 'dropped' | 'deadline' | 'malformed' | 'absent' | 'round-aborted' | 'done';
+  kind: 'listening' | 'joined' | 'rejoined' | 'refused' | 'dropped' | 'deadline' | 'malformed' | 'absent' | 'round-aborted' | 'resumed' | 'done';
   site?: string;
   seed?: number;
   arm?: string;
