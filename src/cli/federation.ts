@@ -3,7 +3,7 @@
  * `fedage federate` (both on loopback), `fedage certs init|revoke`, `fedage deploy compose|k8s`.
  * Parsing only; the work is in src/distributed.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { loadBenchConfig } from '../scenario/parse.js';
 import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
@@ -11,7 +11,7 @@ import { beginBenchOutput, writeBenchOutputs } from '../report/bench-outputs.js'
 import { markdownSummary } from '../report/markdown.js';
 import { benchOverrides, type BenchCommandOptions } from './bench.js';
 import { federate, serveFederation } from '../distributed/federation.js';
-import { runSite } from '../distributed/site-process.js';
+import { registerSite } from './site-command.js';
 import { initCertificates, revokeSite } from '../distributed/certs.js';
 import { writeDeployment } from '../distributed/deploy.js';
 import type { BenchRun } from '../bench/runner.js';
@@ -118,29 +118,7 @@ export function registerFederation(program: Command): void {
     ),
   );
 
-  program
-    .command('site')
-    .description('one hospital of a real federation: opens only its own data file and trains when the aggregator asks')
-    .requiredOption('--data <path>', "the site's Arrow file, or a data directory (only this site's file is opened)")
-    .requiredOption('--site <id>', 'site id (the subject of its certificate)')
-    .requiredOption('--server <host:port>', 'the aggregator')
-    .requiredOption('--certs <dir>', 'certificates directory: ca.pem, site-<id>.pem, site-<id>-key.pem')
-    .option('--connect-timeout <s>', 'give up after this long without contact with the aggregator (default 60)')
-    .option('-q, --quiet', 'no progress lines on stderr')
-    // Hidden: connect without TLS, only to check that an aggregator refuses it.
-    .addOption(new Option('--plaintext', 'connect without TLS (the aggregator must refuse it; tests only)').hideHelp())
-    .action(async (o: { data: string; site: string; server: string; certs: string; connectTimeout?: string; quiet?: boolean; plaintext?: boolean }) => {
-      const tasks = await runSite({
-        data: o.data,
-        siteId: o.site,
-        server: o.server,
-        certsDir: o.certs,
-        connectTimeoutMs: seconds('--connect-timeout', o.connectTimeout, 60),
-        ...(o.plaintext ? { insecure: true } : {}),
-        log: o.quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
-      });
-      if (!o.quiet) process.stderr.write(`site ${o.site}: ${tasks} tasks answered\n`);
-    });
+  registerSite(program);
 
   benchFlags(
     program

@@ -16,7 +16,7 @@ import { readArrowBatches } from '../data/arrow-io.js';
 import { MANIFEST_FILE } from '../data/manifest.js';
 import { encodeMessage, MessageAssembler, type Message, type WireChunk } from './codec.js';
 import { channelOptions, federationService, PROTOCOL_VERSION } from './protocol.js';
-import { loadCredentials } from './certs.js';
+import { loadCredentials } from './credentials.js';
 import { SiteWorker, type PrepareTask, type TrainTask } from './site-work.js';
 import { SiteMasking, type SecAggTask } from './site-masking.js';
 

@@ -19,7 +19,7 @@ import type { LabeledData, Model } from '../model/types.js';
 import { DpSgdLocalTrainer } from '../privacy/dp-local-trainer.js';
 import { createNoiseSource, type NoiseSource } from '../privacy/secure-noise.js';
 import type { BenchConfig } from '../bench/config.js';
-import { benchModel, trainOrderStream } from '../bench/run-seed.js';
+import { benchModel, trainOrderStream } from '../bench/seed-streams.js';
 import { permuteRows } from '../model/train.js';
 import type { SiteWork } from '../bench/site-clients.js';
 import { ProtocolError } from './codec.js';
@@ -69,7 +69,7 @@ export class SiteWorker {
     const features = siteFeatures(site, task.sources, task.target, plan, task.options);
     const { train } = transform(features, task.preprocessing);
     const d = task.preprocessing.features.length;
-    const model = benchModel({ model: task.model } as BenchConfig, d);
+    const model = benchModel({ model: task.model }, d);
     this.prepared.set(task.seed, { train: train.data, model });
     return { trainRows: train.data.n, featureCount: d };
   }
