@@ -52,8 +52,8 @@ test('compose file validates against the compose-spec schema; a broken one does 
   const ajv = new (Ajv2019 as unknown as typeof Ajv2019.default)({ strict: false, allErrors: true });
   const validate = ajv.compile(cleaned);
   const doc = parse(stringify(composeFile(SITES, 'data', 'fedage:1.0', true))) as any;
-  // This schema predates the top-level project `name` (added to the Compose Specification with
-  // Compose v2): that key, and only it, is checked apart.
+  // This schema predates the top-level project `name` (added to the Compose Specification
+  // later): that key, and only it, is checked apart.
   assert.equal(validate(doc), false);
   assert.deepEqual(validate.errors?.map((e) => e.params), [{ additionalProperty: 'name' }]);
   assert.match(doc.name, /^[a-z0-9][a-z0-9_-]*$/, 'a valid compose project name');
