@@ -123,8 +123,8 @@ export interface WrappedRoundRecord {
   clippedValues: number;
   /** The protocol's bound on |secure mean − exact mean| per coordinate. */
   errorBound: number;
-  /** Measured max |secure mean − plaintext mean| over coordinates (same inputs, computed alongside). */
-  maxAbsDiff: number;
+  /** Measured max |secure mean − plaintext mean| over coordinates (same inputs, computed alongside); null: not measured (a distributed masking run: the aggregator never holds the plaintext updates). */
+  maxAbsDiff: number | null;
 }
 
 export interface ArmWrappers {
@@ -138,7 +138,8 @@ export interface ArmWrappers {
   clippedValues: number;
   /** Largest per-round bound on |secure − plaintext| of the mean update. */
   quantizationErrorBound: number;
-  maxAbsDiffVsPlaintext: number;
+  /** null: not measured (a distributed masking run). */
+  maxAbsDiffVsPlaintext: number | null;
   meanComputeMsPerRound: number;
   meanCryptoMsPerRound: number;
   meanCodecMsPerRound: number;

@@ -29,7 +29,7 @@ import { CONVERSION, ORDERS_NOTE, epsilonOf, preprocessingHistory } from './priv
 import type { ArmPrivacy, ArmSeedResult, RoundRecord } from './results.js';
 import { createWrapperRun } from './wrapped-aggregation.js';
 import { RoundRecorder, type RecordedRound } from './round-recorder.js';
-import type { SeedSiteClients } from './site-clients.js';
+import type { SeedSiteClients, SiteWork } from './site-clients.js';
 
 /**
  * Progress of a bench run: an arm started (no round) or finished a federated round. The runner
@@ -279,15 +279,12 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
   const evaluateEvery = ctx.config.evaluateEvery ?? 1;
   // One score buffer for every round's evaluation (auc keeps no reference to it).
   const roundScores = new Float64Array(pooledTest.n);
-  const wrapped = plan.compression || plan.secureAggregation ? createWrapperRun(plan, seed, clients.map((c) => c.id).sort()) : null;
-  // Plain arms only: a DP arm's raw uploads must not leave the round loop, and a wrapped arm is
-  // the twin of a plain one.
-  const recorder = plan.privacy || wrapped ? null : new RoundRecorder();
+
   // A wrapped twin (fedavg+secagg, fedavg+q8) shuffles with its unwrapped arm's stream, so the
   // paired difference in results is the wrapper's effect alone, not another minibatch order.
   const suffix = wrapperSuffix(plan.compression, plan.secureAggregation);
   const streamLabel = `bench/${suffix !== '' && armName.endsWith(suffix) ? armName.slice(0, -suffix.length) : armName}`;
-  const remote = ctx.siteClients?.forArm({
+  const work: SiteWork = {
     arm: armName,
     seed,
     streamLabel,
@@ -296,7 +293,15 @@ async function federated(plan: ArmPlan, t: StrategyTrainerPlan, ctx: SeedContext
     dpSgd: plan.privacy?.level === 'sample' ? { noiseMultiplier: plan.privacy.noiseMultiplier, clipNorm: plan.privacy.clipNorm, noiseSeed: ctx.config.privacy?.noiseSeed ?? null } : null,
     ...(hooks.trainer ? {} : { sampling: ctx.sgdSampling }),
     releaseTrainingLoss: plan.privacy?.level !== 'client',
-  });
+    ...(plan.secureAggregation?.kind === 'masking' ? { secureAggregation: 'masking' as const } : {}),
+  };
+  const remote = ctx.siteClients?.forArm(work);
+  // Distributed masking: the sites mask their own updates; the hook only ever sees the sum.
+  const remoteMasking = work.secureAggregation ? ctx.siteClients?.maskingSum?.(work) : undefined;
+  const wrapped = plan.compression || plan.secureAggregation ? createWrapperRun(plan, seed, clients.map((c) => c.id).sort(), remoteMasking) : null;
+  // Plain arms only: a DP arm's raw uploads must not leave the round loop, and a wrapped arm is
+  // the twin of a plain one.
+  const recorder = plan.privacy || wrapped ? null : new RoundRecorder();
   try {
     const run = await runFederatedAsync({
       model,

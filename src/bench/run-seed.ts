@@ -4,11 +4,9 @@
  * runner calls it in-process or in a worker thread.
  */
 import { UsageError } from '../errors.js';
-import { createModel } from '../model/create-model.js';
-import { hasPerExampleGradients, type LabeledData, type Model } from '../model/types.js';
+import { hasPerExampleGradients, type LabeledData } from '../model/types.js';
 import { permuteRows } from '../model/train.js';
 import { createNoiseSource, type NoiseSource } from '../privacy/secure-noise.js';
-import { Xoshiro128, streamState } from '../random/rng.js';
 import type { PreparedSeed } from '../data/prepare/types.js';
 import { concatData } from '../data/prepare/concat.js';
 import type { ArmPlan } from './arm-plan.js';
@@ -21,6 +19,8 @@ import { runArm, type ArmPredictions, type ArmRun, type Progress, type SeedConte
 export { siteMeanMetrics } from './evaluate.js';
 export type { ArmPredictions, Progress } from './run-arm.js';
 export { concatData };
+export { benchModel, streamOf, trainOrderStream } from './seed-streams.js';
+import { benchModel, streamOf, trainOrderStream } from './seed-streams.js';
 
 export interface SeedOutcome {
   seed: number;
@@ -29,15 +29,6 @@ export interface SeedOutcome {
   predictions: ArmPredictions[];
   warnings: string[];
 }
-
-/** A bench random stream of one seed (exported: a distributed site derives its training order from the same stream). */
-export function streamOf(seed: number, ...labels: string[]): () => number {
-  const rng = new Xoshiro128(streamState(seed, 'bench', ...labels));
-  return () => rng.uniform();
-}
-
-/** The stream that permutes a data set's training rows once per seed for block-shuffled SGD (in-process and at a distributed site). */
-export const trainOrderStream = (seed: number, dataSet: string): (() => number) => streamOf(seed, 'train-order', dataSet);
 
 /**
  * PyTorch's nn.Linear default start point for a logistic model: weights and bias each drawn from
@@ -50,15 +41,6 @@ export function uniformFanInInit(paramCount: number, featureCount: number, rando
   return out;
 }
 
-/** The bench's model for `featureCount` inputs (a distributed site builds the same one). */
-export function benchModel(config: BenchConfig, featureCount: number): Model {
-  const d = featureCount;
-  return createModel(
-    config.model.kind === 'mlp'
-      ? { kind: 'mlp', featureCount: d, hiddenUnits: config.model.hiddenUnits, activation: config.model.activation, l2: config.model.l2, backend: config.model.backend }
-      : { kind: 'logistic', featureCount: d, l2: config.model.l2, backend: config.model.backend },
-  );
-}
 
 /** Everything the arms of one seed share. */
 export function seedContext(config: BenchConfig, prepared: PreparedSeed, onProgress?: Progress, siteClients?: SiteClientsFactory): SeedContext {

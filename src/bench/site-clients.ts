@@ -12,6 +12,9 @@ import type { StrategyConfig } from '../federated/registry.js';
 import type { OptimizerConfig } from '../model/types.js';
 import type { PreparedSeed } from '../data/prepare/types.js';
 import type { BenchConfig } from './config.js';
+import type { MaskingConfig } from '../secagg/masking-aggregator.js';
+import type { UniformSource } from '../secagg/fixed-point.js';
+import type { SecureSumResult } from '../secagg/secure-sum.js';
 
 /** Everything a site needs, besides its own data and the round's instruction, to run clientUpdate exactly as in-process. */
 export interface SiteWork {
@@ -27,11 +30,35 @@ export interface SiteWork {
   sampling?: LocalTrainingOptions['sampling'];
   /** Client-level DP does not release the local training loss (ClientLevelDp.clientUpdate). */
   releaseTrainingLoss: boolean;
+  /**
+   * Masking secure aggregation: the site keeps its update after training (it sends only its
+   * example count and training scalars) and later masks it itself (RemoteMaskingSum).
+   */
+  secureAggregation?: 'masking';
 }
+
+/** One round's masking protocol run with the sites that hold the updates (src/distributed). */
+export interface RemoteMaskingRequest {
+  round: number;
+  /** The round's participants, sorted: site k of the protocol is sites[k]. */
+  sites: readonly string[];
+  /** Their example counts (the FedAvg weights they reported). */
+  weights: readonly number[];
+  /** Length of each site's flattened update [y − x, extra vectors in key order]. */
+  dimension: number;
+  config: MaskingConfig;
+  /** The round's dropout draws (simulated dropouts), as the in-process protocol draws them. */
+  rng: UniformSource;
+}
+
+/** Runs a round's masking protocol; the aggregator sees masked vectors and the sum only. */
+export type RemoteMaskingSum = (request: RemoteMaskingRequest) => Promise<SecureSumResult>;
 
 /** The site clients of one seed: a ClientRunner per federated arm. */
 export interface SeedSiteClients {
   forArm(work: SiteWork): ClientRunner;
+  /** The masking protocol with the sites of an arm whose work has `secureAggregation: 'masking'`. */
+  maskingSum?(work: SiteWork): RemoteMaskingSum;
 }
 
 /** Builds the site clients of each seed (the distributed layer implements it). */

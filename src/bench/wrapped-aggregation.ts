@@ -31,6 +31,8 @@ import type { SecureAggregationConfig } from '../secagg/registry.js';
 import type { SecureAggregator, SecureSumResult } from '../secagg/secure-sum.js';
 import { CKKS_ADDITION_DEFAULTS } from '../secagg/ckks.js';
 import { Xoshiro128, streamState } from '../random/rng.js';
+import { MaskingAggregator, type MaskingConfig } from '../secagg/masking-aggregator.js';
+import type { RemoteMaskingSum } from './site-clients.js';
 import type { ArmPlan, SecureAggregationPlan } from './arm-plan.js';
 import type { ArmWrappers, WrappedRoundRecord } from './results.js';
 
@@ -44,9 +46,14 @@ export interface WrapperRun {
   dispose(): void;
 }
 
-function uniformSource(seed: number, ...labels: string[]): { uniform(): number } {
+export function uniformSource(seed: number, ...labels: string[]): { uniform(): number } {
   const rng = new Xoshiro128(streamState(seed, 'bench', ...labels));
   return { uniform: () => rng.uniform() };
+}
+
+/** A site's stochastic-rounding stream for the masking protocol: drawn at the site in a distributed run. */
+export function secaggSiteRng(seed: number, arm: string, round: number, site: string): { uniform(): number } {
+  return uniformSource(seed, arm, 'secagg', String(round), 'site', site);
 }
 
 /** The secagg/ configuration of a plan (masking: Flower's knobs; CKKS: addition-only parameters). */
@@ -71,7 +78,7 @@ export function secureAggregationConfig(p: SecureAggregationPlan, graphSeed: num
 }
 
 /** v_k = [y_k − x, vectors in key order]. */
-function flatten(u: ClientUpdate, x: Float64Array, keys: readonly string[]): Float64Array {
+export function flatten(u: ClientUpdate, x: Float64Array, keys: readonly string[]): Float64Array {
   const extra = keys.reduce((a, k) => a + u.vectors[k].length, 0);
   const v = new Float64Array(x.length + extra);
   for (let j = 0; j < x.length; j++) v[j] = u.params[j] - x[j];
@@ -97,7 +104,11 @@ function unflatten(template: ClientUpdate, v: Float64Array, x: Float64Array, key
   return { ...template, params, vectors, exampleCount };
 }
 
-export function createWrapperRun(plan: ArmPlan, seed: number, clientIds: readonly string[]): WrapperRun {
+/**
+ * `remoteMasking`: a distributed run's masking protocol, run with the site processes (each masks
+ * its own update at home); the hook then sees no update in the clear, only the decoded sum.
+ */
+export function createWrapperRun(plan: ArmPlan, seed: number, clientIds: readonly string[], remoteMasking?: RemoteMaskingSum): WrapperRun {
   const compressor: Compressor | null = plan.compression ? createCompressor(plan.compression.spec) : null;
   const secure = plan.secureAggregation ?? null;
   const arm = plan.name;
@@ -115,8 +126,11 @@ export function createWrapperRun(plan: ArmPlan, seed: number, clientIds: readonl
     const x = state.params;
     const sorted = [...updates].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
     const keys = Object.keys(sorted[0]?.vectors ?? {}).sort();
-    let vs = sorted.map((u) => flatten(u, x, keys));
-    const d = vs[0]?.length ?? 0;
+    const remote = secure?.kind === 'masking' && remoteMasking ? remoteMasking : null;
+    if (remote && compressor) throw new Error('internal: compression with secure aggregation in a distributed run (refused when planning)');
+    // Remote masking: the updates stay at the sites (these are placeholders without values).
+    let vs = remote ? [] : sorted.map((u) => flatten(u, x, keys));
+    const d = remote ? x.length + keys.reduce((a, k) => a + (sorted[0]?.vectors[k].length ?? 0), 0) : (vs[0]?.length ?? 0);
     const bytesUp: Record<string, number> = {};
     const extraDown: Record<string, number> = {};
     let codecMs = 0;
@@ -164,30 +178,42 @@ export function createWrapperRun(plan: ArmPlan, seed: number, clientIds: readonl
     // Random-k under secure aggregation: only the k shared coordinates are summed.
     const idx = compressor instanceof RandKCompressor ? sharedCoordinates(d, countOf(compressor.fraction, d), sharedSeed, round) : null;
     const inputs = idx ? vs.map((v) => Float64Array.from(idx, (i) => v[i])) : vs;
-    let agg: SecureAggregator;
-    if (secure.kind === 'ckks') agg = await (ckks ??= createSecureAggregator(secureAggregationConfig(secure, seed), clientIds.length));
-    else agg = await createSecureAggregator(secureAggregationConfig(secure, streamState(seed, 'bench', arm, 'graph', String(round))[0]), sorted.length);
-    protocol = agg.protocol;
-    threshold = agg.threshold ?? null;
-    serverSeesSum = agg.serverSeesSum;
     let result: SecureSumResult;
+    let maxAbsDiff: number | null = null;
     try {
-      result = await agg.sum({ updates: inputs, weights, round, rng: uniformSource(seed, arm, 'secagg', String(round)) });
+      if (remote) {
+        const masking = secureAggregationConfig(secure, streamState(seed, 'bench', arm, 'graph', String(round))[0]) as MaskingConfig;
+        const about = new MaskingAggregator(masking, sorted.length);
+        protocol = about.protocol;
+        threshold = about.threshold;
+        serverSeesSum = about.serverSeesSum;
+        result = await remote({ round, sites: sorted.map((u) => u.clientId), weights, dimension: d, config: masking, rng: uniformSource(seed, arm, 'secagg', String(round)) });
+      } else {
+        let agg: SecureAggregator;
+        if (secure.kind === 'ckks') agg = await (ckks ??= createSecureAggregator(secureAggregationConfig(secure, seed), clientIds.length));
+        else agg = await createSecureAggregator(secureAggregationConfig(secure, streamState(seed, 'bench', arm, 'graph', String(round))[0]), sorted.length);
+        protocol = agg.protocol;
+        threshold = agg.threshold ?? null;
+        serverSeesSum = agg.serverSeesSum;
+        try {
+          result = await agg.sum({ updates: inputs, weights, round, rng: uniformSource(seed, arm, 'secagg', String(round)), siteRng: (k) => secaggSiteRng(seed, arm, round, sorted[k].clientId) });
+        } finally {
+          if (secure.kind === 'masking') agg.dispose();
+        }
+        // The plaintext twin: the weighted mean of the same inputs over the same contributors.
+        const plain = new Float64Array(inputs[0].length);
+        let wTotal = 0;
+        for (const k of result.contributors) wTotal += weights[k];
+        for (const k of result.contributors) for (let j = 0; j < plain.length; j++) plain[j] += (weights[k] / wTotal) * inputs[k][j];
+        maxAbsDiff = 0;
+        for (let j = 0; j < plain.length; j++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(result.mean[j] - plain[j]));
+      }
     } catch (err) {
       if (!(err instanceof SecureAggregationAborted)) throw err;
       rounds.push({ ...base, contributors: [], aborted: err.message });
       lastMark = performance.now();
       return { aggregated: null };
-    } finally {
-      if (secure.kind === 'masking') agg.dispose();
     }
-    // The plaintext twin: the weighted mean of the same inputs over the same contributors.
-    const plain = new Float64Array(inputs[0].length);
-    let wTotal = 0;
-    for (const k of result.contributors) wTotal += weights[k];
-    for (const k of result.contributors) for (let j = 0; j < plain.length; j++) plain[j] += (weights[k] / wTotal) * inputs[k][j];
-    let maxAbsDiff = 0;
-    for (let j = 0; j < plain.length; j++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(result.mean[j] - plain[j]));
     let mean = result.mean;
     if (idx) {
       mean = new Float64Array(d);
@@ -250,7 +276,8 @@ function summarizeWrappers(plan: ArmPlan, rounds: WrappedRoundRecord[], proto: {
     roundsAborted: aborted.length,
     clippedValues: clipped,
     quantizationErrorBound: Math.max(0, ...rounds.map((r) => r.errorBound)),
-    maxAbsDiffVsPlaintext: Math.max(0, ...rounds.map((r) => r.maxAbsDiff)),
+      // null: a distributed masking run, where no plaintext reached the aggregator to compare with.
+    maxAbsDiffVsPlaintext: rounds.some((r) => r.maxAbsDiff === null) ? null : Math.max(0, ...rounds.map((r) => r.maxAbsDiff as number)),
     meanComputeMsPerRound: mean(rounds.map((r) => r.computeMs)),
     meanCryptoMsPerRound: mean(rounds.map((r) => r.cryptoMs)),
     meanCodecMsPerRound: mean(rounds.map((r) => r.codecMs)),

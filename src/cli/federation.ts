@@ -3,7 +3,7 @@
  * `fedage federate` (both on loopback), `fedage certs init|revoke`, `fedage deploy compose|k8s`.
  * Parsing only; the work is in src/distributed.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { loadBenchConfig } from '../scenario/parse.js';
 import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
@@ -13,6 +13,7 @@ import { benchOverrides, type BenchCommandOptions } from './bench.js';
 // Loaded on use: gRPC, X.509 and the bench cost ~1.6 s of CPU at start-up otherwise (issue 19).
 const federation = () => import('../distributed/federation.js');
 const certificates = () => import('../distributed/certs.js');
+import { registerSite } from './site-command.js';
 import type { BenchRun } from '../bench/runner.js';
 import type { TransportEvent } from '../distributed/aggregator.js';
 
@@ -97,14 +98,18 @@ export function registerFederation(program: Command): void {
       .description('the aggregator of a real federation: trains the plan with each site its own `fedage site` process, over gRPC with mutual TLS')
       .requiredOption('--plan <input>', 'scenario YAML or data directory (the bench input)')
       .option('--listen <host:port>', 'address to listen on (default 0.0.0.0:50051)', '0.0.0.0:50051')
-      .requiredOption('--certs <dir>', 'certificates directory (fedage certs init): ca.pem, aggregator.pem, aggregator-key.pem, crl.pem'),
-  ).action(async (o: RunFlags & { plan: string; listen: string; certs: string }) =>
+      .requiredOption('--certs <dir>', 'certificates directory (fedage certs init): ca.pem, aggregator.pem, aggregator-key.pem, crl.pem')
+      .option('--state <dir>', "write the aggregator's state here after every round (atomically), for --resume")
+      .option('--resume', 'continue a crashed run from its --state: recorded rounds are replayed, the rest run live'),
+  ).action(async (o: RunFlags & { plan: string; listen: string; certs: string; state?: string; resume?: boolean }) =>
     runAndWrite(o, async (bench) =>
       (await federation()).serveFederation({
         input: resolveScenarioInput(o.plan),
         bench,
         listen: o.listen,
         certsDir: o.certs,
+        ...(o.state ? { stateDir: o.state } : {}),
+        ...(o.resume ? { resume: true } : {}),
         ...(count('--min-sites', o.minSites) !== undefined ? { minSites: count('--min-sites', o.minSites) } : {}),
         roundDeadlineMs: seconds('--round-deadline', o.roundDeadline, 60),
         joinTimeoutMs: seconds('--join-timeout', o.joinTimeout, 60),
@@ -114,30 +119,7 @@ export function registerFederation(program: Command): void {
     ),
   );
 
-  program
-    .command('site')
-    .description('one hospital of a real federation: opens only its own data file and trains when the aggregator asks')
-    .requiredOption('--data <path>', "the site's Arrow file, or a data directory (only this site's file is opened)")
-    .requiredOption('--site <id>', 'site id (the subject of its certificate)')
-    .requiredOption('--server <host:port>', 'the aggregator')
-    .requiredOption('--certs <dir>', 'certificates directory: ca.pem, site-<id>.pem, site-<id>-key.pem')
-    .option('--connect-timeout <s>', 'give up after this long without contact with the aggregator (default 60)')
-    .option('-q, --quiet', 'no progress lines on stderr')
-    // Hidden: connect without TLS, only to check that an aggregator refuses it.
-    .addOption(new Option('--plaintext', 'connect without TLS (the aggregator must refuse it; tests only)').hideHelp())
-    .action(async (o: { data: string; site: string; server: string; certs: string; connectTimeout?: string; quiet?: boolean; plaintext?: boolean }) => {
-      const { runSite } = await import('../distributed/site-process.js');
-      const tasks = await runSite({
-        data: o.data,
-        siteId: o.site,
-        server: o.server,
-        certsDir: o.certs,
-        connectTimeoutMs: seconds('--connect-timeout', o.connectTimeout, 60),
-        ...(o.plaintext ? { insecure: true } : {}),
-        log: o.quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
-      });
-      if (!o.quiet) process.stderr.write(`site ${o.site}: ${tasks} tasks answered\n`);
-    });
+  registerSite(program);
 
   benchFlags(
     program

@@ -24,6 +24,10 @@ const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${FEDAGE_VERSION}\n`);
   process.exitCode = 0;
+} else if (args[0] === 'site') {
+  // Site processes start in parallel, one per hospital: only the site command's modules load.
+  const { siteMain } = await import('./site-main.js');
+  process.exitCode = await siteMain(process.argv);
 } else {
   const { main } = await import('./program.js');
   process.exitCode = await main(process.argv);

@@ -18,7 +18,7 @@ type SurfaceCall = { getPeer(): string; getAuthContext?(): { sslPeerCertificate?
 export interface TransportEvent {
   /** Milliseconds since the aggregator started (the only timing in an event). */
   atMs: number;
-  kind: 'listening' | 'joined' | 'rejoined' | 'refused' | 'dropped' | 'deadline' | 'malformed' | 'absent' | 'round-aborted' | 'done';
+  kind: 'listening' | 'joined' | 'rejoined' | 'refused' | 'dropped' | 'deadline' | 'malformed' | 'absent' | 'round-aborted' | 'resumed' | 'done';
   site?: string;
   seed?: number;
   arm?: string;
@@ -39,6 +39,8 @@ export interface AggregatorOptions {
   /** How long a NextTask long poll is held before answering "idle". */
   pollMs?: number;
   onEvent?: (e: TransportEvent) => void;
+  /** Tests: sees every decoded message a site submits (what the aggregator learns). */
+  onReceived?: (site: string, m: Message) => void;
 }
 
 interface PendingTask {
@@ -316,6 +318,7 @@ export class Aggregator {
         this.totals.bytesReceived += (chunk.header?.length ?? 0) + (chunk.payload?.length ?? 0);
         const m = assembler.push(chunk);
         if (!m) return;
+        this.opts.onReceived?.(site, m);
         const s = this.sessions.get(site) as SiteSession;
         const task = s.inFlight.get(m.taskId);
         if (!task) {

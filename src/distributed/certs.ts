@@ -23,15 +23,6 @@ const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
 export const SITE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
-export const CERT_FILES = {
-  ca: 'ca.pem',
-  caKey: 'ca-key.pem',
-  crl: 'crl.pem',
-  aggregator: 'aggregator.pem',
-  aggregatorKey: 'aggregator-key.pem',
-  site: (id: string) => `site-${id}.pem`,
-  siteKey: (id: string) => `site-${id}-key.pem`,
-} as const;
 
 export interface CertsInitOptions {
   consortium: string;
@@ -229,28 +220,5 @@ export async function readCrl(dir: string): Promise<string[]> {
   return crl.entries.map((e) => e.serialNumber.toLowerCase().replace(/^0+/, ''));
 }
 
-export function readCertFile(dir: string, name: string): string {
-  const path = join(dir, name);
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError([{ file: path, path: '', expected: `the certificate file ${name} (fedage certs init writes it)`, found: 'no such file' }]);
-  }
-}
-
-export interface Credentials {
-  ca: Buffer;
-  cert: Buffer;
-  key: Buffer;
-}
-
-/** The TLS material of one identity in a certificates directory. */
-export function loadCredentials(dir: string, identity: { role: 'aggregator' } | { role: 'site'; id: string }): Credentials {
-  const certName = identity.role === 'aggregator' ? CERT_FILES.aggregator : CERT_FILES.site(identity.id);
-  const keyName = identity.role === 'aggregator' ? CERT_FILES.aggregatorKey : CERT_FILES.siteKey(identity.id);
-  return {
-    ca: Buffer.from(readCertFile(dir, CERT_FILES.ca)),
-    cert: Buffer.from(readCertFile(dir, certName)),
-    key: Buffer.from(readCertFile(dir, keyName)),
-  };
-}
+export { CERT_FILES, loadCredentials, readCertFile, type Credentials } from './credentials.js';
+import { CERT_FILES, readCertFile } from './credentials.js';

@@ -19,9 +19,11 @@ import type { TransportRecord } from '../bench/results.js';
 import { loadScenario } from '../scenario/parse.js';
 import { writeSyntheticDataset } from '../data/write-dataset.js';
 import { MANIFEST_FILE } from '../data/manifest.js';
-import { Aggregator, type TransportEvent } from './aggregator.js';
+import { Aggregator, type AggregatorOptions, type TransportEvent } from './aggregator.js';
 import { initCertificates, loadCredentials, readCrl, CERT_FILES } from './certs.js';
 import { RemoteSites } from './remote-sites.js';
+import type { RemoteMaskingOptions } from './remote-masking.js';
+import { RoundJournal, runFingerprint } from './round-journal.js';
 import { existsSync } from 'node:fs';
 
 export interface ServeOptions {
@@ -40,6 +42,13 @@ export interface ServeOptions {
   onEvent?: (e: TransportEvent) => void;
   /** Called once the server listens, with its port (federate starts the sites then). */
   onListening?: (port: number) => void;
+  /** Tests: fault injection between secure-aggregation stages (e.g. kill a site after key sharing). */
+  beforeMaskingStage?: RemoteMaskingOptions['beforeStage'];
+  /** Where the aggregator writes its state after every round (`--state`); with `resume`, a crashed run's state is replayed first. */
+  stateDir?: string;
+  resume?: boolean;
+  /** Tests: every message the sites submit, as the aggregator decoded it. */
+  onReceived?: AggregatorOptions['onReceived'];
 }
 
 /** The plan's site ids without loading any data: the manifest's, or the scenario's. */
@@ -73,18 +82,22 @@ export async function serveFederation(o: ServeOptions): Promise<{ run: BenchRun;
     listen: o.listen,
     ...(o.chunkBytes ? { chunkBytes: o.chunkBytes } : {}),
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    ...(o.onReceived ? { onReceived: o.onReceived } : {}),
   });
+  if (o.resume && !o.stateDir) throw new UsageError('--resume needs --state <dir>: the directory the crashed aggregator wrote its state to');
+  const journal = o.stateDir ? RoundJournal.open(o.stateDir, runFingerprint(o.input, { settings: o.bench?.settings ?? null, overrides: o.bench?.overrides ?? null }), o.resume === true) : undefined;
   const started = performance.now();
   const port = await agg.start();
   const roundDeadlineMs = o.roundDeadlineMs ?? 60_000;
   const startWith = Math.min(o.startWith ?? sites.length, sites.length);
-  const remote = new RemoteSites(agg, { roundDeadlineMs, prepareDeadlineMs: o.prepareDeadlineMs ?? 120_000, minSites, joinTimeoutMs: o.joinTimeoutMs ?? 60_000, startWith });
+  const remote = new RemoteSites(agg, { roundDeadlineMs, prepareDeadlineMs: o.prepareDeadlineMs ?? 120_000, minSites, joinTimeoutMs: o.joinTimeoutMs ?? 60_000, startWith, ...(journal ? { journal } : {}), ...(o.beforeMaskingStage ? { beforeMaskingStage: o.beforeMaskingStage } : {}) });
   let startupSeconds = 0;
   try {
     o.onListening?.(port);
     await agg.waitForSites(o.joinTimeoutMs ?? 60_000, startWith);
     startupSeconds = (performance.now() - started) / 1000;
     const run = await runBench(o.input, { ...(o.bench ?? {}), siteClients: remote });
+    if (o.resume && journal) agg.event({ kind: 'resumed', message: `resumed from ${o.stateDir}: ${journal.replayed} recorded round answer(s) replayed, the rest run live` });
     await agg.shutdown();
     const transport: TransportRecord = {
       mode: 'grpc',

@@ -6,11 +6,16 @@
  * than `minSites` answers the round is aborted and the model stays as it was.
  */
 import type { PreparedSeed } from '../data/prepare/types.js';
-import type { ClientRunner, TrainingRequest } from '../federated/run-federated.js';
+import type { ClientRunner, TrainingAnswer, TrainingRequest } from '../federated/run-federated.js';
 import type { ClientUpdate } from '../federated/strategy.js';
 import type { BenchConfig } from '../bench/config.js';
 import type { SeedSiteClients, SiteClientsFactory, SiteWork } from '../bench/site-clients.js';
-import { TaskFailed, type Aggregator } from './aggregator.js';
+import { UsageError } from '../errors.js';
+import { TaskFailed, type Aggregator, type TransportEvent } from './aggregator.js';
+import { remoteMaskingSum, type RemoteMaskingOptions } from './remote-masking.js';
+import type { RoundJournal } from './round-journal.js';
+import type { SecureSumResult } from '../secagg/secure-sum.js';
+import { SecureAggregationAborted } from '../secagg/errors.js';
 import type { PrepareTask, TrainTask } from './site-work.js';
 
 export interface RemoteSitesOptions {
@@ -24,6 +29,10 @@ export interface RemoteSitesOptions {
   joinTimeoutMs: number;
   /** The first round starts once this many sites joined (or at joinTimeoutMs). */
   startWith: number;
+  /** The aggregator's state on disk (--state): every round's answers, replayed by --resume. */
+  journal?: RoundJournal;
+  /** Tests: fault injection between secure-aggregation stages. */
+  beforeMaskingStage?: RemoteMaskingOptions['beforeStage'];
 }
 
 export interface RoundTiming {
@@ -45,7 +54,27 @@ export class RemoteSites implements SiteClientsFactory {
   ) {}
 
   forSeed(config: BenchConfig, prepared: PreparedSeed): SeedSiteClients {
-    return { forArm: (work) => this.runner(config, prepared, work) };
+    // Only masking runs at the sites; CKKS and compression would run on updates sent in the clear.
+    const s = config.secureAggregation;
+    if (s?.kind === 'ckks') throw new UsageError('--secure-aggregation ckks runs in-process only (fedage bench); a distributed run supports masking');
+    if (s && config.compression) throw new UsageError('--compression with --secure-aggregation runs in-process only (fedage bench); a distributed run supports masking alone');
+    return {
+      forArm: (work) => this.runner(config, prepared, work),
+      maskingSum: (work) => async (req) => {
+        const journal = this.opts.journal;
+        const recorded = journal?.get('secagg', work.seed, work.arm, req.round) as { sum?: SecureSumResult; aborted?: string } | undefined;
+        if (recorded?.aborted !== undefined) throw new SecureAggregationAborted('below-threshold', recorded.aborted);
+        if (recorded?.sum) return recorded.sum;
+        try {
+          const sum = await remoteMaskingSum(this.agg, work, req, { stageDeadlineMs: this.opts.roundDeadlineMs, ...(this.opts.beforeMaskingStage ? { beforeStage: this.opts.beforeMaskingStage } : {}) });
+          journal?.put('secagg', work.seed, work.arm, req.round, { sum });
+          return sum;
+        } catch (err) {
+          if (err instanceof SecureAggregationAborted) journal?.put('secagg', work.seed, work.arm, req.round, { aborted: err.message });
+          throw err;
+        }
+      },
+    };
   }
 
   private prepareTask(config: BenchConfig, prepared: PreparedSeed, site: string): PrepareTask {
@@ -71,6 +100,23 @@ export class RemoteSites implements SiteClientsFactory {
 
   private runner(config: BenchConfig, prepared: PreparedSeed, work: SiteWork): ClientRunner {
     return async (req: TrainingRequest) => {
+      const journal = this.opts.journal;
+      const recorded = journal?.get('train', work.seed, work.arm, req.round) as { answer: TrainingAnswer; timing: RoundTiming; events: TransportEvent[] } | undefined;
+      if (recorded) {
+        // A resumed run: this round's answers were recorded before the crash; no site is asked again.
+        this.rounds.push(recorded.timing);
+        this.agg.events.push(...recorded.events);
+        return recorded.answer;
+      }
+      const eventsBefore = this.agg.events.length;
+      const answer = await this.live(config, prepared, work, req);
+      journal?.put('train', work.seed, work.arm, req.round, { answer, timing: this.rounds[this.rounds.length - 1], events: this.agg.events.slice(eventsBefore).filter((e) => e.round === req.round) });
+      return answer;
+    };
+  }
+
+  private live(config: BenchConfig, prepared: PreparedSeed, work: SiteWork, req: TrainingRequest): Promise<TrainingAnswer> {
+    return (async () => {
       if (!this.waited) {
         this.waited = true;
         await this.agg.waitForSites(this.opts.joinTimeoutMs, this.opts.startWith);
@@ -87,7 +133,7 @@ export class RemoteSites implements SiteClientsFactory {
             const task: TrainTask = { work, round: req.round, config: { ...ins.config } };
             const m = await this.agg.runTask(site, 'train', task as unknown as Record<string, unknown>, vectors, this.opts.roundDeadlineMs);
             if (m.kind !== 'ok') throw new TaskFailed('error', `site ${site}: ${String(m.header.error ?? 'failed')}`);
-            return updateOf(site, m.header, m.vectors, ins.globalParams.length);
+            return work.secureAggregation === 'masking' ? heldUpdateOf(site, m.header, ins.globalParams.length) : updateOf(site, m.header, m.vectors, ins.globalParams.length);
           } catch (err) {
             const f = err instanceof TaskFailed ? err : new TaskFailed('error', (err as Error).message);
             this.agg.event({ kind: f.kind === 'deadline' ? 'deadline' : f.kind === 'absent' ? 'absent' : 'dropped', site, ...ctx, message: `${work.arm} seed ${work.seed} round ${req.round}: ${f.message}; dropped for this round` });
@@ -100,8 +146,25 @@ export class RemoteSites implements SiteClientsFactory {
       if (abort) this.agg.event({ kind: 'round-aborted', ...ctx, message: `${work.arm} seed ${work.seed} round ${req.round}: ${updates.length} of ${req.participants.length} sites answered, minSites is ${this.opts.minSites}; the model stays as it was` });
       this.rounds.push({ ...ctx, seconds: (performance.now() - started) / 1000, answered: updates.length, sampled: req.participants.length });
       return { updates, abort };
-    };
+    })();
   }
+}
+
+/**
+ * A masking site's answer: it keeps its update (site-masking.ts) and sends scalars and vector
+ * lengths only. The ClientUpdate stands for it in the round loop with NaN values (anything that
+ * read them would poison the model visibly); the sum comes from the masking protocol.
+ */
+function heldUpdateOf(site: string, h: Record<string, unknown>, paramCount: number): ClientUpdate {
+  if (h.held !== true) throw new TaskFailed('malformed', `site ${site} sent its update in the clear to a secure-aggregation arm`);
+  const lengths = h.vectorLengths;
+  if (typeof lengths !== 'object' || lengths === null || Array.isArray(lengths)) throw new TaskFailed('malformed', `site ${site}: vectorLengths is not an object`);
+  const vectors: Record<string, Float64Array> = {};
+  for (const [name, len] of Object.entries(lengths)) {
+    if (len !== paramCount) throw new TaskFailed('malformed', `site ${site}: vector ${name} of ${String(len)} values, the model has ${paramCount}`);
+    vectors[name] = new Float64Array(paramCount).fill(Number.NaN);
+  }
+  return { ...updateOf(site, h, { params: new Float64Array(paramCount).fill(Number.NaN) }, paramCount), vectors };
 }
 
 /** A site's answer as a ClientUpdate, checked (a wrong shape is a dropped site, never a wrong model). */

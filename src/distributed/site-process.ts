@@ -16,8 +16,9 @@ import { readArrowBatches } from '../data/arrow-io.js';
 import { MANIFEST_FILE } from '../data/manifest.js';
 import { encodeMessage, MessageAssembler, type Message, type WireChunk } from './codec.js';
 import { channelOptions, federationService, PROTOCOL_VERSION } from './protocol.js';
-import { loadCredentials } from './certs.js';
+import { loadCredentials } from './credentials.js';
 import { SiteWorker, type PrepareTask, type TrainTask } from './site-work.js';
+import { SiteMasking, type SecAggTask } from './site-masking.js';
 
 /** The aggregator refused the site, or could not be reached: an environment problem (exit 2). */
 export class SiteConnectionError extends FedageError {
@@ -99,6 +100,7 @@ export async function runSite(o: SiteProcessOptions): Promise<number> {
   const { table, units, file } = await loadOwnTable(o.data, o.siteId);
   log(`site ${o.siteId}: ${table.numRows} rows from ${file}`);
   const worker = new SiteWorker(o.siteId, table, units);
+  const masking = new SiteMasking(o.siteId);
   const client = siteClient(o.server, o.certsDir, o.siteId, o.insecure);
   const connectTimeoutMs = o.connectTimeoutMs ?? 60_000;
   const pollDeadlineMs = o.pollDeadlineMs ?? 30_000;
@@ -125,7 +127,7 @@ export async function runSite(o: SiteProcessOptions): Promise<number> {
           return answered;
         }
         if (task.kind === 'idle') continue;
-        const result = handle(worker, task);
+        const result = await handle(worker, masking, task);
         await submit(client, encodeMessage({ ...result, taskId: task.taskId, siteId: o.siteId }, chunkBytes));
         answered++;
       } catch (err) {
@@ -146,8 +148,12 @@ export async function runSite(o: SiteProcessOptions): Promise<number> {
   }
 }
 
-function handle(worker: SiteWorker, task: Message): Omit<Message, 'taskId' | 'siteId'> {
+async function handle(worker: SiteWorker, masking: SiteMasking, task: Message): Promise<Omit<Message, 'taskId' | 'siteId'>> {
   try {
+    if (task.kind === 'secagg') {
+      const r = await masking.handle(task.header as unknown as SecAggTask);
+      return { kind: 'ok', header: { ...r }, vectors: {} };
+    }
     if (task.kind === 'prepare') {
       const r = worker.prepare(task.header as unknown as PrepareTask);
       return { kind: 'ok', header: { trainRows: r.trainRows, featureCount: r.featureCount }, vectors: {} };
@@ -155,7 +161,11 @@ function handle(worker: SiteWorker, task: Message): Omit<Message, 'taskId' | 'si
     if (task.kind === 'train') {
       const vectors: Record<string, Float64Array> = {};
       for (const [name, v] of Object.entries(task.vectors)) if (name.startsWith('v:')) vectors[name.slice(2)] = v;
-      const u = worker.train(task.header as unknown as TrainTask, task.vectors.globalParams ?? new Float64Array(0), vectors);
+      const t = task.header as unknown as TrainTask;
+      const globalParams = task.vectors.globalParams ?? new Float64Array(0);
+      const u = worker.train(t, globalParams, vectors);
+      // Secure aggregation: the update stays here; it leaves only masked (site-masking.ts).
+      if (t.work.secureAggregation === 'masking') return { kind: 'ok', header: masking.hold(t.work.seed, t.work.arm, t.round, u, globalParams), vectors: {} };
       const out: Record<string, Float64Array> = { params: u.params };
       for (const [name, v] of Object.entries(u.vectors)) out[`v:${name}`] = v;
       return { kind: 'ok', header: { exampleCount: u.exampleCount, trainLoss: u.trainLoss, steps: u.steps, examplesSeen: u.examplesSeen }, vectors: out };

@@ -19,7 +19,7 @@ import type { LabeledData, Model } from '../model/types.js';
 import { DpSgdLocalTrainer } from '../privacy/dp-local-trainer.js';
 import { createNoiseSource, type NoiseSource } from '../privacy/secure-noise.js';
 import type { BenchConfig } from '../bench/config.js';
-import { benchModel, trainOrderStream } from '../bench/run-seed.js';
+import { benchModel, trainOrderStream } from '../bench/seed-streams.js';
 import { permuteRows } from '../model/train.js';
 import type { SiteWork } from '../bench/site-clients.js';
 import { ProtocolError } from './codec.js';
@@ -52,6 +52,8 @@ interface Prepared {
 export class SiteWorker {
   private readonly prepared = new Map<number, Prepared>();
   private readonly states = new Map<string, ClientState>();
+  /** The last update per (seed, arm), with its round and global model. */
+  private readonly last = new Map<string, { round: number; globalParams: Float64Array; update: ClientUpdate }>();
   private secureNoise: NoiseSource | null = null;
 
   constructor(
@@ -67,7 +69,7 @@ export class SiteWorker {
     const features = siteFeatures(site, task.sources, task.target, plan, task.options);
     const { train } = transform(features, task.preprocessing);
     const d = task.preprocessing.features.length;
-    const model = benchModel({ model: task.model } as BenchConfig, d);
+    const model = benchModel({ model: task.model }, d);
     this.prepared.set(task.seed, { train: train.data, model });
     return { trainRows: train.data.n, featureCount: d };
   }
@@ -75,6 +77,11 @@ export class SiteWorker {
   /** One round's local update, as the in-process round loop computes it. */
   train(task: TrainTask, globalParams: Float64Array, vectors: Record<string, Float64Array>): ClientUpdate {
     const { work } = task;
+    // Asked again for the round it last computed (the aggregator crashed and resumed before
+    // recording it): the same answer, without training twice (the client state moved once).
+    const key = `${work.seed}\u0000${work.arm}`;
+    const last = this.last.get(key);
+    if (last && last.round === task.round && sameBits(last.globalParams, globalParams)) return last.update;
     const p = this.prepared.get(work.seed);
     if (!p) throw new ProtocolError(`site ${this.siteId}: train task for seed ${work.seed} before its prepare task`);
     if (globalParams.length !== p.model.paramCount) throw new ProtocolError(`global model of ${globalParams.length} values, the model has ${p.model.paramCount}`);
@@ -87,7 +94,6 @@ export class SiteWorker {
     };
     const blockShuffled = !work.dpSgd && work.sampling?.kind === 'block-shuffle';
     if (blockShuffled) p.permuted ??= permuteRows(p.train, trainOrderStream(work.seed, this.siteId)).data;
-    const key = `${work.seed}\u0000${work.arm}`;
     const strategy = createStrategy(work.strategy);
     const { update, clientState } = strategy.clientUpdate({
       model: p.model,
@@ -98,7 +104,9 @@ export class SiteWorker {
       random: clientRandom(work.seed, work.streamLabel, this.siteId, task.round),
     });
     this.states.set(key, clientState);
-    return work.releaseTrainingLoss ? update : { ...update, trainLoss: Number.NaN };
+    const answer = work.releaseTrainingLoss ? update : { ...update, trainLoss: Number.NaN };
+    this.last.set(key, { round: task.round, globalParams: Float64Array.from(globalParams), update: answer });
+    return answer;
   }
 
   private dpTrainer(work: SiteWork): DpSgdLocalTrainer {
@@ -110,4 +118,8 @@ export class SiteWorker {
         : createNoiseSource({ seed: dp.noiseSeed, labels: [String(work.seed), work.arm, clientId, String(round)] });
     return new DpSgdLocalTrainer({ noiseMultiplier: dp.noiseMultiplier, clipNorm: dp.clipNorm, noise });
   }
+}
+
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }

@@ -362,8 +362,8 @@ export interface WrapperRow {
   computeMsPerRound: number;
   cryptoMsPerRound: number;
   codecMsPerRound: number;
-  /** Max over seeds and rounds of the measured |secure − plaintext| mean update, and of the stated bound. */
-  maxAbsDiff: number;
+  /** Max over seeds and rounds of the measured |secure − plaintext| mean update (null: not measurable, distributed masking), and of the stated bound. */
+  maxAbsDiff: number | null;
   errorBound: number;
   dropoutsSurvived: number;
   roundsAborted: number;
@@ -408,7 +408,7 @@ export function wrapperRows(result: ReportResult): WrapperRow[] {
       computeMsPerRound: meanOf(recs.map((r) => r.wrappers!.meanComputeMsPerRound)),
       cryptoMsPerRound: meanOf(recs.map((r) => r.wrappers!.meanCryptoMsPerRound)),
       codecMsPerRound: meanOf(recs.map((r) => r.wrappers!.meanCodecMsPerRound)),
-      maxAbsDiff: Math.max(...recs.map((r) => r.wrappers!.maxAbsDiffVsPlaintext)),
+      maxAbsDiff: recs.some((r) => r.wrappers!.maxAbsDiffVsPlaintext === null) ? null : Math.max(...recs.map((r) => r.wrappers!.maxAbsDiffVsPlaintext as number)),
       errorBound: Math.max(...recs.map((r) => r.wrappers!.quantizationErrorBound)),
       dropoutsSurvived: recs.reduce((a, r) => a + r.wrappers!.dropoutsSurvived, 0),
       roundsAborted: recs.reduce((a, r) => a + r.wrappers!.roundsAborted, 0),

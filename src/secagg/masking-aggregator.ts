@@ -132,7 +132,7 @@ export class MaskingAggregator implements SecureAggregator {
     for (const [u, msg] of fwd.value) {
       down[u] += msg.length;
       if (drops(u, 'before-masked-input')) continue;
-      const r = timed(() => sites[u].maskedInput(msg, input.updates[u], input.weights[u], input.rng));
+      const r = timed(() => sites[u].maskedInput(msg, input.updates[u], input.weights[u], input.siteRng ? input.siteRng(u) : input.rng));
       t2.push(r.ms);
       up[u] += r.value.bytes.length;
       payload[u] = r.value.bytes.length;

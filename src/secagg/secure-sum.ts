@@ -33,8 +33,13 @@ export interface SecureSumInput {
   /** Example counts (FedAvg weights), > 0. */
   weights: readonly number[];
   round: number;
-  /** Stochastic rounding and dropout draws (seeded in benchmarks). */
+  /** Dropout draws, and stochastic rounding unless `siteRng` is given (seeded in benchmarks). */
   rng: UniformSource;
+  /**
+   * Each site's own stochastic-rounding stream (site = index). A real site draws its rounding
+   * at home; giving each its own stream lets a distributed run reproduce the in-process sum.
+   */
+  siteRng?: (site: number) => UniformSource;
   /** Explicit dropouts (tests, fault injection); when given, dropoutProbability is not drawn. */
   dropouts?: ReadonlyMap<number, DropoutStage>;
 }

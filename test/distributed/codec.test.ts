@@ -36,6 +36,11 @@ test('wire JSON keeps NaN, ±Infinity, −0 and doubles exactly, and refuses for
   assert.deepEqual(back.c, [0.30000000000000004, -1e-308, -0]);
   assert.ok(Object.is(back.c[2], -0));
   assert.equal(back.d[0], 1 / 3);
+  // Protocol messages (secure aggregation) travel as bytes.
+  const bytes = Uint8Array.of(0, 255, 7, 128);
+  assert.deepEqual((decodeWireJson(encodeWireJson({ message: bytes })) as { message: Uint8Array }).message, bytes);
+  assert.throws(() => decodeWireJson(Buffer.from('{"x":{"$u8":5}}')), RangeError);
+  assert.throws(() => encodeWireJson({ x: Int32Array.of(1) }), TypeError);
   assert.throws(() => decodeWireJson(Buffer.from('{"x":{"$num":"eval"}}')), RangeError);
   assert.throws(() => decodeWireJson(Buffer.from('{"x":{"$f64":"AAA="}}')), RangeError);
 });

@@ -1,0 +1,83 @@
+/**
+ * The aggregator under malformed traffic from an authenticated site: random, truncated,
+ * reordered and oversized chunk streams (fast-check) sent over real mutual TLS are refused with
+ * INVALID_ARGUMENT or an unaccepted reply, each refusal is a `malformed` transport event, and the
+ * aggregator keeps serving (a Join afterwards succeeds).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import * as grpc from '@grpc/grpc-js';
+import { Aggregator } from '../../src/distributed/aggregator.js';
+import { initCertificates, loadCredentials } from '../../src/distributed/certs.js';
+import { siteClient } from '../../src/distributed/site-process.js';
+import { encodeMessage, type WireChunk } from '../../src/distributed/codec.js';
+import { PROTOCOL_VERSION } from '../../src/distributed/protocol.js';
+
+let dir = '';
+let agg: Aggregator;
+let client: ReturnType<typeof siteClient>;
+
+const joinSite = () =>
+  new Promise<{ accepted: boolean }>((resolve, reject) =>
+    client.Join({ site_id: 'a', protocol_version: PROTOCOL_VERSION, fedage_version: 'test' }, { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(err) : resolve(res))),
+  );
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fedage-malformed-'));
+  await initCertificates({ consortium: 'fuzz', sites: ['a', 'b'], outDir: dir });
+  agg = new Aggregator({ sites: ['a', 'b'], credentials: loadCredentials(dir, { role: 'aggregator' }), listen: '127.0.0.1:0', maxMessageBytes: 64 * 1024 });
+  const port = await agg.start();
+  client = siteClient(`127.0.0.1:${port}`, dir, 'a');
+  await joinSite();
+});
+
+after(() => {
+  client?.close();
+  agg?.forceShutdown();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Sends chunks; resolves with the reply or the gRPC status code. */
+const submit = (chunks: WireChunk[]) =>
+  new Promise<{ accepted?: boolean; code?: number }>((resolve) => {
+    const call = client.Submit({ deadline: Date.now() + 10_000 }, (err, res) => resolve(err ? { code: err.code } : res));
+    call.on('error', () => undefined);
+    for (const c of chunks) call.write(c);
+    call.end();
+  });
+
+const chunk = fc.record({
+  task_id: fc.string({ maxLength: 40 }),
+  kind: fc.constantFrom('ok', 'error', 'train', ''),
+  chunk_index: fc.nat({ max: 4 }),
+  chunk_count: fc.nat({ max: 4 }),
+  header: fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.constant(Buffer.from('{"layout":[["params",3]]}')), fc.constant(Buffer.from('{"layout":[["x",99999]]}'))).map((b) => new Uint8Array(b)),
+  payload: fc.uint8Array({ maxLength: 300 }),
+  site_id: fc.constant('a'),
+});
+
+test('fuzz: malformed chunk streams are refused, recorded as malformed events, and never crash the aggregator', async () => {
+  let refused = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(chunk, { minLength: 1, maxLength: 4 }), async (chunks) => {
+      const r = await submit(chunks);
+      // Refused (INVALID_ARGUMENT) or answered without acceptance: no random stream names a live task.
+      assert.ok(r.code === grpc.status.INVALID_ARGUMENT || r.accepted === false, JSON.stringify(r));
+      if (r.code === grpc.status.INVALID_ARGUMENT) refused++;
+    }),
+    { numRuns: 40 },
+  );
+  // A well-formed but oversized message (over the 64 KiB limit), and a truncated one.
+  const big = encodeMessage({ taskId: 't', kind: 'ok', siteId: 'a', header: {}, vectors: { params: new Float64Array(20_000) } }, 16 * 1024);
+  assert.equal((await submit(big)).code, grpc.status.INVALID_ARGUMENT);
+  assert.equal((await submit(big.slice(0, 2))).accepted, false);
+  const malformed = agg.events.filter((e) => e.kind === 'malformed');
+  assert.equal(malformed.length, refused + 1);
+  assert.ok(malformed.some((e) => /exceeds the 65536-byte limit/.test(e.message)));
+  assert.ok(malformed.every((e) => e.site === 'a'));
+  assert.equal((await joinSite()).accepted, true, 'still serving');
+});
