@@ -51,11 +51,11 @@ export const verticalTrainingSchema = z.strictObject({
   epochs: z.number().int().min(1).max(10_000).optional().describe('passes over the aligned training rows (default 10)'),
   batchSize: z.number().int().min(1).max(1_000_000).optional().describe('rows per step (default 256)'),
   learningRate: z.number().gt(0).max(100).optional().describe('step size (default 0.05)'),
-  bottomHiddenUnits: z.number().int().min(1).max(4096).optional().describe("units of each party's bottom model in split learning (default 8)"),
+  bottomHiddenUnits: z.number().int().min(0).max(4096).optional().describe("units of each party's bottom model in split learning: one ReLU layer; 0 = linear bottom models (default 8)"),
   testFraction: z.number().gt(0).lt(1).optional().describe('share of the aligned labelled rows held out for testing, stratified by label (default 0.25)'),
   encryption: z.enum(VERTICAL_ENCRYPTIONS).optional().describe('vertical logistic regression: Paillier-encrypted residuals (Hardy et al. 2017) or masked residuals (default paillier)'),
   keyBits: z.number().int().min(512).max(8192).multipleOf(256).optional().describe('Paillier modulus size in bits (default 2048)'),
-  leakageNoiseMultiplier: z.number().min(0).max(1000).optional().describe('label-leakage defence: Gaussian noise on returned gradients, as a multiple of their mean norm (default 1)'),
+  leakageNoiseMultiplier: z.number().min(0).max(1000).optional().describe('label-leakage defence: Gaussian noise on returned gradients, sigma = this multiple of the largest per-example gradient norm of the batch (default 1; 0 = no defence)'),
 });
 
 export const verticalSettingsSchema = z.strictObject({
