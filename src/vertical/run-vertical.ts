@@ -49,13 +49,21 @@ export interface VerticalBenchResult {
       /** alignedRows / the label holder's records. */
       fractionOfLabelParty: number;
     };
-    psi: { pairs: PsiPairReport[]; bytesTotal: number; wallMs: number };
+    psi: { pairs: PsiPairReport[]; bytesTotal: number };
     disclosure: typeof VERTICAL_DISCLOSURE;
     alignment: AlignmentSummary;
     config: VerticalExperimentConfig & { testFraction: number };
-    arms: VerticalArmResult[];
+    /** Arms without their wall-clock times (see VerticalTimings): results.json is byte-identical for a seed. */
+    arms: Omit<VerticalArmResult, 'wallMs'>[];
     leakage: VerticalLeakageResult[];
   };
+}
+
+/** Wall-clock times of a run: machine dependent, so printed and never written to results.json. */
+export interface VerticalTimings {
+  generateMs: number;
+  psiMs: number;
+  armsMs: Record<string, number>;
 }
 
 export interface VerticalRunOptions {
@@ -80,7 +88,11 @@ function featureSources(party: VerticalManifestParty): FeatureSource[] {
 }
 
 /** Runs PSI, alignment and the experiment on a generated vertical dataset. */
-export async function runVerticalOnDataset(dataset: VerticalDataset, config: VerticalExperimentConfig & { testFraction: number }, opts: VerticalRunOptions = {}): Promise<VerticalBenchResult['vertical']> {
+export async function runVerticalOnDataset(
+  dataset: VerticalDataset,
+  config: VerticalExperimentConfig & { testFraction: number },
+  opts: VerticalRunOptions = {},
+): Promise<{ vertical: VerticalBenchResult['vertical']; timings: Omit<VerticalTimings, 'generateMs'> }> {
   const manifest = dataset.manifest;
   const keysOf = (id: string) => readStrings(dataset.parties.find((p) => p.id === id)!.table, JOIN_KEY_COLUMN);
   const label = dataset.parties.find((p) => p.label)!;
@@ -116,7 +128,7 @@ export async function runVerticalOnDataset(dataset: VerticalDataset, config: Ver
     opts.onProgress?.({ phase: 'train', detail: `train: ${e.arm} epoch ${e.epoch}`, done, total });
   });
   const designColumns = new Map(summary.parties.map((p) => [p.id, p.columns]));
-  return {
+  const vertical: VerticalBenchResult['vertical'] = {
     labelParty: label.id,
     parties: manifest.parties.map((p) => ({ id: p.id, name: p.name, label: p.label, coverage: p.coverage, records: p.records, features: p.features.length, designColumns: designColumns.get(p.id) ?? 0 })),
     overlap: {
@@ -124,24 +136,27 @@ export async function runVerticalOnDataset(dataset: VerticalDataset, config: Ver
       groundTruthAlignedRows: manifest.overlap.allParties,
       fractionOfLabelParty: label.table.numRows > 0 ? psi.labelRows.length / label.table.numRows : 0,
     },
-    psi: { pairs: psi.pairs, bytesTotal: psi.bytesTotal, wallMs: psiMs },
+    psi: { pairs: psi.pairs, bytesTotal: psi.bytesTotal },
     disclosure: VERTICAL_DISCLOSURE,
     alignment: summary,
     config: { ...experimentConfig, testFraction },
-    arms: result.arms,
+    arms: result.arms.map(({ wallMs: _wallMs, ...arm }) => arm),
     leakage: result.leakage,
   };
+  return { vertical, timings: { psiMs, armsMs: Object.fromEntries(result.arms.map((a) => [a.arm, a.wallMs])) } };
 }
 
 /** The whole run from a vertical scenario. */
-export async function runVertical(scenario: Scenario, opts: VerticalRunOptions = {}): Promise<VerticalBenchResult> {
+export async function runVertical(scenario: Scenario, opts: VerticalRunOptions = {}): Promise<{ result: VerticalBenchResult; timings: VerticalTimings }> {
   if (!scenario.vertical) {
     throw new InputError([{ file: scenario.file, path: 'vertical', expected: 'a `vertical:` section (parties, their feature groups and coverage)', found: 'none: a horizontal scenario (run it with `fedage bench`)' }]);
   }
   const seed = opts.seed ?? scenario.seed;
   const scale = opts.scale ?? 1;
   opts.onProgress?.({ phase: 'generate', detail: `generate: ${scenario.vertical.parties.length} parties` });
+  const generateStarted = performance.now();
   const dataset = verticalDatasetInMemory(scenario, { seed, scale });
+  const generateMs = performance.now() - generateStarted;
   const t = scenario.vertical.training;
   const config: VerticalExperimentConfig & { testFraction: number } = {
     seed,
@@ -153,8 +168,8 @@ export async function runVertical(scenario: Scenario, opts: VerticalRunOptions =
     leakageDefence: { noiseMultiplier: t.leakageNoiseMultiplier },
     testFraction: t.testFraction,
   };
-  const vertical = await runVerticalOnDataset(dataset, config, opts);
-  return {
+  const { vertical, timings } = await runVerticalOnDataset(dataset, config, opts);
+  const result: VerticalBenchResult = {
     format: VERTICAL_RESULT_FORMAT,
     formatVersion: VERTICAL_RESULT_FORMAT_VERSION,
     fedageVersion: FEDAGE_VERSION,
@@ -164,4 +179,5 @@ export async function runVertical(scenario: Scenario, opts: VerticalRunOptions =
     target: scenario.target,
     vertical,
   };
+  return { result, timings: { generateMs, ...timings } };
 }
