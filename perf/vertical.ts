@@ -50,10 +50,12 @@ let psi: PsiResult = runPsi({ id: label.id, keys: keys[label.id].slice(0, PSI_KE
 const psiMeasuredMs = performance.now() - t;
 const cpu = process.cpuUsage(cpu0);
 const psiMs = (psiMeasuredMs * PATIENTS) / PSI_KEYS;
+const psiCpuMs = ((cpu.user + cpu.system) / 1000) * (PATIENTS / PSI_KEYS);
 const measured = PSI_KEYS === PATIENTS;
 console.log(
-  `psi: ${PSI_KEYS} keys per party measured in ${s(psiMeasuredMs)} (CPU ${s((cpu.user + cpu.system) / 1000)}, one thread), ${psi.bytesTotal} bytes; ` +
-    `${measured ? 'measured' : `EXTRAPOLATED to ${PATIENTS} keys`}: ${s(psiMs)}, ${Math.round((psi.bytesTotal * PATIENTS) / PSI_KEYS / 1e6)} MB`,
+  `psi: ${PSI_KEYS} keys per party measured in ${s(psiMeasuredMs)} wall, ${s((cpu.user + cpu.system) / 1000)} CPU (one thread), ${psi.bytesTotal} bytes; ` +
+    `${measured ? 'measured' : `EXTRAPOLATED to ${PATIENTS} keys`}: ${s(psiMs)} wall, ${s(psiCpuMs)} CPU ` +
+    `(the parties' work could run on 2 cores: >= ${s(psiCpuMs / 2)}), ${Math.round((psi.bytesTotal * PATIENTS) / PSI_KEYS / 1e6)} MB`,
 );
 if (!measured) {
   // Alignment and training need the full intersection: every party covers everyone here, so it is

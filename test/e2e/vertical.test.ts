@@ -44,6 +44,10 @@ describe('fedage vertical (built CLI)', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     assert.match(html, /Label leakage from returned gradients/);
     assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3)/);
+    // `fedage report` rebuilds the same page from results.json.
+    const rebuilt = fedage('report', join(out, 'results.json'), '--out', join(root, 'rebuilt.html'));
+    assert.equal(rebuilt.status, 0, rebuilt.stderr);
+    assert.equal(readFileSync(join(root, 'rebuilt.html'), 'utf8'), html);
 
     // The output is never overwritten silently; --force gives the same bytes (determinism).
     const again = fedage('vertical', 'vertical-4party', ...ARGS, '--out', out);
