@@ -8,11 +8,11 @@
  * The issue's target: PSI + 10 epochs under 60 s on 2 cores.
  *
  * PSI is pure JavaScript (@noble/curves, constant-time scalar multiplication): by default it runs
- * on --psi-keys keys per party (default 5,000) and the full size is EXTRAPOLATED linearly (the
+ * on --psi-keys keys per party (default 2,000) and the full size is EXTRAPOLATED linearly (the
  * protocol does a fixed number of hash-to-group and scalar multiplications per key, so its time
  * is linear in the set sizes); --psi-keys 100000 measures it in full (long). The printed lines
  * say which figure is measured and which extrapolated. The machine is shared: timings are noisy.
- * Options: --patients N (default 100000), --epochs N (10), --psi-keys N, --encryption masked|paillier (masked).
+ * Options: --patients N (default 100000), --epochs N (10), --psi-keys N (2000), --batch-size N (256), --encryption masked|paillier (masked).
  */
 import { loadScenario } from '../src/scenario/parse.js';
 import { readStrings } from '../src/data/prepare/columns.js';
@@ -28,7 +28,8 @@ const arg = (name: string, fallback: string) => {
 };
 const PATIENTS = Number(arg('patients', '100000'));
 const EPOCHS = Number(arg('epochs', '10'));
-const PSI_KEYS = Math.min(PATIENTS, Number(arg('psi-keys', '5000')));
+const PSI_KEYS = Math.min(PATIENTS, Number(arg('psi-keys', '2000')));
+const BATCH = Number(arg('batch-size', '256'));
 const ENCRYPTION = arg('encryption', 'masked') as 'masked' | 'paillier';
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -91,7 +92,7 @@ t = performance.now();
 const result = await runVerticalExperiment(training, {
   seed: 1,
   epochs: EPOCHS,
-  batchSize: t1.batchSize,
+  batchSize: BATCH,
   learningRate: t1.learningRate,
   bottomHiddenUnits: t1.bottomHiddenUnits,
   verticalLr: { encryption: ENCRYPTION, keyBits: t1.keyBits },

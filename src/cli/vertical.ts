@@ -106,7 +106,7 @@ export function registerVertical(program: Command): void {
       [
         '',
         'Examples:',
-        '  $ fedage vertical vertical-4party --scale 0.05 --encryption masked',
+        '  $ fedage vertical vertical-4party --scale 0.2 --encryption masked',
         '  $ fedage vertical scenarios/vertical-4party.yaml --out results/ --force',
         '',
         'Steps: generate the parties\' tables (as `fedage generate` writes them), align them by ECDH private set',

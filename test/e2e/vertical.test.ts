@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const ARGS = ['--scale', '0.01', '--epochs', '3', '--encryption', 'masked', '-q'];
+const ARGS = ['--scale', '0.05', '--epochs', '3', '--encryption', 'masked', '-q'];
 
 function fedage(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/fedage.js', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
@@ -64,7 +64,7 @@ describe('fedage vertical (built CLI)', () => {
     const a = join(root, 'gen-a');
     const b = join(root, 'gen-b');
     for (const dir of [a, b]) {
-      const run = fedage('generate', 'vertical-4party', '--scale', '0.01', '--out', dir, '-q');
+      const run = fedage('generate', 'vertical-4party', '--scale', '0.03', '--out', dir, '-q');
       assert.equal(run.status, 0, run.stderr);
     }
     const files = readdirSync(a).sort();
@@ -76,7 +76,7 @@ describe('fedage vertical (built CLI)', () => {
   });
 
   test('exit 2: bench on a vertical scenario points at fedage vertical; vertical on a horizontal one points at bench', () => {
-    const bench = fedage('bench', 'vertical-4party', '--scale', '0.01');
+    const bench = fedage('bench', 'vertical-4party', '--scale', '0.03');
     assert.equal(bench.status, 2);
     assert.match(bench.stderr, /is a vertical scenario: run it with `fedage vertical/);
     const vertical = fedage('vertical', 'alzheimers-3site');

@@ -22,7 +22,7 @@ let parties: AlignParty[];
 let popRows: number[];
 
 before(async () => {
-  data = verticalDatasetInMemory(await loadScenario(SCENARIO), { scale: 0.05 });
+  data = verticalDatasetInMemory(await loadScenario(SCENARIO), { scale: 0.2 });
   const n = data.manifest.population.patients;
   const rowOf = Object.fromEntries(data.parties.map((p) => [p.id, readNumeric(data.groundTruth, `row_${p.id}`)]));
   const held = (id: string, i: number) => !rowOf[id].valid || rowOf[id].valid![i] === 1;

@@ -14,7 +14,7 @@ import { partyMembership } from '../../src/vertical/party-tables.js';
 import { verticalDatasetInMemory, type VerticalDataset } from '../../src/vertical/vertical-dataset.js';
 
 const SCENARIO = fileURLToPath(new URL('../../../scenarios/vertical-4party.yaml', import.meta.url));
-const SCALE = 0.02;
+const SCALE = 0.07;
 
 let scenario: Scenario;
 let data: VerticalDataset;
@@ -38,7 +38,7 @@ describe('partyMembership', () => {
 describe('vertical dataset of scenarios/vertical-4party.yaml', () => {
   test('each party holds round(coverage · N) records, its own feature groups only, the label only at the label holder', () => {
     const n = data.manifest.population.patients;
-    assert.equal(n, Math.round(20000 * SCALE));
+    assert.equal(n, Math.round(scenario.sites[0].patients * SCALE));
     for (const party of data.parties) {
       const spec = scenario.vertical!.parties.find((p) => p.id === party.id)!;
       assert.equal(party.table.numRows, Math.round(spec.coverage * n), party.id);
