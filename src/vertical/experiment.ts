@@ -104,13 +104,9 @@ function leakageOf(data: VerticalTrainingData, plain: SplitArm, defended: SplitA
   const parties = labelHolderFirst(data);
   const results: VerticalLeakageResult[] = [];
   const attack = (collector: GradientCollector, partyIndex: number) => {
-    const { rows, gradients } = collector.received(partyIndex);
+    const { rows, gradients, batches } = collector.received(partyIndex);
     const y = Array.from(rows, (r) => data.labels[r]);
-    const known = y.indexOf(1);
-    return {
-      norm: normAttackAuc(gradients, y),
-      direction: known >= 0 ? directionAttackAuc(gradients, y, known) : Number.NaN,
-    };
+    return { norm: normAttackAuc(gradients, y), direction: directionAttackAuc(gradients, y, batches) };
   };
   const aucCost = defended ? plain.result.auc - defended.result.auc : 0;
   for (let i = 1; i < parties.length; i++) {
