@@ -30,10 +30,11 @@
  * Ring arithmetic: vertical/ring64.ts (16-bit limbs in typed arrays, exact).
  * Bytes: 8 per ring element; 16 per PRG seed, sent once at setup (vertical/ring64.ts RingPrg). Forward = messages to L or C; backward = to a P.
  */
-import { assertRange } from './fixed-point.js';
+import { assertRange, quantizeAll } from './fixed-point.js';
 import { addInto, fromSafeIntegers, RingPrg, SEED_BYTES, toSignedBigInt, toSignedSafe, transposeTimesVector } from './ring64.js';
-import { decodeGradient, labelHolderTerm, quantizedFeatures, quantizedLogits } from './taylor-fixed-point.js';
+import { decodeGradient, labelHolderTerm, quantizedLogits } from './taylor-fixed-point.js';
 import type { TaylorBatch, TaylorGradientProtocol } from './taylor-lr.js';
+import type { VerticalPartyMatrix } from './types.js';
 import { ByteCounter } from './wire.js';
 
 const RING = 2n ** 64n;
@@ -42,7 +43,30 @@ export class MaskedTaylorProtocol implements TaylorGradientProtocol {
   private readonly counter = new ByteCounter();
   /** Seeded streams, made at the first batch (setup): pairwise masks between parties without labels, and the dealer's. */
   private streams: { pairs: RingPrg[][]; dealerToParty: RingPrg[]; dealerToLabelHolder: RingPrg[] } | null = null;
+  /** Per party (label holder first): its whole feature matrix in fixed point as ring limbs, and the largest |x_int|. */
+  private features: { limbs: Uint16Array; cols: number; maxAbs: number }[] | null = null;
   constructor(readonly fractionBits: number) {}
+
+  /** Each party encodes its columns once (they do not change during training). */
+  prepare(parties: readonly VerticalPartyMatrix[]): void {
+    this.features = parties.map((p) => {
+      const q = quantizeAll(p.values, this.fractionBits);
+      let maxAbs = 0;
+      for (let t = 0; t < q.length; t++) maxAbs = Math.max(maxAbs, Math.abs(q[t]));
+      return { limbs: fromSafeIntegers(q), cols: p.cols, maxAbs };
+    });
+  }
+
+  /** Party i's batch rows in ring limbs, gathered from its prepared matrix. */
+  private batchFeatures(batch: TaylorBatch, i: number): { X: Uint16Array; cols: number; maxAbs: number } {
+    const { count } = batch;
+    if (!this.features) throw new Error('MaskedTaylorProtocol: prepare(parties) must run before gradients()');
+    const { limbs, cols, maxAbs } = this.features[i];
+    const width = 4 * cols;
+    const X = new Uint16Array(count * width);
+    for (let k = 0; k < count; k++) X.set(limbs.subarray(batch.rows[k] * width, (batch.rows[k] + 1) * width), k * width);
+    return { X, cols, maxAbs };
+  }
 
   private setup(passive: number) {
     if (this.streams) return this.streams;
@@ -58,7 +82,6 @@ export class MaskedTaylorProtocol implements TaylorGradientProtocol {
   gradients(batch: TaylorBatch): Float64Array[] {
     const F = this.fractionBits;
     const { count } = batch;
-    const xInt = quantizedFeatures(batch, F);
     const uInt = quantizedLogits(batch, F);
     const passive = uInt.length - 1;
     // 1–2. Masked partial logits (masks summing to 0 over the parties without labels); only their sum opens at L.
@@ -92,16 +115,10 @@ export class MaskedTaylorProtocol implements TaylorGradientProtocol {
       if (a > maxAbsD) maxAbsD = a;
     }
     if (!Number.isSafeInteger(count * maxAbsD)) throw new RangeError('vertical LR (masked): the residual sum leaves the safe-integer range (a diverging model?)');
-    return xInt.map((x, i) => {
-      const cols = x.length / Math.max(1, count);
-      let maxAbsX = 2 ** F;
-      for (let t = 0; t < x.length; t++) {
-        const a = x[t] < 0 ? -x[t] : x[t];
-        if (a > maxAbsX) maxAbsX = a;
-      }
-      assertRange(count, maxAbsX, maxAbsD, RING, 'vertical LR (masked)');
+    return batch.x.map((_, i) => {
+      const { X, cols, maxAbs } = this.batchFeatures(batch, i);
+      assertRange(count, Math.max(maxAbs, 2 ** F), maxAbsD, RING, 'vertical LR (masked)');
       const g = new Float64Array(cols + (i === 0 ? 1 : 0));
-      const X = fromSafeIntegers(x);
       if (i === 0) {
         // L's own gradient, in the clear (L holds D and its columns).
         const sums = transposeTimesVector(X, D, count, cols);

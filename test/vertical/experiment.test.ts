@@ -49,6 +49,17 @@ describe('runVerticalExperiment', () => {
     }
   });
 
+  test('config.arms runs only the arms named; without split learning there are no leakage rows', async () => {
+    const data = verticalFixture({ n: 300, cols: [2, 2, 1], seed: 34 });
+    const some = await runVerticalExperiment(data, baseConfig({ arms: ['label-holder+party', 'vertical-lr'], leakageDefence: { noiseMultiplier: 2 } }));
+    assert.deepEqual(some.arms.map((a) => a.arm), ['label-holder+party1', 'label-holder+party2', 'vertical-lr']);
+    assert.deepEqual(some.leakage, []);
+    const undefended = await runVerticalExperiment(data, baseConfig({ arms: ['split-learning'], leakageDefence: { noiseMultiplier: 2 } }));
+    assert.deepEqual(undefended.arms.map((a) => a.arm), ['split-learning']);
+    assert.ok(undefended.leakage.length === 4 && undefended.leakage.every((l) => l.defence === null && l.defenceAttackAuc === l.attackAuc));
+    await assert.rejects(runVerticalExperiment(data, baseConfig({ arms: ['centrall' as never] })), /unknown arm 'centrall'/);
+  });
+
   test('inconsistent input is refused with a message naming the problem', async () => {
     const data = verticalFixture({ n: 50, cols: [2, 2], seed: 33 });
     await assert.rejects(runVerticalExperiment({ ...data, labelPartyId: 'nobody' }, baseConfig()), /label party 'nobody'/);
