@@ -80,6 +80,7 @@ function runSplitArm(data: VerticalTrainingData, config: VerticalExperimentConfi
     bytesByDirection: { forward, backward },
     epochs: run.epochs,
     wallMs: performance.now() - started,
+    protocol: `split learning, ${config.bottomHiddenUnits > 0 ? `ReLU bottoms of ${config.bottomHiddenUnits} units` : 'linear bottoms'}, ${config.wireFormat ?? 'float32'} wire${options.defence ? `, ${describeGaussianDefence(config.leakageDefence.noiseMultiplier)}` : ''}`,
   };
   return { result, collector };
 }
@@ -103,7 +104,15 @@ async function runVerticalLrArm(data: VerticalTrainingData, config: VerticalExpe
     bytesByDirection: { forward, backward },
     epochs: config.epochs,
     wallMs: performance.now() - started,
+    protocol: describeTaylorProtocol(config),
   };
+}
+
+/** One line naming the vertical-LR protocol and its fixed-point step. */
+export function describeTaylorProtocol(config: VerticalExperimentConfig): string {
+  const F = config.verticalLr.fractionBits ?? DEFAULT_FRACTION_BITS;
+  const how = config.verticalLr.encryption === 'paillier' ? `Paillier ${config.verticalLr.keyBits}-bit` : 'masked: Beaver triples over Z_2^64';
+  return `vertical LR (Hardy et al. 2017, Taylor loss), ${how}, fixed point 2^-${F}`;
 }
 
 function leakageOf(data: VerticalTrainingData, plain: SplitArm, defended: SplitArm | null, defence: string | null): VerticalLeakageResult[] {

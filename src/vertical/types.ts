@@ -82,6 +82,12 @@ export interface VerticalArmResult {
   epochs: number;
   /** Wall-clock training time of the arm (machine dependent; not part of determinism). */
   wallMs: number;
+  /**
+   * How the federated arms exchange messages, for reports: e.g. 'split learning, float32 wire',
+   * 'Paillier 2048-bit (Hardy et al. 2017), fixed point 2^-20', 'masked: Beaver triples over
+   * Z_2^64, fixed point 2^-20'. Absent for the baselines.
+   */
+  protocol?: string;
 }
 
 export interface VerticalLeakageResult {

@@ -24,7 +24,10 @@ describe('runVerticalExperiment', () => {
       assert.ok(a.auc > 0.5 && a.auc <= 1 && a.f1 >= 0 && a.f1 <= 1, `${a.arm}: auc ${a.auc}, f1 ${a.f1}`);
       assert.equal(a.bytesPerEpoch, a.bytesByDirection.forward + a.bytesByDirection.backward);
       assert.equal(a.bytesPerEpoch > 0, a.arm.startsWith('split') || a.arm === 'vertical-lr', a.arm);
+      assert.equal(a.protocol !== undefined, a.arm.startsWith('split') || a.arm === 'vertical-lr', a.arm);
     }
+    assert.equal(byArm['vertical-lr'].protocol, 'vertical LR (Hardy et al. 2017, Taylor loss), masked: Beaver triples over Z_2^64, fixed point 2^-20');
+    assert.match(byArm['split-learning+defence'].protocol as string, /linear bottoms, float32 wire, gaussian\(noiseMultiplier=4\)/);
     assert.deepEqual(
       first.leakage.map((l) => `${l.attackerPartyId}/${l.attack}`),
       ['party1/gradient-norm', 'party1/gradient-direction', 'party2/gradient-norm', 'party2/gradient-direction'],
