@@ -15,7 +15,7 @@ import type { Model } from '../model/types.js';
 import { labelHolderFirst, pooledRows } from './columns.js';
 import { scoreArm } from './evaluate.js';
 import { shuffleSource, uniformSource } from './streams.js';
-import type { VerticalArmResult, VerticalExperimentConfig, VerticalPartyMatrix, VerticalTrainingData } from './types.js';
+import type { VerticalArmKind, VerticalArmResult, VerticalExperimentConfig, VerticalPartyMatrix, VerticalTrainingData } from './types.js';
 
 export function baselineModel(featureCount: number, bottomHiddenUnits: number): Model {
   return bottomHiddenUnits > 0 ? new Mlp({ featureCount, hiddenUnits: [bottomHiddenUnits], l2: 0 }) : new LogisticRegression(featureCount, 0);
@@ -51,14 +51,15 @@ export function trainPooled(
   };
 }
 
-/** central, label-holder-only and label-holder+P for every other party P, in that order. */
-export function runBaselines(data: VerticalTrainingData, config: VerticalExperimentConfig): VerticalArmResult[] {
+/** central, label-holder-only and label-holder+P for every other party P, in that order (those `wanted`). */
+export function runBaselines(data: VerticalTrainingData, config: VerticalExperimentConfig, wanted: (kind: VerticalArmKind) => boolean = () => true): VerticalArmResult[] {
   const [holder, ...others] = labelHolderFirst(data);
   const strip = ({ params: _params, ...rest }: VerticalArmResult & { params: Float64Array }): VerticalArmResult => rest;
-  const results = [strip(trainPooled(data, [holder, ...others], config, 'central'))];
-  if (others.length > 0) {
-    results.push(strip(trainPooled(data, [holder], config, 'label-holder-only')));
-    for (const p of others) results.push(strip(trainPooled(data, [holder, p], config, `label-holder+${p.partyId}`)));
-  }
+  const results: VerticalArmResult[] = [];
+  if (wanted('central')) results.push(strip(trainPooled(data, [holder, ...others], config, 'central')));
+  // Without partners these would repeat 'central'; without own columns there is nothing to train.
+  if (others.length === 0 || holder.cols === 0) return results;
+  if (wanted('label-holder-only')) results.push(strip(trainPooled(data, [holder], config, 'label-holder-only')));
+  if (wanted('label-holder+party')) for (const p of others) results.push(strip(trainPooled(data, [holder, p], config, `label-holder+${p.partyId}`)));
   return results;
 }

@@ -59,7 +59,12 @@ export function pooledRows(parties: readonly VerticalPartyMatrix[], labels: Uint
 export function partyRows(party: VerticalPartyMatrix, rows: Uint32Array): Float64Array {
   const c = party.cols;
   const out = new Float64Array(rows.length * c);
-  for (let k = 0; k < rows.length; k++) out.set(party.values.subarray(rows[k] * c, rows[k] * c + c), k * c);
+  const v = party.values;
+  // A plain copy loop: a subarray per row allocates, and this runs for every minibatch.
+  for (let k = 0; k < rows.length; k++) {
+    const from = rows[k] * c;
+    for (let j = 0; j < c; j++) out[k * c + j] = v[from + j];
+  }
   return out;
 }
 

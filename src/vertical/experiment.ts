@@ -27,8 +27,11 @@ import type {
   VerticalProgress,
   VerticalTrainingData,
 } from './types.js';
+import { VERTICAL_ARM_KINDS } from './types.js';
 
+export { VERTICAL_ARM_KINDS } from './types.js';
 export type {
+  VerticalArmKind,
   VerticalArmResult,
   VerticalExperimentConfig,
   VerticalExperimentResult,
@@ -51,6 +54,9 @@ export function validateVerticalConfig(config: VerticalExperimentConfig): void {
   if (!Number.isInteger(F) || F < 4 || F > 26) throw new RangeError(`verticalLr.fractionBits must be an integer in [4, 26], got ${F}`);
   const m = config.leakageDefence.noiseMultiplier;
   if (!(m >= 0) || !Number.isFinite(m)) throw new RangeError(`leakageDefence.noiseMultiplier must be a finite number >= 0, got ${m}`);
+  for (const arm of config.arms ?? []) {
+    if (!VERTICAL_ARM_KINDS.includes(arm)) throw new RangeError(`arms: unknown arm '${String(arm)}' (expected one of ${VERTICAL_ARM_KINDS.join(', ')})`);
+  }
 }
 
 function scoresOf(data: VerticalTrainingData, predict: (rows: Uint32Array) => Float64Array) {
@@ -74,6 +80,7 @@ function runSplitArm(data: VerticalTrainingData, config: VerticalExperimentConfi
     bytesByDirection: { forward, backward },
     epochs: run.epochs,
     wallMs: performance.now() - started,
+    protocol: `split learning, ${config.bottomHiddenUnits > 0 ? `ReLU bottoms of ${config.bottomHiddenUnits} units` : 'linear bottoms'}, ${config.wireFormat ?? 'float32'} wire${options.defence ? `, ${describeGaussianDefence(config.leakageDefence.noiseMultiplier)}` : ''}`,
   };
   return { result, collector };
 }
@@ -97,20 +104,24 @@ async function runVerticalLrArm(data: VerticalTrainingData, config: VerticalExpe
     bytesByDirection: { forward, backward },
     epochs: config.epochs,
     wallMs: performance.now() - started,
+    protocol: describeTaylorProtocol(config),
   };
+}
+
+/** One line naming the vertical-LR protocol and its fixed-point step. */
+export function describeTaylorProtocol(config: VerticalExperimentConfig): string {
+  const F = config.verticalLr.fractionBits ?? DEFAULT_FRACTION_BITS;
+  const how = config.verticalLr.encryption === 'paillier' ? `Paillier ${config.verticalLr.keyBits}-bit` : 'masked: Beaver triples over Z_2^64';
+  return `vertical LR (Hardy et al. 2017, Taylor loss), ${how}, fixed point 2^-${F}`;
 }
 
 function leakageOf(data: VerticalTrainingData, plain: SplitArm, defended: SplitArm | null, defence: string | null): VerticalLeakageResult[] {
   const parties = labelHolderFirst(data);
   const results: VerticalLeakageResult[] = [];
   const attack = (collector: GradientCollector, partyIndex: number) => {
-    const { rows, gradients } = collector.received(partyIndex);
+    const { rows, gradients, batches } = collector.received(partyIndex);
     const y = Array.from(rows, (r) => data.labels[r]);
-    const known = y.indexOf(1);
-    return {
-      norm: normAttackAuc(gradients, y),
-      direction: known >= 0 ? directionAttackAuc(gradients, y, known) : Number.NaN,
-    };
+    return { norm: normAttackAuc(gradients, y), direction: directionAttackAuc(gradients, y, batches) };
   };
   const aucCost = defended ? plain.result.auc - defended.result.auc : 0;
   for (let i = 1; i < parties.length; i++) {
@@ -125,9 +136,13 @@ function leakageOf(data: VerticalTrainingData, plain: SplitArm, defended: SplitA
 }
 
 /**
- * Every arm and the leakage figures. Arms in order: central, label-holder-only, label-holder+P
- * (each other party P), split-learning, split-learning+defence (when noiseMultiplier > 0),
- * vertical-lr. onProgress fires after each epoch of the federated arms.
+ * Every arm (or those in config.arms) and the leakage figures. Arms in order: central,
+ * label-holder-only, label-holder+P (each other party P; these two only when the label holder
+ * has columns and partners), split-learning, split-learning+defence (when noiseMultiplier > 0),
+ * vertical-lr. Leakage: for each party without labels, the norm and the direction attack on
+ * split learning's returned gradients (none without the split-learning arm); the defended
+ * column from split-learning+defence (defence null when it did not run). onProgress fires after
+ * each epoch of the federated arms.
  */
 export async function runVerticalExperiment(
   data: VerticalTrainingData,
@@ -136,15 +151,16 @@ export async function runVerticalExperiment(
 ): Promise<VerticalExperimentResult> {
   validateVerticalData(data);
   validateVerticalConfig(config);
-  const arms = runBaselines(data, config);
-  const plain = runSplitArm(data, config, 'split-learning', { onProgress });
-  arms.push(plain.result);
+  const wanted = (kind: (typeof VERTICAL_ARM_KINDS)[number]) => config.arms === undefined || config.arms.includes(kind);
+  const arms = runBaselines(data, config, wanted);
   const m = config.leakageDefence.noiseMultiplier;
+  const plain = wanted('split-learning') ? runSplitArm(data, config, 'split-learning', { onProgress }) : null;
+  if (plain) arms.push(plain.result);
   let defended: SplitArm | null = null;
-  if (m > 0) {
+  if (m > 0 && wanted('split-learning+defence')) {
     defended = runSplitArm(data, config, 'split-learning+defence', { onProgress, defence: gaussianGradientDefence(m, config.seed) });
     arms.push(defended.result);
   }
-  arms.push(await runVerticalLrArm(data, config, onProgress));
-  return { arms, leakage: leakageOf(data, plain, defended, m > 0 ? describeGaussianDefence(m) : null) };
+  if (wanted('vertical-lr')) arms.push(await runVerticalLrArm(data, config, onProgress));
+  return { arms, leakage: plain ? leakageOf(data, plain, defended, defended ? describeGaussianDefence(m) : null) : [] };
 }

@@ -19,10 +19,18 @@ export function quantize(v: number, fractionBits: number): number {
   return q;
 }
 
-/** x_int[i] = round(x[i]·2^F), as doubles (exact: |x_int| < 2^53 is checked). */
+/** x_int[i] = round(x[i]·2^F), as doubles (exact: |x_int| < 2^53 is checked once, on the largest). */
 export function quantizeAll(x: Float64Array, fractionBits: number): Float64Array {
   const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = quantize(x[i], fractionBits);
+  const scale = 2 ** fractionBits;
+  let maxAbs = 0;
+  for (let i = 0; i < x.length; i++) {
+    const q = Math.round(x[i] * scale);
+    out[i] = q;
+    const a = q < 0 ? -q : q;
+    if (a > maxAbs) maxAbs = a;
+  }
+  if (!(maxAbs <= Number.MAX_SAFE_INTEGER)) throw new RangeError(`fixed point: a value times 2^${fractionBits} is not a safe integer (a diverging model?)`);
   return out;
 }
 

@@ -24,6 +24,8 @@ import type { VerticalExperimentConfig, VerticalPartyMatrix, VerticalProgress, V
 
 export interface TaylorBatch {
   count: number;
+  /** The batch's row ids (the minibatch schedule is agreed at setup, so every party knows them). */
+  rows: Uint32Array;
   /** Per party (label holder first): the batch's columns, row-major count × cols. */
   x: Float64Array[];
   /** Per party: partial logits u_{P,i} = w_P·x_{P,i} (the label holder's includes the bias). */
@@ -33,6 +35,8 @@ export interface TaylorBatch {
 }
 
 export interface TaylorGradientProtocol {
+  /** Called once before training with the parties (label holder first): each party's one-off local setup. */
+  prepare?(parties: readonly VerticalPartyMatrix[]): void;
   /** Per party, label holder first: ∂/∂w_P of the mean Taylor loss; the label holder's has the bias gradient appended. */
   gradients(batch: TaylorBatch): Promise<Float64Array[]> | Float64Array[];
   bytes(): { forward: number; backward: number };
@@ -80,6 +84,7 @@ export async function trainTaylorLr(
   const random = shuffleSource(config.seed);
   const order = new Uint32Array(n);
   const rows = new Uint32Array(batchSize);
+  protocol.prepare?.(parties);
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     shuffleInto(order, random);
     for (let start = 0; start < n; start += batchSize) {
@@ -90,7 +95,7 @@ export async function trainTaylorLr(
       const u = parties.map((p, i) => partialLogits(weights[i], x[i], count, p.cols, i === 0));
       const ySigned = new Int8Array(count);
       for (let k = 0; k < count; k++) ySigned[k] = data.labels[batchRows[k]] === 1 ? 1 : -1;
-      const grads = await protocol.gradients({ count, x, u, ySigned });
+      const grads = await protocol.gradients({ count, rows: batchRows, x, u, ySigned });
       for (let i = 0; i < weights.length; i++) {
         const w = weights[i];
         const g = grads[i];

@@ -54,7 +54,15 @@ export interface VerticalExperimentConfig {
   };
   /** Encoding of split-learning activations and gradients on the wire (default 'float32', as PyTorch tensors). */
   wireFormat?: 'float32' | 'float64';
+  /**
+   * Which arms to run (default: all). 'label-holder+party' stands for every label-holder+P arm.
+   * The leakage figures need 'split-learning' (and 'split-learning+defence' for the defended column).
+   */
+  arms?: readonly VerticalArmKind[];
 }
+
+export type VerticalArmKind = 'central' | 'label-holder-only' | 'label-holder+party' | 'split-learning' | 'split-learning+defence' | 'vertical-lr';
+export const VERTICAL_ARM_KINDS: readonly VerticalArmKind[] = ['central', 'label-holder-only', 'label-holder+party', 'split-learning', 'split-learning+defence', 'vertical-lr'];
 
 export interface VerticalArmResult {
   /** 'central' | 'label-holder-only' | `label-holder+${partyId}` | 'split-learning' | 'split-learning+defence' | 'vertical-lr' */
@@ -74,6 +82,12 @@ export interface VerticalArmResult {
   epochs: number;
   /** Wall-clock training time of the arm (machine dependent; not part of determinism). */
   wallMs: number;
+  /**
+   * How the federated arms exchange messages, for reports: e.g. 'split learning, float32 wire',
+   * 'Paillier 2048-bit (Hardy et al. 2017), fixed point 2^-20', 'masked: Beaver triples over
+   * Z_2^64, fixed point 2^-20'. Absent for the baselines.
+   */
+  protocol?: string;
 }
 
 export interface VerticalLeakageResult {

@@ -24,7 +24,10 @@ describe('runVerticalExperiment', () => {
       assert.ok(a.auc > 0.5 && a.auc <= 1 && a.f1 >= 0 && a.f1 <= 1, `${a.arm}: auc ${a.auc}, f1 ${a.f1}`);
       assert.equal(a.bytesPerEpoch, a.bytesByDirection.forward + a.bytesByDirection.backward);
       assert.equal(a.bytesPerEpoch > 0, a.arm.startsWith('split') || a.arm === 'vertical-lr', a.arm);
+      assert.equal(a.protocol !== undefined, a.arm.startsWith('split') || a.arm === 'vertical-lr', a.arm);
     }
+    assert.equal(byArm['vertical-lr'].protocol, 'vertical LR (Hardy et al. 2017, Taylor loss), masked: Beaver triples over Z_2^64, fixed point 2^-20');
+    assert.match(byArm['split-learning+defence'].protocol as string, /linear bottoms, float32 wire, gaussian\(noiseMultiplier=4\)/);
     assert.deepEqual(
       first.leakage.map((l) => `${l.attackerPartyId}/${l.attack}`),
       ['party1/gradient-norm', 'party1/gradient-direction', 'party2/gradient-norm', 'party2/gradient-direction'],
@@ -47,6 +50,17 @@ describe('runVerticalExperiment', () => {
       assert.equal(l.defenceAttackAuc, l.attackAuc);
       assert.equal(l.aucCost, 0);
     }
+  });
+
+  test('config.arms runs only the arms named; without split learning there are no leakage rows', async () => {
+    const data = verticalFixture({ n: 300, cols: [2, 2, 1], seed: 34 });
+    const some = await runVerticalExperiment(data, baseConfig({ arms: ['label-holder+party', 'vertical-lr'], leakageDefence: { noiseMultiplier: 2 } }));
+    assert.deepEqual(some.arms.map((a) => a.arm), ['label-holder+party1', 'label-holder+party2', 'vertical-lr']);
+    assert.deepEqual(some.leakage, []);
+    const undefended = await runVerticalExperiment(data, baseConfig({ arms: ['split-learning'], leakageDefence: { noiseMultiplier: 2 } }));
+    assert.deepEqual(undefended.arms.map((a) => a.arm), ['split-learning']);
+    assert.ok(undefended.leakage.length === 4 && undefended.leakage.every((l) => l.defence === null && l.defenceAttackAuc === l.attackAuc));
+    await assert.rejects(runVerticalExperiment(data, baseConfig({ arms: ['centrall' as never] })), /unknown arm 'centrall'/);
   });
 
   test('inconsistent input is refused with a message naming the problem', async () => {

@@ -69,7 +69,8 @@ describe('vertical logistic regression (Hardy et al. 2017, Taylor loss)', () => 
     assert.deepEqual(secure, fixed);
     secure.forEach((v, j) => assert.ok(Math.abs(v - central[j]) < 1e-5, `weight ${j}: ${v} vs ${central[j]}`));
     assert.ok(central.some((v) => Math.abs(v) > 0.05), 'the model moved');
-    // Bytes: per batch of B rows and a partner of c columns: U (8B) + E (8Bc) + seed & c (32 + 8c) forward, f and share (8B + 8c) + seeds (64) backward.
+    // Bytes: per batch of B rows and a partner of c columns: U (8B) + E (8Bc) + c (8c) forward, f and share (8B + 8c)
+    // backward; once at setup, 16-byte seeds: 3 pairwise + 3 dealer → P (backward), 3 dealer → L (forward).
     const batches = [50, 50, 50, 50, 50, 30];
     const cols = [2, 4, 1];
     let forward = 0;
@@ -77,11 +78,11 @@ describe('vertical logistic regression (Hardy et al. 2017, Taylor loss)', () => 
     for (const B of batches) {
       forward += cols.length * 8 * B;
       for (const c of cols) {
-        forward += 8 * B * c + 32 + 8 * c;
-        backward += 8 * B + 8 * c + 64;
+        forward += 8 * B * c + 8 * c;
+        backward += 8 * B + 8 * c;
       }
     }
-    assert.deepEqual(masked.bytes(), { forward: 3 * forward, backward: 3 * backward });
+    assert.deepEqual(masked.bytes(), { forward: 3 * forward + 3 * 16, backward: 3 * backward + 6 * 16 });
   });
 
   test('Paillier mode (512-bit test key) returns the same integers as masked mode, and central Taylor LR within 1e-5', async () => {
