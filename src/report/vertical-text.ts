@@ -48,7 +48,7 @@ export function armTable(r: VerticalBenchResult): TextTable {
       a.bytesPerEpoch > 0 ? formatBytes(a.bytesPerEpoch) : '0',
       a.bytesPerEpoch > 0 ? formatBytes(a.bytesByDirection.forward) : '0',
       a.bytesPerEpoch > 0 ? formatBytes(a.bytesByDirection.backward) : '0',
-      armDescription(a.arm, v.labelParty),
+      a.protocol ?? armDescription(a.arm, v.labelParty),
     ]),
   };
 }
