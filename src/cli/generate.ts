@@ -141,6 +141,7 @@ export function registerGenerate(program: Command): void {
         '',
         'Output: <out>/<site>.arrow (patients), <out>/<site>.visits.arrow, <out>/manifest.json',
         '(with --format parquet|csv: <site>.parquet|.csv files and data-dictionary.csv, as `fedage export`).',
+        'A vertical scenario (with a `vertical:` section) gives <out>/<party>.arrow per party, ground-truth.arrow and manifest.json.',
         '<scenario> may be a shipped scenario\'s name (see `fedage scenarios`).',
         'Same scenario and seed give byte-identical files. Exit codes: 0 ok, 2 invalid input or non-empty --out.',
       ].join('\n'),
