@@ -1,4 +1,5 @@
 /** `fedage vertical <scenario>`: private set intersection, then vertical federated training and the label-leakage attacks. */
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FORCE_FLAG, MAX_SCALE, parseScale } from './flags.js';
 import { QUIET_FLAG, createProgress } from './progress.js';
@@ -37,8 +38,15 @@ export async function verticalCommand(input: string, o: VerticalCommandOptions, 
   const keyBits = intIn('--key-bits', o.keyBits, 512, 8192);
   if (keyBits !== undefined && keyBits % 256 !== 0) throw new UsageError(`--key-bits: expected a multiple of 256, found "${o.keyBits}"`);
   if (o.encryption !== undefined && o.encryption !== 'paillier' && o.encryption !== 'masked') throw new UsageError(`--encryption: expected paillier or masked, found "${o.encryption}"`);
-  const scenario = await loadScenario(input);
-  if (!scenario.vertical) {
+  const { isVerticalDirectory } = await import('../vertical/load-vertical.js');
+  const { DEFAULT_VERTICAL_TRAINING } = await import('../scenario/vertical-schema.js');
+  const isDir = existsSync(input) && statSync(input).isDirectory();
+  if (isDir && !(await isVerticalDirectory(input))) {
+    throw new UsageError(`${input}: expected a vertical data directory (\`fedage generate\` of a vertical scenario) or a vertical scenario, found a directory without a vertical manifest`);
+  }
+  if (isDir && scale !== undefined) throw new UsageError('--scale applies to a scenario, not to a data directory (its size is fixed)');
+  const scenario = isDir ? null : await loadScenario(input);
+  if (scenario && !scenario.vertical) {
     throw new UsageError(`${resolveScenarioInput(input)} has no \`vertical:\` section: it describes hospitals holding different patients (horizontal); run it with \`fedage bench ${input}\``);
   }
   // Lock, writability probe and staging directory before any work.
@@ -47,7 +55,7 @@ export async function verticalCommand(input: string, o: VerticalCommandOptions, 
   const started = performance.now();
   let run;
   try {
-    run = await runVertical(scenario, {
+    run = await runVertical(scenario ?? { directory: input, training: DEFAULT_VERTICAL_TRAINING }, {
       seed,
       scale,
       epochs,
@@ -91,7 +99,7 @@ export function registerVertical(program: Command): void {
   program
     .command('vertical')
     .description('vertical federated learning on a scenario with a `vertical:` section: private set intersection, split learning, vertical logistic regression, label leakage')
-    .argument('<scenario>', 'scenario YAML file (or shipped scenario name) with a `vertical:` section')
+    .argument('<scenario>', 'scenario YAML file (or shipped scenario name) with a `vertical:` section, or a vertical data directory from `fedage generate`')
     .option('-o, --out <dir>', 'write results.json, results.md and report.html into this directory')
     .option(...FORCE_FLAG)
     .option('--seed <n>', 'override the scenario seed (integer 0..4294967295)')
@@ -108,6 +116,7 @@ export function registerVertical(program: Command): void {
         'Examples:',
         '  $ fedage vertical vertical-4party --scale 0.2 --encryption masked',
         '  $ fedage vertical scenarios/vertical-4party.yaml --out results/ --force',
+        '  $ fedage generate vertical-4party --out parties/ && fedage vertical parties/ --encryption masked',
         '',
         'Steps: generate the parties\' tables (as `fedage generate` writes them), align them by ECDH private set',
         'intersection over ristretto255 (only the label holder learns the intersection), preprocess each party\'s',

@@ -7,6 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { Scenario } from '../scenario/schema.js';
+import type { VerticalTrainingSettings } from '../scenario/vertical-schema.js';
+import { loadVerticalDirectory } from './load-vertical.js';
 import type { FeatureSource } from '../data/prepare/preprocess.js';
 import { FEDAGE_VERSION } from '../version.js';
 import { alignForTraining, type AlignmentSummary } from './align.js';
@@ -146,18 +148,38 @@ export async function runVerticalOnDataset(
   return { vertical, timings: { psiMs, armsMs: Object.fromEntries(result.arms.map((a) => [a.arm, a.wallMs])) } };
 }
 
-/** The whole run from a vertical scenario. */
-export async function runVertical(scenario: Scenario, opts: VerticalRunOptions = {}): Promise<{ result: VerticalBenchResult; timings: VerticalTimings }> {
-  if (!scenario.vertical) {
-    throw new InputError([{ file: scenario.file, path: 'vertical', expected: 'a `vertical:` section (parties, their feature groups and coverage)', found: 'none: a horizontal scenario (run it with `fedage bench`)' }]);
-  }
-  const seed = opts.seed ?? scenario.seed;
-  const scale = opts.scale ?? 1;
-  opts.onProgress?.({ phase: 'generate', detail: `generate: ${scenario.vertical.parties.length} parties` });
+/**
+ * The whole run from a vertical scenario, or from a vertical data directory (`fedage generate`
+ * output) together with the scenario's training settings (`training`; the scenario's defaults
+ * when the directory is given alone).
+ */
+export async function runVertical(
+  input: Scenario | { directory: string; /** Used where the directory's manifest records none. */ training: VerticalTrainingSettings },
+  opts: VerticalRunOptions = {},
+): Promise<{ result: VerticalBenchResult; timings: VerticalTimings }> {
   const generateStarted = performance.now();
-  const dataset = verticalDatasetInMemory(scenario, { seed, scale });
+  let dataset: VerticalDataset;
+  let t: VerticalTrainingSettings;
+  let seed: number;
+  let scale: number;
+  if ('directory' in input) {
+    dataset = await loadVerticalDirectory(input.directory);
+    // The settings the generating scenario gave, else the caller's.
+    t = { ...input.training, ...(dataset.manifest.training ?? {}) };
+    seed = opts.seed ?? dataset.manifest.seed;
+    scale = dataset.manifest.scale;
+  } else {
+    const scenario = input;
+    if (!scenario.vertical) {
+      throw new InputError([{ file: scenario.file, path: 'vertical', expected: 'a `vertical:` section (parties, their feature groups and coverage)', found: 'none: a horizontal scenario (run it with `fedage bench`)' }]);
+    }
+    seed = opts.seed ?? scenario.seed;
+    scale = opts.scale ?? 1;
+    opts.onProgress?.({ phase: 'generate', detail: `generate: ${scenario.vertical.parties.length} parties` });
+    dataset = verticalDatasetInMemory(scenario, { seed, scale });
+    t = scenario.vertical.training;
+  }
   const generateMs = performance.now() - generateStarted;
-  const t = scenario.vertical.training;
   const config: VerticalExperimentConfig & { testFraction: number } = {
     seed,
     epochs: opts.epochs ?? t.epochs,
@@ -176,7 +198,7 @@ export async function runVertical(scenario: Scenario, opts: VerticalRunOptions =
     scenario: dataset.manifest.scenario,
     seed,
     scale,
-    target: scenario.target,
+    target: dataset.manifest.target,
     vertical,
   };
   return { result, timings: { generateMs, ...timings } };

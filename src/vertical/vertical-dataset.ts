@@ -22,6 +22,7 @@ import { FEDAGE_VERSION } from '../version.js';
 import { GENERATOR } from '../synth/version.js';
 import { featureColumns, type ColumnSpec } from '../synth/columns.js';
 import type { Scenario } from '../scenario/schema.js';
+import type { VerticalTrainingSettings } from '../scenario/vertical-schema.js';
 import { VERTICAL_GROUND_TRUTH_FILE } from '../scenario/vertical-rules.js';
 import { readNumeric, readStrings } from '../data/prepare/columns.js';
 import { JOIN_KEY_COLUMN, joinKeySpec, joinKeys, partyBatches, planPartyTables, sliceColumn, utf8Column, type PartyTablePlan } from './party-tables.js';
@@ -55,6 +56,8 @@ export interface VerticalManifest {
   scale: number;
   target: string;
   labelParty: string;
+  /** The scenario's `vertical.training` settings, so `fedage vertical DIR` trains as on the scenario. */
+  training: VerticalTrainingSettings;
   population: { site: string; patients: number; groundTruth: Record<string, unknown> | undefined };
   parties: VerticalManifestParty[];
   /** Ground truth of the alignment: what a correct private set intersection must find. */
@@ -225,6 +228,7 @@ export function generateVerticalDataset<S extends ArrowSink>(
     scale,
     target: scenario.target,
     labelParty: plans.find((p) => p.party.label)!.party.id,
+    training: { ...vertical.training },
     population: { site: site.id, patients: site.table.numRows, groundTruth: population.manifest.sites[0].groundTruth },
     parties: manifestParties,
     overlap: overlapOf(site.table, plans),

@@ -19,7 +19,7 @@ function fedage(...args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('fedage vertical (built CLI)', () => {
+describe('fedage vertical (built CLI); tests run in order: the second reads the first one\'s output', () => {
   let root: string;
   before(() => {
     root = mkdtempSync(join(tmpdir(), 'fedage-vertical-'));
@@ -64,7 +64,7 @@ describe('fedage vertical (built CLI)', () => {
     const a = join(root, 'gen-a');
     const b = join(root, 'gen-b');
     for (const dir of [a, b]) {
-      const run = fedage('generate', 'vertical-4party', '--scale', '0.03', '--out', dir, '-q');
+      const run = fedage('generate', 'vertical-4party', '--scale', '0.05', '--out', dir, '-q');
       assert.equal(run.status, 0, run.stderr);
     }
     const files = readdirSync(a).sort();
@@ -73,6 +73,12 @@ describe('fedage vertical (built CLI)', () => {
     const manifest = JSON.parse(readFileSync(join(a, 'manifest.json'), 'utf8'));
     assert.equal(manifest.format, 'fedage-vertical-dataset');
     assert.equal(manifest.labelParty, 'hospital');
+    // The parties' files run as the scenario does: the same results.json (argv aside).
+    const fromDir = fedage('vertical', a, ...ARGS.filter((x, i, all) => x !== '--scale' && all[i - 1] !== '--scale'), '--json');
+    assert.equal(fromDir.status, 0, fromDir.stderr);
+    const { argv: _a, ...dirResult } = JSON.parse(fromDir.stdout);
+    const { argv: _b, ...scenarioResult } = JSON.parse(readFileSync(join(root, 'run', 'results.json'), 'utf8'));
+    assert.deepEqual(dirResult, scenarioResult);
   });
 
   test('exit 2: bench on a vertical scenario points at fedage vertical; vertical on a horizontal one points at bench', () => {
