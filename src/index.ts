@@ -93,3 +93,12 @@ export { initCertificates, revokeSite, issueCertificate, createCa, readCrl } fro
 export { writeDeployment, composeFile, k8sObjects, secretCommands } from './distributed/deploy.js';
 export { Aggregator } from './distributed/aggregator.js';
 export { encodeMessage, decodeMessage, MessageAssembler, ProtocolError } from './distributed/codec.js';
+// Vertical FL: entity alignment, the run and its outputs (issue 20).
+export { runPsi, PsiLabelHolder, PsiParty, hashToGroup, randomScalar, PSI_DST, type PsiResult, type PsiPairReport, type PsiPartyView } from './vertical/psi.js';
+export { alignForTraining, type AlignParty, type AlignmentSummary } from './vertical/align.js';
+export { planPartyTables, partyMembership, joinKeys, type PartyTablePlan } from './vertical/party-tables.js';
+export { generateVerticalDataset, writeVerticalDataset, verticalDatasetInMemory, VERTICAL_MANIFEST_FORMAT, type VerticalManifest, type VerticalDataset } from './vertical/vertical-dataset.js';
+export { runVertical, runVerticalOnDataset, VERTICAL_DISCLOSURE, type VerticalBenchResult, type VerticalTimings } from './vertical/run-vertical.js';
+export { verticalMarkdown } from './report/vertical-text.js';
+export { verticalReportHtml } from './report/vertical-html.js';
+export { beginVerticalOutput, writeVerticalOutputs, VERTICAL_OUTPUT_FILES } from './report/vertical-outputs.js';

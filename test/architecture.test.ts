@@ -15,7 +15,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SRC = join(REPO_ROOT, 'src');
 
 /** Lowest first: a layer may import only layers before it (and itself). */
-const LAYERS = ['foundation', 'random', 'metrics', 'model', 'federated', 'privacy', 'secagg', 'compression', 'scenario', 'synth', 'data', 'bench', 'analysis', 'audit', 'report', 'distributed', 'api', 'cli'] as const;
+const LAYERS = ['foundation', 'random', 'metrics', 'model', 'federated', 'privacy', 'secagg', 'compression', 'scenario', 'synth', 'data', 'bench', 'analysis', 'audit', 'vertical', 'report', 'distributed', 'api', 'cli'] as const;
 type Layer = (typeof LAYERS)[number];
 
 function layerOf(file: string): Layer {

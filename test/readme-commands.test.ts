@@ -55,7 +55,7 @@ export function shownCommands(text: string): ShownCommand[] {
 }
 
 /** A progress or timing line of a command (src/cli/progress.ts labels). */
-const PROGRESS_LINE = /^(generate|export|bench|inspect|privacy noise|report): /;
+const PROGRESS_LINE = /^(generate|export|bench|inspect|privacy noise|report|vertical): /;
 
 /** Timings are the only thing that differs between runs. */
 export function mask(line: string): string {

@@ -18,7 +18,7 @@ import { Xoshiro128, streamState } from '../random/rng.js';
 import type { NoiseSource } from '../privacy/secure-noise.js';
 import { createNoiseSource } from '../privacy/secure-noise.js';
 import { loadScenario } from '../scenario/parse.js';
-import { datasetFromScenario } from '../data/load.js';
+import { assertHorizontal, datasetFromScenario } from '../data/load.js';
 import { prepareSeed } from '../data/prepare/prepare.js';
 import type { PreparedSeed } from '../data/prepare/types.js';
 import type { BenchConfig, BenchOverrides } from '../bench/config.js';
@@ -91,6 +91,7 @@ const SCENARIO_FILE = /\.ya?ml$/i;
 export async function runAudit(input: string, opts: AuditRunOptions = {}): Promise<AuditResult> {
   const isScenario = SCENARIO_FILE.test(input) && (await stat(input).then((s) => s.isFile(), () => false));
   const scenario = isScenario ? await loadScenario(input) : null;
+  if (scenario) assertHorizontal(scenario, input);
   const { dataset, config } = await loadInput(input, opts);
   const auditSettings = opts.settings?.bench.audit ?? scenario?.bench.audit;
   const audit = resolveAuditConfig(auditSettings, opts.audit);

@@ -9,7 +9,7 @@ import { FEDAGE_VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
 
 import { describeBackend, loadTfjs } from '../model/tfjs-backend.js';
-import { datasetFromScenario, loadBenchDataset } from '../data/load.js';
+import { assertHorizontal, datasetFromScenario, loadBenchDataset } from '../data/load.js';
 import { prepareSeed, prepareSeedFrom, readDataset } from '../data/prepare/prepare.js';
 import type { LabeledData } from '../model/types.js';
 import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION, type BenchDataset, type PreparedSeed } from '../data/prepare/types.js';
@@ -227,6 +227,7 @@ export async function loadInput(input: string, opts: Pick<BenchRunOptions, 'sett
   const isScenario = SCENARIO_FILE.test(input) && (await stat(input).then((s) => s.isFile(), () => false));
   if (isScenario) {
     const scenario = await loadScenario(input);
+    assertHorizontal(scenario, input);
     const settings = opts.settings ?? { bench: scenario.bench, privacy: scenario.privacy };
     const config = resolveBenchConfig(settings.bench, opts.overrides, settings.privacy);
     const target = config.target ?? scenario.target;

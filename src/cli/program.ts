@@ -17,6 +17,7 @@ import { registerScenarios } from './scenarios.js';
 import { registerInit } from './init.js';
 import { registerExport } from './export.js';
 import { registerFederation } from './federation.js';
+import { registerVertical } from './vertical.js';
 
 export function buildProgram(): Command {
   const program = baseProgram();
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerBench(program);
   registerAudit(program);
+  registerVertical(program);
   registerPrivacy(program);
   registerReport(program);
   registerSchema(program);

@@ -45,7 +45,21 @@ export async function loadBenchDataset(input: string, opts: LoadOptions = {}): P
   if (!SCENARIO_EXTENSIONS.has(extname(input).toLowerCase())) {
     throw new InputError([{ file: input, path: '', expected: 'a scenario file (.yaml/.yml) or a fedage data directory', found: `a file with extension "${extname(input)}"` }]);
   }
-  return datasetFromScenario(await loadScenario(input), input, opts);
+  const scenario = await loadScenario(input);
+  assertHorizontal(scenario, input);
+  return datasetFromScenario(scenario, input, opts);
+}
+
+/**
+ * A vertical scenario's parties hold columns, not patients: the horizontal pipeline (bench,
+ * audit, inspect) cannot train on them; the error points at `fedage vertical` (exit 2).
+ */
+export function assertHorizontal(scenario: Scenario, input: string): void {
+  if (!scenario.vertical) return;
+  throw new InputError(
+    [{ file: input, path: 'vertical', expected: 'a horizontal scenario (hospitals holding different patients) for this command', found: 'a `vertical:` section: its parties hold different columns of the same patients' }],
+    `${input} is a vertical scenario: run it with \`fedage vertical ${input}\``,
+  );
 }
 
 async function readSiteTable(path: string): Promise<Table> {

@@ -59,6 +59,19 @@ export function dot(a: Float64Array, x: Float64Array, xOff: number, d: number, a
   return s;
 }
 
+
+/** out[j] += alpha·x[xOff + j] for j < d, four at a time (independent stores, no chain). */
+export function axpy(alpha: number, x: Float64Array, xOff: number, out: Float64Array, d: number): void {
+  const blocked = d & ~3;
+  let j = 0;
+  for (; j < blocked; j += 4) {
+    out[j] += alpha * x[xOff + j];
+    out[j + 1] += alpha * x[xOff + j + 1];
+    out[j + 2] += alpha * x[xOff + j + 2];
+    out[j + 3] += alpha * x[xOff + j + 3];
+  }
+  for (; j < d; j++) out[j] += alpha * x[xOff + j];
+}
 /** Rejects data whose width is not the model's input width (the loops would read garbage). */
 export function assertMatrixWidth(data: Matrix, featureCount: number): void {
   if (data.d !== featureCount) throw new RangeError(`data has ${data.d} features, model expects ${featureCount}`);

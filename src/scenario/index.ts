@@ -26,3 +26,17 @@ export { formatPath } from './yaml-source.js';
 export { resolveScenarioInput, shippedScenarioNames, shippedScenarioPath, suggestScenarioName, SHIPPED_SCENARIOS_DIR } from './resolve-scenario.js';
 export { listShippedScenarios, shippedScenarioText, type ShippedScenario } from './shipped-scenarios.js';
 export { initScenario, type InitScenarioOptions, type InitScenarioResult } from './init-scenario.js';
+export {
+  DEFAULT_VERTICAL_TRAINING,
+  VERTICAL_ENCRYPTIONS,
+  VERTICAL_FEATURE_GROUPS,
+  VERTICAL_FEATURE_GROUP_NAMES,
+  resolveVertical,
+  verticalSettingsSchema,
+  type VerticalFeatureGroup,
+  type VerticalParty,
+  type VerticalSettings,
+  type VerticalSettingsInput,
+  type VerticalTrainingSettings,
+} from './vertical-schema.js';
+export { VERTICAL_GROUND_TRUTH_FILE, checkVertical, type VerticalRuleViolation } from './vertical-rules.js';

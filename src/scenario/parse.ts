@@ -21,6 +21,8 @@ import {
 } from './schema.js';
 import { benchConfigFileSchema, type BenchSettingsInput } from './bench-schema.js';
 import type { PrivacySettingsInput } from './privacy-schema.js';
+import { resolveVertical, verticalSettingsSchema } from './vertical-schema.js';
+import { checkVertical } from './vertical-rules.js';
 import { allowedKeys, describeSchema, schemaAtPath } from './schema-describe.js';
 import { formatPath, readYaml, readYamlFile, type DataPath, type SourcePosition, type YamlSource } from './yaml-source.js';
 
@@ -37,6 +39,7 @@ export function parseScenario(text: string, file: string): Scenario {
     ...(checked.success ? [] : schemaProblems(checked.error.issues, source, file)),
     ...siteIdProblems(source, file),
     ...crossFieldProblems(checked.success ? checked.data : undefined, source, file),
+    ...verticalProblems(source, file),
   ];
   if (problems.length > 0 || !checked.success) throw reportedProblems(inDocumentOrder(uniqueProblems(problems)), file);
   return resolveScenario(checked.data, file);
@@ -115,6 +118,7 @@ export function resolveScenario(input: ScenarioInput, file: string): Scenario {
     sites: input.sites.map((site) => resolveSite(site, consortium.defaults)),
     bench: input.bench ?? {},
     privacy: input.privacy ?? null,
+    vertical: input.vertical ? resolveVertical(input.vertical) : null,
     file,
   };
 }
@@ -290,6 +294,21 @@ function crossFieldProblems(input: ScenarioInput | undefined, source: YamlSource
   return sites.flatMap((site, index) =>
     site ? checkResolvedSite(resolveSite(site, defaults.data)).map((v) => locateViolation(v, index, source, file)) : [],
   );
+}
+
+/** The vertical section's rules, whenever the section itself passed the schema check. */
+function verticalProblems(source: YamlSource, file: string): InputProblem[] {
+  const raw = (source.data as { vertical?: unknown } | null)?.vertical;
+  if (raw === undefined) return [];
+  const vertical = verticalSettingsSchema.safeParse(raw);
+  if (!vertical.success) return [];
+  return checkVertical(vertical.data, rawSites(source.data).length).map((v) => ({
+    file,
+    ...lineColumn(source.positionOf(v.at)),
+    path: formatPath(v.at),
+    expected: v.expected,
+    found: v.found,
+  }));
 }
 
 function defaultsIfValid(data: unknown): { success: boolean; data?: SiteSettingsInput } {

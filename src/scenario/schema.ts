@@ -12,6 +12,7 @@ import { RACE_ETHNICITY, type RaceEthnicity, type RaceEthnicityMix } from './rac
 import { z } from 'zod';
 import { benchSettingsSchema, type BenchSettingsInput } from './bench-schema.js';
 import { privacySettingsSchema, type PrivacySettingsInput } from './privacy-schema.js';
+import { verticalSettingsSchema, type VerticalSettings } from './vertical-schema.js';
 
 const fraction = z.number().min(0).max(1);
 const positive = z.number().gt(0);
@@ -24,15 +25,8 @@ const isoDate = z
     message: 'a real calendar date',
   });
 
-/**
- * Site ids become file names: keep them to a portable, safe subset. The one rule for scenarios
- * and import mappings (data/import/mapping-schema.ts uses this schema and rules.ts checkSiteIds).
- */
-export const SITE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const siteIdSchema = z
-  .string()
-  .regex(SITE_ID_PATTERN, 'a safe file name: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit')
-  .refine((s) => !s.includes('..'), { message: 'a safe file name without ".."' });
+export { SITE_ID_PATTERN, siteIdSchema } from './site-id.js';
+import { siteIdSchema } from './site-id.js';
 
 // mean and sd are optional in a layer: a site may override only `age.mean`; the built-in
 // defaults always supply both, so a resolved distribution is complete.
@@ -243,6 +237,7 @@ export const scenarioSchema = z.strictObject({
   sites: z.array(siteSchema).min(1, 'at least one site'),
   bench: benchSettingsSchema.optional().describe('benchmark settings (read by fedage bench)'),
   privacy: privacySettingsSchema.optional().describe('differential privacy arms of fedage bench'),
+  vertical: verticalSettingsSchema.optional().describe('vertical federated learning: parties holding different columns of the same patients (read by fedage generate and fedage vertical)'),
 });
 
 export type ScenarioInput = z.infer<typeof scenarioSchema>;
@@ -309,6 +304,8 @@ export interface Scenario {
   bench: BenchSettingsInput;
   /** The privacy section as written (defaults filled by src/bench/config.ts). */
   privacy: PrivacySettingsInput | null;
+  /** The vertical section with defaults filled in; null for a horizontal (multi-hospital) scenario. */
+  vertical: VerticalSettings | null;
   /** Where it came from, for error messages. */
   file: string;
 }

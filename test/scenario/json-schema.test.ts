@@ -25,7 +25,7 @@ describe('scenario JSON Schema', () => {
     assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
     assert.ok(schema.$id);
     assert.ok(schema.title);
-    assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'bench', 'consortium', 'privacy', 'refs', 'sites']);
+    assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'bench', 'consortium', 'privacy', 'refs', 'sites', 'vertical']);
     assert.deepEqual(schema.required.sort(), ['consortium', 'sites']);
     assert.equal(schema.additionalProperties, false, 'editors flag unknown keys too');
     assert.deepEqual(schema.properties.sites.items?.required, ['id']);
