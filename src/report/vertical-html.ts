@@ -5,7 +5,7 @@
 import type { VerticalBenchResult } from '../vertical/run-vertical.js';
 import { escapeHtml } from './html-util.js';
 import { REPORT_CSS } from './style.js';
-import { armTable, fmt3, leakageTable, overlapSentence, partyTable, type TextTable } from './vertical-text.js';
+import { armTable, fmt3, leakageTable, overlapSentence, partyTable, verticalReaderNotes, type TextTable } from './vertical-text.js';
 
 function tableHtml(t: TextTable, caption: string): string {
   const head = t.header.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('');
@@ -54,6 +54,7 @@ ${tableHtml(partyTable(r), 'Each party: records held, share of the population, f
 <h2 id="auc">AUC and communication per configuration</h2>
 ${aucChart(r)}
 ${tableHtml(armTable(r), 'Test AUC, F1 and bytes on the wire per training epoch (forward: towards the label holder; backward: towards the other parties)')}
+${verticalReaderNotes(r).map((note) => `<p class="callout warn">${escapeHtml(note)}</p>`).join('\n')}
 <h2 id="leakage">Label leakage from returned gradients</h2>
 <p>In split learning every party without labels receives the gradient of the loss for each of its rows. Li et al. (ICLR 2022) show that its norm and direction reveal the label; the attack AUC says how well (0.5: nothing, 1: every label). The defence adds Gaussian noise to the returned gradients; its cost is the test AUC split learning loses.</p>
 ${tableHtml(leakageTable(r), 'Label-leakage attacks by each party without labels, without and with the defence')}

@@ -4,6 +4,7 @@
  * defence's cost. Only reads a VerticalBenchResult.
  */
 import type { VerticalBenchResult } from '../vertical/run-vertical.js';
+import { SMALL_TEST_POSITIVES } from './reader-warnings.js';
 
 export const fmt3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 export const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
@@ -23,7 +24,7 @@ export function formatBytes(bytes: number): string {
 
 /** What an arm is, for a reader who did not write the code. */
 export function armDescription(arm: string, labelParty: string): string {
-  if (arm === 'central') return 'all columns pooled in one place (the ceiling no federation beats)';
+  if (arm === 'central') return 'all columns pooled in one place (the reference a vertical federation tries to match)';
   if (arm === 'label-holder-only') return `${labelParty} alone, its own columns only`;
   if (arm.startsWith('label-holder+')) return `${labelParty} with ${arm.slice('label-holder+'.length)}'s columns pooled`;
   if (arm === 'split-learning') return 'split learning: bottom models at each party, top model at the label holder';
@@ -91,6 +92,45 @@ export function overlapSentence(r: VerticalBenchResult): string {
   );
 }
 
+/**
+ * Half-width of the 95 % interval of an AUC of `auc` with `positives` and `negatives` test rows,
+ * by Hanley & McNeil (1982, Radiology 143:29, eq. 2 with their Q1, Q2 for exponential scores).
+ */
+export function aucHalfWidth95(auc: number, positives: number, negatives: number): number {
+  const q1 = auc / (2 - auc);
+  const q2 = (2 * auc * auc) / (1 + auc);
+  const variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives);
+  return 1.96 * Math.sqrt(Math.max(0, variance));
+}
+
+/**
+ * What the reader must know before comparing configurations: a test set too small for AUC
+ * differences to mean anything, and arms that score above the pooled reference (noise, since the
+ * vertical arms see the same columns of the same rows as central).
+ */
+export function verticalReaderNotes(r: VerticalBenchResult): string[] {
+  const v = r.vertical;
+  const a = v.alignment;
+  const notes: string[] = [];
+  const central = v.arms.find((arm) => arm.arm === 'central');
+  const negatives = a.testRows - a.positives.test;
+  if (central && Number.isFinite(central.auc) && a.positives.test > 0 && negatives > 0) {
+    const halfWidth = aucHalfWidth95(central.auc, a.positives.test, negatives);
+    if (a.positives.test < SMALL_TEST_POSITIVES) {
+      notes.push(
+        `Only ${a.positives.test} positive test rows (${negatives} negative): a test AUC near ${fmt3(central.auc)} has a 95 % interval of about ±${halfWidth.toFixed(2)} (Hanley & McNeil 1982), so differences between configurations smaller than that are noise; raise --scale or the parties' coverage for a larger aligned test set.`,
+      );
+    }
+    const above = v.arms.filter((arm) => arm.arm !== 'central' && Number.isFinite(arm.auc) && arm.auc > central.auc);
+    if (above.length > 0) {
+      notes.push(
+        `${above.map((arm) => `${arm.arm} (${fmt3(arm.auc)})`).join(', ')} scored above central (${fmt3(central.auc)}) on this test set; central sees every column of the same rows, so this is sampling noise and optimisation differences (±${halfWidth.toFixed(2)}), not a gain from federation.`,
+      );
+    }
+  }
+  return notes;
+}
+
 export function markdownTable(t: TextTable): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   return [`| ${t.header.map(esc).join(' | ')} |`, `|${t.header.map(() => '---').join('|')}|`, ...t.rows.map((row) => `| ${row.map(esc).join(' | ')} |`)].join('\n');
@@ -118,6 +158,7 @@ export function verticalMarkdown(r: VerticalBenchResult): string {
     '',
     markdownTable(armTable(r)),
     '',
+    ...verticalReaderNotes(r).flatMap((note) => [`> ${note}`, '']),
     '## Label leakage from returned gradients (Li et al., ICLR 2022)',
     '',
     'Each party without labels scores every training row by the gradient it receives in split learning; attack AUC 0.5 = it learns nothing about the labels, 1 = it recovers them.',
