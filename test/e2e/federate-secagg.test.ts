@@ -4,51 +4,30 @@
  * (kill -9) after sharing its keys goes through the dropout path and the round still completes
  * with the survivors' sum (the sum itself is checked bit for bit in test/distributed/remote-masking.test.ts).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { FIXTURE_SITES, useFederationFixture } from './federation-fixture.js';
 import type { ChildProcess } from 'node:child_process';
-import { loadScenario } from '../../src/scenario/parse.js';
-import { writeSyntheticDataset } from '../../src/data/write-dataset.js';
 import { benchOverrides } from '../../src/cli/bench.js';
 import { federate } from '../../src/distributed/federation.js';
-import { initCertificates } from '../../src/distributed/certs.js';
 import type { Message } from '../../src/distributed/codec.js';
 
-const SITES = ['se-memory', 'us-academic', 'us-community'];
-let root = '';
-let data = '';
-let certs = '';
-const children: ChildProcess[] = [];
-
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), 'fedage-federate-secagg-'));
-  data = join(root, 'data');
-  certs = join(root, 'certs');
-  await writeSyntheticDataset(await loadScenario('scenarios/alzheimers-3site.yaml'), { outDir: data, visits: false, scale: 0.25 });
-  await initCertificates({ consortium: 'test', sites: SITES, outDir: certs });
-});
-
-after(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  rmSync(root, { recursive: true, force: true });
-});
+const SITES = FIXTURE_SITES;
+const fx = useFederationFixture('fedage-federate-secagg-');
 
 test('secure aggregation over the wire: updates never reach the aggregator in the clear; a site killed after key sharing is unmasked from the survivors and the round completes', { timeout: 120_000 }, async () => {
   const received: Array<{ site: string; m: Message }> = [];
   const byId = new Map<string, ChildProcess>();
   let killed: { round: number; arm: string } | null = null;
   const { run } = await federate({
-    input: data,
-    certsDir: certs,
+    input: fx.data,
+    certsDir: fx.certs,
     minSites: 2,
     roundDeadlineMs: 4000,
     joinTimeoutMs: 60_000,
     bench: { overrides: benchOverrides({ seeds: '1', rounds: '3', arms: 'fedavg', secureAggregation: 'masking' }) },
     onChild: (site, c) => {
-      children.push(c);
+      fx.children.push(c);
       byId.set(site, c);
     },
     onReceived: (site, m) => received.push({ site, m }),

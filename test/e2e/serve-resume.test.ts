@@ -4,39 +4,20 @@
  * on the same address replays the recorded rounds, the sites join it again, and the run's
  * results.json equals the uninterrupted in-process run (apart from transport and timing fields).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { FIXTURE_SITES, useFederationFixture } from './federation-fixture.js';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario } from '../../src/scenario/parse.js';
-import { writeSyntheticDataset } from '../../src/data/write-dataset.js';
 import { runBench } from '../../src/bench/runner.js';
 import { benchOverrides } from '../../src/cli/bench.js';
 import { fedageBin, spawnSite } from '../../src/distributed/federation.js';
-import { initCertificates } from '../../src/distributed/certs.js';
 import type { BenchResult } from '../../src/bench/results.js';
 
-const SITES = ['se-memory', 'us-academic', 'us-community'];
-let root = '';
-let data = '';
-let certs = '';
-const children: ChildProcess[] = [];
-
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), 'fedage-resume-'));
-  data = join(root, 'data');
-  certs = join(root, 'certs');
-  await writeSyntheticDataset(await loadScenario('scenarios/alzheimers-3site.yaml'), { outDir: data, visits: false, scale: 0.25 });
-  await initCertificates({ consortium: 'test', sites: SITES, outDir: certs });
-});
-
-after(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  rmSync(root, { recursive: true, force: true });
-});
+const SITES = FIXTURE_SITES;
+const fx = useFederationFixture('fedage-resume-');
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -51,18 +32,18 @@ const withoutTransport = (r: BenchResult) => JSON.stringify({ ...r, transport: u
 
 test('aggregator killed (kill -9) mid-run, then fedage serve --resume: nothing lost, the result equals the uninterrupted run', { timeout: 150_000 }, async () => {
   const port = await freePort();
-  const state = join(root, 'state');
-  const out = join(root, 'out');
+  const state = join(fx.root, 'state');
+  const out = join(fx.root, 'out');
   const flags = ['--seeds', '1', '--rounds', '4', '--arms', 'fedavg', '--secure-aggregation', 'masking'];
   const serve = (extra: string[]) => {
-    const c = spawn(process.execPath, [fedageBin(), 'serve', '--plan', data, '--listen', `127.0.0.1:${port}`, '--certs', certs, '--state', state, '--round-deadline', '30', '--quiet', ...flags, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(c);
+    const c = spawn(process.execPath, [fedageBin(), 'serve', '--plan', fx.data, '--listen', `127.0.0.1:${port}`, '--certs', fx.certs, '--state', state, '--round-deadline', '30', '--quiet', ...flags, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    fx.children.push(c);
     return c;
   };
   const first = serve([]);
   let firstErr = '';
   first.stderr?.on('data', (b: Buffer) => (firstErr += b.toString('utf8')));
-  for (const site of SITES) children.push(spawnSite({ data, site, server: `127.0.0.1:${port}`, certsDir: certs, extra: ['--quiet', '--connect-timeout', '90'] }));
+  for (const site of SITES) fx.children.push(spawnSite({ data: fx.data, site, server: `127.0.0.1:${port}`, certsDir: fx.certs, extra: ['--quiet', '--connect-timeout', '90'] }));
   // Kill the aggregator once it recorded 6 rounds: all 4 of fedavg and 2 of fedavg+secagg.
   const recorded = () => (existsSync(state) ? readdirSync(state).filter((f) => f.startsWith('train-')).length : 0);
   const deadline = Date.now() + 100_000;
@@ -87,7 +68,7 @@ test('aggregator killed (kill -9) mid-run, then fedage serve --resume: nothing l
   assert.ok(replayed >= atCrash, note.message);
   assert.equal(t.rounds.length, 8, 'every round in the transport record');
 
-  const inProcess = await runBench(data, { overrides: benchOverrides({ seeds: '1', rounds: '4', arms: 'fedavg', secureAggregation: 'masking', workers: '1' }), workers: 1 });
+  const inProcess = await runBench(fx.data, { overrides: benchOverrides({ seeds: '1', rounds: '4', arms: 'fedavg', secureAggregation: 'masking', workers: '1' }), workers: 1 });
   const a = withoutTransport(resumed);
   const b = withoutTransport(JSON.parse(JSON.stringify(inProcess.result)) as BenchResult);
   assert.ok(a === b, 'results.json equal to the uninterrupted in-process run apart from transport and timing');
