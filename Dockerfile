@@ -7,7 +7,9 @@ RUN npm ci --ignore-scripts
 COPY src ./src
 COPY test ./test
 COPY perf ./perf
-RUN npx tsc -p tsconfig.json
+COPY scripts ./scripts
+# tsc, then the one-file `fedage site` bundle (scripts/bundle-site.mjs; esbuild ships its binary as an npm package).
+RUN npm run build
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

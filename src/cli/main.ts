@@ -1,22 +1,8 @@
 /** The CLI entry point (bin/fedage.js): runs the program and sets the exit code. */
-import { runInterruptCleanups } from '../cleanup.js';
 import { FEDAGE_VERSION } from '../version.js';
+import { installProcessHandlers } from './process-handlers.js';
 
-// SIGINT/SIGTERM/SIGHUP: remove staging directories and release locks (output-transaction.ts),
-// then exit as the signal would (128 + its number).
-for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
-  process.on(signal, () => {
-    const undone = runInterruptCleanups();
-    process.stderr.write(`fedage: interrupted (${signal})${undone > 0 ? '; partial output removed, previous output left as it was' : ''}\n`);
-    process.exit(128 + number);
-  });
-}
-
-// `fedage schema | head` closes stdout early: that is the reader's choice, not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
+installProcessHandlers();
 
 // `fedage --version` answers before the program and its command modules load (zod, apache-arrow,
 // faker, tfjs glue: ~0.9 s of CPU at start-up, issue 19); Commander prints the same line.

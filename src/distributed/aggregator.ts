@@ -10,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { FEDAGE_VERSION } from '../version.js';
 import { encodeMessage, MessageAssembler, ProtocolError, wireBytes, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_MESSAGE_BYTES, type Message, type WireChunk } from './codec.js';
-import { channelOptions, federationService, PROTOCOL_VERSION } from './protocol.js';
+import { channelOptions, federationService, PROTOCOL_VERSION, widenServerWindows } from './protocol.js';
 import type { Credentials } from './certs.js';
 
 type SurfaceCall = { getPeer(): string; getAuthContext?(): { sslPeerCertificate?: { subject?: Record<string, unknown>; serialNumber?: string } } | null };
@@ -110,7 +110,9 @@ export class Aggregator {
     const c = this.opts.credentials;
     // checkClientCertificate: TLS refuses a client without a certificate chaining to the CA (or expired).
     const creds = grpc.ServerCredentials.createSsl(c.ca, [{ private_key: c.key, cert_chain: c.cert }], true);
+    widenServerWindows(this.server, 'before-bind');
     this.boundPort = await new Promise<number>((resolve, reject) => this.server.bindAsync(this.opts.listen, creds, (err, port) => (err ? reject(err) : resolve(port))));
+    widenServerWindows(this.server, 'after-bind');
     this.event({ kind: 'listening', message: `listening on ${this.opts.listen.replace(/:\d+$/, '')}:${this.boundPort} (mutual TLS, protocol v${PROTOCOL_VERSION})` });
     return this.boundPort;
   }

@@ -75,11 +75,20 @@ export function wireBytes(chunks: readonly WireChunk[]): number {
   return n;
 }
 
-/** Reassembles chunks as they arrive; `push` returns the message when the last chunk is in. */
+/**
+ * Reassembles chunks as they arrive; `push` returns the message when the last chunk is in. The
+ * payload is copied once, into one buffer the vectors are views of, when the last chunk is in (not
+ * allocated from the header's layout up front: a peer would otherwise make the aggregator
+ * allocate the size limit with one small chunk).
+ */
 export class MessageAssembler {
   private first: WireChunk | null = null;
+  private header: Record<string, unknown> = {};
+  private layout: Array<[string, number]> = [];
+  private declaredBytes = 0;
   private parts: Uint8Array[] = [];
   private size = 0;
+  private received = 0;
   constructor(private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES) {}
 
   push(c: WireChunk): Message | null {
@@ -87,53 +96,69 @@ export class MessageAssembler {
     const index = c.chunk_index;
     const count = c.chunk_count;
     if (!Number.isInteger(count) || count < 1) throw new ProtocolError(`chunk_count ${count}: expected ≥ 1`);
-    if (index !== this.parts.length) throw new ProtocolError(`chunk ${index} arrived where chunk ${this.parts.length} was expected`);
+    if (index !== this.received) throw new ProtocolError(`chunk ${index} arrived where chunk ${this.received} was expected`);
     if (this.first) {
       if (count !== this.first.chunk_count || c.task_id !== this.first.task_id || c.kind !== this.first.kind) throw new ProtocolError('chunks of one message disagree on task, kind or count');
       if (c.header && c.header.length > 0) throw new ProtocolError('a header after the first chunk');
     } else {
-      this.first = c;
       if (!c.header || c.header.length === 0) throw new ProtocolError('first chunk without a header');
       if (c.header.length > MAX_HEADER_BYTES) throw new ProtocolError(`header of ${c.header.length} bytes exceeds ${MAX_HEADER_BYTES}`);
-      this.size += c.header.length;
+      this.first = c;
+      this.readHeader(c.header);
     }
-    const payload = c.payload ?? new Uint8Array(0);
-    this.size += payload.length;
-    if (this.size > this.maxMessageBytes) throw new ProtocolError(`message exceeds the ${this.maxMessageBytes}-byte limit`);
-    this.parts.push(payload);
-    if (this.parts.length < count) return null;
-    return decodeAssembled(this.first, Buffer.concat(this.parts));
+    const part = c.payload ?? new Uint8Array(0);
+    this.size += part.length;
+    if (this.size > this.declaredBytes) throw new ProtocolError(`layout needs ${this.declaredBytes} payload bytes, the chunks carry more`);
+    this.parts.push(part);
+    this.received++;
+    if (this.received < count) return null;
+    if (this.size !== this.declaredBytes) throw new ProtocolError(`layout needs ${this.declaredBytes} payload bytes, the chunks carry ${this.size}`);
+    const payload = new Uint8Array(this.size);
+    let at = 0;
+    for (const p of this.parts) {
+      payload.set(p, at);
+      at += p.length;
+    }
+    this.parts = [];
+    const vectors: Record<string, Float64Array> = {};
+    let o = 0;
+    for (const [name, length] of this.layout) {
+      vectors[name] = new Float64Array(payload.buffer, o, length);
+      o += length * 8;
+    }
+    const first = this.first;
+    return { taskId: String(first.task_id ?? ''), kind: String(first.kind ?? ''), siteId: String(first.site_id ?? ''), header: this.header, vectors };
   }
-}
 
-function decodeAssembled(first: WireChunk, payload: Buffer): Message {
-  let header: unknown;
-  try {
-    header = decodeWireJson(first.header);
-  } catch (err) {
-    throw new ProtocolError(`header is not valid wire JSON: ${(err as Error).message}`);
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new ProtocolError('header is not a JSON object');
-  const h = header as Record<string, unknown>;
-  const layout = h.layout;
-  if (!Array.isArray(layout)) throw new ProtocolError('header without a layout');
-  const vectors: Record<string, Float64Array> = {};
-  let o = 0;
-  for (const entry of layout) {
-    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || !NAME.test(entry[0]) || !Number.isSafeInteger(entry[1]) || entry[1] < 0) {
-      throw new ProtocolError(`bad layout entry ${JSON.stringify(entry).slice(0, 80)}`);
+  /** Decodes and checks the header and its layout, and allocates the payload (within the limit). */
+  private readHeader(bytes: Uint8Array): void {
+    let header: unknown;
+    try {
+      header = decodeWireJson(bytes);
+    } catch (err) {
+      throw new ProtocolError(`header is not valid wire JSON: ${(err as Error).message}`);
     }
-    const [name, length] = entry as [string, number];
-    if (Object.hasOwn(vectors, name)) throw new ProtocolError(`vector ${name} twice in the layout`);
-    if (o + length * 8 > payload.length) throw new ProtocolError(`layout needs more than the ${payload.length} payload bytes`);
-    const v = new Float64Array(length);
-    new Uint8Array(v.buffer).set(payload.subarray(o, o + length * 8));
-    vectors[name] = v;
-    o += length * 8;
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new ProtocolError('header is not a JSON object');
+    const h = header as Record<string, unknown>;
+    const layout = h.layout;
+    if (!Array.isArray(layout)) throw new ProtocolError('header without a layout');
+    const names = new Set<string>();
+    let total = 0;
+    for (const entry of layout) {
+      if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || !NAME.test(entry[0]) || !Number.isSafeInteger(entry[1]) || entry[1] < 0) {
+        throw new ProtocolError(`bad layout entry ${JSON.stringify(entry).slice(0, 80)}`);
+      }
+      const [name, length] = entry as [string, number];
+      if (names.has(name)) throw new ProtocolError(`vector ${name} twice in the layout`);
+      names.add(name);
+      total += length * 8;
+      if (bytes.length + total > this.maxMessageBytes) throw new ProtocolError(`message exceeds the ${this.maxMessageBytes}-byte limit`);
+    }
+    delete h.layout;
+    this.header = h;
+    this.layout = layout as Array<[string, number]>;
+    this.declaredBytes = total;
   }
-  if (o !== payload.length) throw new ProtocolError(`${payload.length - o} payload byte(s) outside the layout`);
-  delete h.layout;
-  return { taskId: String(first.task_id ?? ''), kind: String(first.kind ?? ''), siteId: String(first.site_id ?? ''), header: h, vectors };
 }
 
 /** Decodes a complete list of chunks (tests, fuzzing). */

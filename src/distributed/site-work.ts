@@ -105,7 +105,7 @@ export class SiteWorker {
     });
     this.states.set(key, clientState);
     const answer = work.releaseTrainingLoss ? update : { ...update, trainLoss: Number.NaN };
-    this.last.set(key, { round: task.round, globalParams: Float64Array.from(globalParams), update: answer });
+    this.last.set(key, { round: task.round, globalParams: globalParams.slice(), update: answer });
     return answer;
   }
 

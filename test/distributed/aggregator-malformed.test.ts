@@ -74,7 +74,12 @@ test('fuzz: malformed chunk streams are refused, recorded as malformed events, a
   // A well-formed but oversized message (over the 64 KiB limit), and a truncated one.
   const big = encodeMessage({ taskId: 't', kind: 'ok', siteId: 'a', header: {}, vectors: { params: new Float64Array(20_000) } }, 16 * 1024);
   assert.equal((await submit(big)).code, grpc.status.INVALID_ARGUMENT);
-  assert.equal((await submit(big.slice(0, 2))).accepted, false);
+  // Truncated: the first of two chunks of a message within the limit: not accepted, not malformed.
+  const small = encodeMessage({ taskId: 't', kind: 'ok', siteId: 'a', header: {}, vectors: { params: new Float64Array(3_000) } }, 16 * 1024);
+  assert.equal(small.length, 2);
+  const truncated = await submit(small.slice(0, 1));
+  assert.equal(truncated.accepted, false);
+  assert.notEqual(truncated.code, grpc.status.INVALID_ARGUMENT);
   const malformed = agg.events.filter((e) => e.kind === 'malformed');
   assert.equal(malformed.length, refused + 1);
   assert.ok(malformed.some((e) => /exceeds the 65536-byte limit/.test(e.message)));

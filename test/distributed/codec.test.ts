@@ -90,3 +90,22 @@ test('an oversized message is refused as soon as it passes the limit', () => {
     for (const c of chunks) a.push(c);
   }, (e: unknown) => e instanceof ProtocolError && /limit/.test((e as Error).message));
 });
+
+test('an oversized message is refused at its first chunk when its layout declares more than the limit', () => {
+  // The header says 8,000 payload bytes; the limit is 4,000: refused before any payload is held.
+  const chunks = encodeMessage({ taskId: 't', kind: 'ok', siteId: 's', header: {}, vectors: { params: new Float64Array(1000) } }, 1024);
+  const a = new MessageAssembler(4000);
+  assert.throws(() => a.push(chunks[0]), (e: unknown) => e instanceof ProtocolError && /limit/.test((e as Error).message));
+});
+
+test('chunks that carry more or fewer payload bytes than the layout declares are refused', () => {
+  const chunks = encodeMessage({ taskId: 't', kind: 'ok', siteId: 's', header: {}, vectors: { a: new Float64Array([1, 2]), b: new Float64Array([3]) } }, 8);
+  const extra = chunks.map((c, i) => (i === chunks.length - 1 ? { ...c, payload: new Uint8Array(16) } : c));
+  assert.throws(() => decodeMessage(extra), (e: unknown) => e instanceof ProtocolError && /carry more/.test((e as Error).message));
+  const short = chunks.map((c, i) => (i === chunks.length - 1 ? { ...c, payload: new Uint8Array(0) } : c));
+  assert.throws(() => decodeMessage(short), (e: unknown) => e instanceof ProtocolError && /carry 16/.test((e as Error).message));
+  // The intact message: vectors in their own, non-overlapping ranges.
+  const m = decodeMessage(chunks);
+  m.vectors.a[1] = 99;
+  assert.deepEqual([...m.vectors.a, ...m.vectors.b], [1, 99, 3]);
+});
