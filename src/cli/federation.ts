@@ -3,7 +3,7 @@
  * `fedage federate` (both on loopback), `fedage certs init|revoke`, `fedage deploy compose|k8s`.
  * Parsing only; the work is in src/distributed.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { loadBenchConfig } from '../scenario/parse.js';
 import { resolveScenarioInput } from '../scenario/resolve-scenario.js';
@@ -100,8 +100,9 @@ export function registerFederation(program: Command): void {
       .option('--listen <host:port>', 'address to listen on (default 0.0.0.0:50051)', '0.0.0.0:50051')
       .requiredOption('--certs <dir>', 'certificates directory (fedage certs init): ca.pem, aggregator.pem, aggregator-key.pem, crl.pem')
       .option('--state <dir>', "write the aggregator's state here after every round (atomically), for --resume")
-      .option('--resume', 'continue a crashed run from its --state: recorded rounds are replayed, the rest run live'),
-  ).action(async (o: RunFlags & { plan: string; listen: string; certs: string; state?: string; resume?: boolean }) =>
+      .option('--resume', 'continue a crashed run from its --state: recorded rounds are replayed, the rest run live')
+      .addOption(new Option('--auto-resume', "with --state: resume when it holds this run's state, start fresh when it is empty (containers that restart)").conflicts('resume')),
+  ).action(async (o: RunFlags & { plan: string; listen: string; certs: string; state?: string; resume?: boolean; autoResume?: boolean }) =>
     runAndWrite(o, async (bench) =>
       (await federation()).serveFederation({
         input: resolveScenarioInput(o.plan),
@@ -109,7 +110,7 @@ export function registerFederation(program: Command): void {
         listen: o.listen,
         certsDir: o.certs,
         ...(o.state ? { stateDir: o.state } : {}),
-        ...(o.resume ? { resume: true } : {}),
+        ...(o.resume ? { resume: true } : o.autoResume ? { resume: 'if-present' as const } : {}),
         ...(count('--min-sites', o.minSites) !== undefined ? { minSites: count('--min-sites', o.minSites) } : {}),
         roundDeadlineMs: seconds('--round-deadline', o.roundDeadline, 60),
         joinTimeoutMs: seconds('--join-timeout', o.joinTimeout, 60),

@@ -39,8 +39,10 @@ export function composeFile(sites: readonly string[], planName: string, image: s
   const services: Record<string, unknown> = {
     aggregator: {
       image,
-      command: ['serve', '--plan', isDir ? '/plan' : `/plan/${planName}`, '--listen', `0.0.0.0:${AGGREGATOR_PORT}`, '--certs', '/run/secrets', '--out', '/out', '--force'],
-      volumes: [isDir ? './data:/plan:ro' : `./${planName}:/plan/${planName}:ro`, './out:/out'],
+      // --state/--auto-resume: a restarted aggregator container continues its run (issue 16 §2).
+      command: ['serve', '--plan', isDir ? '/plan' : `/plan/${planName}`, '--listen', `0.0.0.0:${AGGREGATOR_PORT}`, '--certs', '/run/secrets', '--out', '/out', '--force', '--state', '/state', '--auto-resume'],
+      volumes: [isDir ? './data:/plan:ro' : `./${planName}:/plan/${planName}:ro`, './out:/out', './state:/state'],
+      restart: 'on-failure',
       secrets: [
         { source: 'ca', target: CERT_FILES.ca },
         { source: 'crl', target: CERT_FILES.crl },
@@ -92,7 +94,8 @@ export function k8sObjects(sites: readonly string[], image: string): Record<stri
             {
               name: 'aggregator',
               image,
-              args: ['serve', '--plan', '/plan', '--listen', `0.0.0.0:${AGGREGATOR_PORT}`, '--certs', '/certs', '--out', '/out', '--force'],
+              // --state on its own volume, --auto-resume: a restarted or rescheduled pod continues the run.
+              args: ['serve', '--plan', '/plan', '--listen', `0.0.0.0:${AGGREGATOR_PORT}`, '--certs', '/certs', '--out', '/out', '--force', '--state', '/state', '--auto-resume'],
               ports: [{ containerPort: AGGREGATOR_PORT, name: 'grpc' }],
               resources,
               securityContext: security,
@@ -100,6 +103,7 @@ export function k8sObjects(sites: readonly string[], image: string): Record<stri
                 { name: 'certs', mountPath: '/certs', readOnly: true },
                 { name: 'plan', mountPath: '/plan', readOnly: true },
                 { name: 'out', mountPath: '/out' },
+                { name: 'state', mountPath: '/state' },
               ],
             },
           ],
@@ -107,6 +111,7 @@ export function k8sObjects(sites: readonly string[], image: string): Record<stri
             { name: 'certs', secret: { secretName: 'fedage-aggregator-certs', defaultMode: 0o400 } },
             { name: 'plan', persistentVolumeClaim: { claimName: 'fedage-plan' } },
             { name: 'out', persistentVolumeClaim: { claimName: 'fedage-out' } },
+            { name: 'state', persistentVolumeClaim: { claimName: 'fedage-aggregator-state' } },
           ],
         },
       },

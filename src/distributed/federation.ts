@@ -46,7 +46,8 @@ export interface ServeOptions {
   beforeMaskingStage?: RemoteMaskingOptions['beforeStage'];
   /** Where the aggregator writes its state after every round (`--state`); with `resume`, a crashed run's state is replayed first. */
   stateDir?: string;
-  resume?: boolean;
+  /** true: replay the state (it must exist); 'if-present': replay it when there is one (a restarted container). */
+  resume?: boolean | 'if-present';
   /** Tests: every message the sites submit, as the aggregator decoded it. */
   onReceived?: AggregatorOptions['onReceived'];
 }
@@ -84,8 +85,8 @@ export async function serveFederation(o: ServeOptions): Promise<{ run: BenchRun;
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     ...(o.onReceived ? { onReceived: o.onReceived } : {}),
   });
-  if (o.resume && !o.stateDir) throw new UsageError('--resume needs --state <dir>: the directory the crashed aggregator wrote its state to');
-  const journal = o.stateDir ? RoundJournal.open(o.stateDir, runFingerprint(o.input, { settings: o.bench?.settings ?? null, overrides: o.bench?.overrides ?? null }), o.resume === true) : undefined;
+  if (o.resume && !o.stateDir) throw new UsageError(`${o.resume === true ? '--resume' : '--auto-resume'} needs --state <dir>: the directory the aggregator writes its state to`);
+  const journal = o.stateDir ? RoundJournal.open(o.stateDir, runFingerprint(o.input, { settings: o.bench?.settings ?? null, overrides: o.bench?.overrides ?? null }), o.resume ?? false) : undefined;
   const started = performance.now();
   const port = await agg.start();
   const roundDeadlineMs = o.roundDeadlineMs ?? 60_000;
@@ -97,7 +98,7 @@ export async function serveFederation(o: ServeOptions): Promise<{ run: BenchRun;
     await agg.waitForSites(o.joinTimeoutMs ?? 60_000, startWith);
     startupSeconds = (performance.now() - started) / 1000;
     const run = await runBench(o.input, { ...(o.bench ?? {}), siteClients: remote });
-    if (o.resume && journal) agg.event({ kind: 'resumed', message: `resumed from ${o.stateDir}: ${journal.replayed} recorded round answer(s) replayed, the rest run live` });
+    if (journal && (o.resume === true || journal.replayed > 0)) agg.event({ kind: 'resumed', message: `resumed from ${o.stateDir}: ${journal.replayed} recorded round answer(s) replayed, the rest run live` });
     await agg.shutdown();
     const transport: TransportRecord = {
       mode: 'grpc',

@@ -30,9 +30,12 @@ export class RoundJournal {
   /**
    * Opens the state directory. A fresh run refuses a directory holding another run's rounds; a
    * resumed run refuses state written for a different plan (fingerprint of input and settings).
+   * 'if-present' (`--auto-resume`, what deployments use): resume when the directory holds state,
+   * start fresh when it does not, so a restarted container continues its run.
    */
-  static open(dir: string, fingerprint: string, resume: boolean): RoundJournal {
+  static open(dir: string, fingerprint: string, resume: boolean | 'if-present'): RoundJournal {
     const statePath = join(dir, STATE_FILE);
+    if (resume === 'if-present') resume = existsSync(statePath);
     if (resume) {
       if (!existsSync(statePath)) throw new UsageError(`--resume: ${statePath} not found; start the run without --resume (the aggregator writes its state to --state after every round)`);
       let state: { format?: string; fingerprint?: string };

@@ -26,6 +26,11 @@ test('compose file: parses back, one service per site, each site mounts only its
   const b = doc.services['site-site-b'];
   assert.deepEqual(b.volumes.map((v) => v.split(':')[0]), ['./data/manifest.json', './data/site-b.arrow']);
   assert.ok(b.secrets.every((s) => !/site-a|aggregator-key/.test(s.target)), 'no other identity key');
+  // A restarted aggregator continues its run: state on its own volume, resumed when present.
+  const agg = doc.services.aggregator;
+  const state = agg.command[agg.command.indexOf('--state') + 1];
+  assert.ok(agg.command.includes('--auto-resume'));
+  assert.ok(agg.volumes.some((v) => v.endsWith(`:${state}`)), `a volume at ${state}`);
 });
 
 test('k8s manifests: kinds and apiVersions, one Job per site, NetworkPolicy limits site egress to the aggregator, resources, commands exist', () => {
@@ -41,6 +46,13 @@ test('k8s manifests: kinds and apiVersions, one Job per site, NetworkPolicy limi
     assert.ok(c.resources.requests.cpu && c.resources.requests.memory);
     assert.equal(c.securityContext.runAsNonRoot, true);
   }
+  // The aggregator writes its round state to a volume of its own and resumes from it after a restart.
+  const pod = all[0].spec.template.spec;
+  const args: string[] = pod.containers[0].args;
+  assert.ok(args.includes('--auto-resume'));
+  const mount = pod.containers[0].volumeMounts.find((m: { mountPath: string }) => m.mountPath === args[args.indexOf('--state') + 1]);
+  assert.ok(mount, 'the --state directory is a mounted volume');
+  assert.ok(pod.volumes.find((v: { name: string }) => v.name === mount.name).persistentVolumeClaim, 'a PersistentVolumeClaim (survives the pod)');
   const policy = all.find((o) => o.metadata.name === 'fedage-sites-reach-only-aggregator')!;
   assert.deepEqual(policy.spec.podSelector.matchLabels, { app: 'fedage', role: 'site' });
   assert.deepEqual(policy.spec.egress[0].to[0].podSelector.matchLabels, { app: 'fedage', role: 'aggregator' });

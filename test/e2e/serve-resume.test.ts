@@ -40,7 +40,8 @@ test('aggregator killed (kill -9) mid-run, then fedage serve --resume: nothing l
     fx.children.push(c);
     return c;
   };
-  const first = serve([]);
+  // The first start goes through --auto-resume's fresh path (an empty --state), as deployments start.
+  const first = serve(['--auto-resume']);
   let firstErr = '';
   first.stderr?.on('data', (b: Buffer) => (firstErr += b.toString('utf8')));
   for (const site of SITES) fx.children.push(spawnSite({ data: fx.data, site, server: `127.0.0.1:${port}`, certsDir: fx.certs, extra: ['--quiet', '--connect-timeout', '90'] }));
