@@ -7,6 +7,10 @@
  * progress events), their ratio, the start-up time (aggregator listening → every site joined),
  * the protocol bytes on the wire, and the issue's targets (≤ 1.3× per round, start-up < 3 s).
  * The machine is shared: timings are noisy; compare the ratio within one run.
+ * Then the transport floor: one site process that sends each model straight back (no training),
+ * its CPU and the aggregator's per round trip of the same model, and what they imply for this
+ * plan on 2 cores: (10 × (site + aggregator transport CPU) + the in-process round) / 2 cores,
+ * over the in-process round. That is the best ratio this transport can reach here.
  * Options: --rounds N, --scale X (patients per site multiplier, default 0.25).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +21,33 @@ import { writeSyntheticDataset } from '../src/data/write-dataset.js';
 import { runBench } from '../src/bench/runner.js';
 import { benchOverrides } from '../src/cli/bench.js';
 import { federate } from '../src/distributed/federation.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Aggregator } from '../src/distributed/aggregator.js';
+import { initCertificates } from '../src/distributed/certs.js';
+import { loadCredentials } from '../src/distributed/credentials.js';
+
+/** CPU ms per round trip of a `params`-long float64 model: at an echoing site process and at the aggregator. */
+async function transportFloor(dir: string, params: number, rounds: number): Promise<{ siteMs: number; aggregatorMs: number }> {
+  await initCertificates({ consortium: 'perf-floor', sites: ['echo'], outDir: dir });
+  const agg = new Aggregator({ sites: ['echo'], credentials: loadCredentials(dir, { role: 'aggregator' }), listen: '127.0.0.1:0' });
+  const port = await agg.start();
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./federate-echo-site.js', import.meta.url)), `127.0.0.1:${port}`, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise((r) => child.on('exit', r));
+  await agg.waitForSites(30_000);
+  const model = new Float64Array(params).map((_, i) => Math.sin(i));
+  let cpu0 = process.cpuUsage();
+  for (let r = 0; r <= rounds; r++) {
+    if (r === 1) cpu0 = process.cpuUsage();
+    await agg.runTask('echo', 'train', { round: r }, { globalParams: model }, 30_000);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  await agg.shutdown();
+  await exited;
+  return { siteMs: (JSON.parse(out) as { cpuMsPerTask: number }).cpuMsPerTask, aggregatorMs: (cpu.user + cpu.system) / 1000 / rounds };
+}
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -58,6 +89,12 @@ try {
   console.log(`distributed    ${b.toFixed(1)} ms per round (10 site processes, mTLS loopback)`);
   console.log(`ratio          ${(b / a).toFixed(2)}×   target ≤ 1.3×: ${b / a <= 1.3 ? 'met' : 'NOT met'}`);
   console.log(`start-up       ${transport.startupSeconds.toFixed(2)} s (listening → all 10 joined)   target < 3 s: ${transport.startupSeconds < 3 ? 'met' : 'NOT met'}`);
+  const floor = await transportFloor(join(root, 'floor-certs'), params, 40);
+  const floorRatio = (10 * (floor.siteMs + floor.aggregatorMs) + a) / 2 / a;
+  console.log(
+    `floor          one round trip of the model (${mib(16 * params)}) costs ${floor.siteMs.toFixed(1)} ms CPU at a site and ${floor.aggregatorMs.toFixed(1)} ms at the aggregator ` +
+      `(gRPC, HTTP/2, TLS, no training): 10 sites + the training on 2 cores cannot beat ${floorRatio.toFixed(2)}× here`,
+  );
   console.log(`wire           ${mib(transport.bytesSent)} sent, ${mib(transport.bytesReceived)} received (float64 payloads + headers); float32 estimate per round: ${mib(2 * 10 * 4 * params)}`);
 } finally {
   rmSync(root, { recursive: true, force: true });

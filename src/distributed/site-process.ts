@@ -176,7 +176,7 @@ async function handle(worker: SiteWorker, masking: SiteMasking, task: Message): 
   }
 }
 
-function nextTask(client: FederationClient, siteId: string, deadlineMs: number): Promise<Message> {
+export function nextTask(client: FederationClient, siteId: string, deadlineMs: number): Promise<Message> {
   return new Promise<Message>((resolve, reject) => {
     const call = client.NextTask({ site_id: siteId }, { deadline: Date.now() + deadlineMs });
     const a = new MessageAssembler();
@@ -210,7 +210,7 @@ function nextTask(client: FederationClient, siteId: string, deadlineMs: number):
   });
 }
 
-function submit(client: FederationClient, chunks: readonly WireChunk[]): Promise<void> {
+export function submit(client: FederationClient, chunks: readonly WireChunk[]): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const call = client.Submit({ deadline: Date.now() + 60_000 }, (err) => (err ? reject(err) : resolve()));
     for (const c of chunks) call.write(c);
