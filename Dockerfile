@@ -8,7 +8,9 @@ COPY src ./src
 COPY test ./test
 COPY perf ./perf
 COPY scripts ./scripts
-# tsc, then the one-file `fedage site` bundle (scripts/bundle-site.mjs; esbuild ships its binary as an npm package).
+COPY scenarios ./scenarios
+# tsc, the one-file `fedage site` bundle (scripts/bundle-site.mjs; esbuild ships its binary as an
+# npm package) and the index of the shipped scenarios (scripts/index-scenarios.mjs).
 RUN npm run build
 
 FROM node:20-bookworm-slim
