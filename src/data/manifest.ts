@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InputError, type InputProblem } from '../errors.js';
 import type { ColumnSpec } from '../synth/columns.js';
 
@@ -149,7 +149,9 @@ export async function readManifest(dir: string, opts: ReadManifestOptions = {}):
   }
   const m = parsed as Partial<Manifest>;
   if (m.format !== MANIFEST_FORMAT || !Array.isArray(m.sites)) {
-    throw new InputError([{ file, path: 'format', expected: `"${MANIFEST_FORMAT}" with a sites list`, found: JSON.stringify(m.format ?? null) }]);
+    // A vertical dataset (src/vertical/vertical-dataset.ts) holds parties, not sites: say which command reads it.
+    const vertical = (m.format as string | undefined) === 'fedage-vertical-dataset' ? ` (the parties of a vertical federation: read it with \`fedage vertical ${dirname(file)}\`)` : '';
+    throw new InputError([{ file, path: 'format', expected: `"${MANIFEST_FORMAT}" with a sites list`, found: `${JSON.stringify(m.format ?? null)}${vertical}` }]);
   }
   if (m.formatVersion !== MANIFEST_FORMAT_VERSION) {
     const hint = m.formatVersion === 1 ? ' (written by an earlier fedage: regenerate it with `fedage generate`, or re-import it)' : '';

@@ -89,6 +89,13 @@ describe('fedage vertical (built CLI); tests run in order: the second reads the 
     assert.equal(vertical.status, 2);
     assert.match(vertical.stderr, /has no `vertical:` section.*fedage bench alzheimers-3site/);
     assert.equal(fedage('vertical', 'vertical-4party', '--encryption', 'rsa').status, 2);
+    // The parties' data directory (written by the generate test above) is pointed at fedage vertical too.
+    for (const command of ['bench', 'inspect', 'audit']) {
+      const run = fedage(command, join(root, 'gen-a'));
+      assert.equal(run.status, 2, `${command}: ${run.stderr}`);
+      assert.match(run.stderr, /fedage-vertical-dataset.*read it with `fedage vertical \S*gen-a`/, command);
+      assert.doesNotMatch(run.stderr, /\n\s+at /);
+    }
   });
 
   test('a bad vertical: section is exit 2 with file, line, YAML path, expected and found; no stack', () => {

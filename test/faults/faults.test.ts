@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { exportFaults } from './export-faults.js';
+import { verticalFaults } from './vertical-faults.js';
 import { NO_STACK, REPO_ROOT, fedage, fedageLimited, killDuring, leftovers, snapshot } from './cli-harness.js';
 
 const SMALL = 'scenarios/alzheimers-3site.yaml';
@@ -47,6 +48,7 @@ describe('faults (built CLI)', { concurrency: 1 }, () => {
   after(() => rmSync(root, { recursive: true, force: true }));
 
   exportFaults();
+  verticalFaults();
 
   describe('generate', { concurrency: 1 }, () => {
 
