@@ -1,7 +1,8 @@
 /**
  * The bench result: what results.json holds (format "fedage-bench-results", versioned). It
  * contains no wall-clock time, so that the same input, config and seeds give identical results.
- * Timings go to stderr only.
+ * Timings go to stderr, and the wrapped arms' measured times to timings.json
+ * (report/timings-file.ts); the distributed `transport` section is the one exception (#16).
  */
 import type { BinaryEvaluation } from '../metrics/evaluate.js';
 import type { Summary } from '../metrics/summarize.js';
@@ -113,12 +114,12 @@ export interface WrappedRoundRecord {
   bytesUpPerSite: Record<string, number>;
   /** Protocol bytes each site received, on top of the model broadcast. */
   bytesDownPerSite: Record<string, number>;
-  /** Local training of the round (all sites, one after another in this simulation), ms. */
-  computeMs: number;
-  /** Compression encode + decode, ms. */
-  codecMs: number;
-  /** Secure aggregation's critical path (slowest site per stage + server), ms. */
-  cryptoMs: number;
+  /** Local training of the round (all sites, one after another in this simulation), ms. Measured: in timings.json, not results.json (report/timings-file.ts). */
+  computeMs?: number;
+  /** Compression encode + decode, ms (timings.json). */
+  codecMs?: number;
+  /** Secure aggregation's critical path (slowest site per stage + server), ms (timings.json). */
+  cryptoMs?: number;
   /** Update values saturated at ±clippingRange (masking). */
   clippedValues: number;
   /** The protocol's bound on |secure mean − exact mean| per coordinate. */
@@ -140,9 +141,10 @@ export interface ArmWrappers {
   quantizationErrorBound: number;
   /** null: not measured (a distributed masking run). */
   maxAbsDiffVsPlaintext: number | null;
-  meanComputeMsPerRound: number;
-  meanCryptoMsPerRound: number;
-  meanCodecMsPerRound: number;
+  /** Means of the measured times above (timings.json, absent from results.json). */
+  meanComputeMsPerRound?: number;
+  meanCryptoMsPerRound?: number;
+  meanCodecMsPerRound?: number;
   warnings: string[];
 }
 

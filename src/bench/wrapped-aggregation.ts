@@ -278,9 +278,9 @@ function summarizeWrappers(plan: ArmPlan, rounds: WrappedRoundRecord[], proto: {
     quantizationErrorBound: Math.max(0, ...rounds.map((r) => r.errorBound)),
       // null: a distributed masking run, where no plaintext reached the aggregator to compare with.
     maxAbsDiffVsPlaintext: rounds.some((r) => r.maxAbsDiff === null) ? null : Math.max(0, ...rounds.map((r) => r.maxAbsDiff as number)),
-    meanComputeMsPerRound: mean(rounds.map((r) => r.computeMs)),
-    meanCryptoMsPerRound: mean(rounds.map((r) => r.cryptoMs)),
-    meanCodecMsPerRound: mean(rounds.map((r) => r.codecMs)),
+    meanComputeMsPerRound: mean(rounds.map((r) => r.computeMs ?? 0)),
+    meanCryptoMsPerRound: mean(rounds.map((r) => r.cryptoMs ?? 0)),
+    meanCodecMsPerRound: mean(rounds.map((r) => r.codecMs ?? 0)),
     warnings,
   };
 }

@@ -17,12 +17,13 @@ import { SPLIT_EXCLUDED, SPLIT_TEST, SPLIT_TRAIN, SPLIT_VALIDATION } from '../da
 import type { BenchResult } from '../bench/results.js';
 import type { SeedOutcome } from '../bench/run-seed.js';
 import { markdownSummary } from './markdown.js';
+import { splitTimings, TIMINGS_FILE, TIMINGS_FORMAT } from './timings-file.js';
 
-export const BENCH_OUTPUT_FILES = ['results.json', 'results.md', 'report.html', 'predictions.arrow', 'splits.arrow'] as const;
+export const BENCH_OUTPUT_FILES = ['results.json', 'results.md', 'report.html', 'predictions.arrow', 'splits.arrow', TIMINGS_FILE] as const;
 
 /**
  * `bench --out DIR` as an output transaction (output-transaction.ts): begun before any data is
- * loaded (lock, writability probe), the five files written to a staging directory, then
+ * loaded (lock, writability probe), the six files written to a staging directory, then
  * swapped in; in a directory shared with other files they are merged with results.json last.
  */
 export function beginBenchOutput(dir: string, force: boolean): OutputTransaction {
@@ -35,8 +36,14 @@ export function beginBenchOutput(dir: string, force: boolean): OutputTransaction
   });
 }
 
+/** results.json: the result without its measured times (those go to timings.json), so a rerun writes the same bytes. */
 export function resultsJson(result: BenchResult): string {
-  return `${JSON.stringify(result, null, 2)}\n`;
+  return `${JSON.stringify(splitTimings(result).result, null, 2)}\n`;
+}
+
+/** timings.json: the wrapped arms' measured times; written even when there are none, so a stale one never outlives its results.json. */
+export function timingsJson(result: BenchResult): string {
+  return `${JSON.stringify(splitTimings(result).timings ?? { format: TIMINGS_FORMAT, formatVersion: 1, arms: [] }, null, 2)}\n`;
 }
 
 /** A dictionary-encoded string column; the dictionary lists values in first-seen order. */
@@ -169,6 +176,7 @@ export async function writeBenchOutputs(
     ['splits.arrow', tableToIPC(splitsTable(prepared, encodeId), 'file')],
     ['results.md', markdownSummary(result)],
     ['report.html', report.html],
+    [TIMINGS_FILE, timingsJson(result)],
     // results.json last: a directory with results.json has all the other files.
     ['results.json', resultsJson(result)],
   ];

@@ -359,9 +359,10 @@ export interface WrapperRow {
   bytesDownPerSiteRound: number;
   /** The same for the plaintext twin (float32 payload). */
   baseBytesUpPerSiteRound: number | null;
-  computeMsPerRound: number;
-  cryptoMsPerRound: number;
-  codecMsPerRound: number;
+  /** Measured times (timings.json); null when the report is rebuilt without it. */
+  computeMsPerRound: number | null;
+  cryptoMsPerRound: number | null;
+  codecMsPerRound: number | null;
   /** Max over seeds and rounds of the measured |secure − plaintext| mean update (null: not measurable, distributed masking), and of the stated bound. */
   maxAbsDiff: number | null;
   errorBound: number;
@@ -397,6 +398,7 @@ export function wrapperRows(result: ReportResult): WrapperRow[] {
     const aucs = recs.map((r) => r.pooled.auc).filter((x): x is number => x !== null);
     const baseAucs = recs.map((r) => base(r.seed)?.pooled.auc).filter((x): x is number => typeof x === 'number');
     const baseUp = recs.map((r) => perSiteRound(base(r.seed)?.communication, 'bytesUpPerSite')).filter((x): x is number => x !== null);
+    const timed = recs.every((r) => r.wrappers!.meanComputeMsPerRound !== undefined);
     return {
       arm,
       baseArm: w0.baseArm,
@@ -405,9 +407,9 @@ export function wrapperRows(result: ReportResult): WrapperRow[] {
       bytesUpPerSiteRound: meanOf(recs.map((r) => perSiteRound(r.communication, 'bytesUpPerSite') ?? 0)),
       bytesDownPerSiteRound: meanOf(recs.map((r) => perSiteRound(r.communication, 'bytesDownPerSite') ?? 0)),
       baseBytesUpPerSiteRound: baseUp.length > 0 ? meanOf(baseUp) : null,
-      computeMsPerRound: meanOf(recs.map((r) => r.wrappers!.meanComputeMsPerRound)),
-      cryptoMsPerRound: meanOf(recs.map((r) => r.wrappers!.meanCryptoMsPerRound)),
-      codecMsPerRound: meanOf(recs.map((r) => r.wrappers!.meanCodecMsPerRound)),
+      computeMsPerRound: timed ? meanOf(recs.map((r) => r.wrappers!.meanComputeMsPerRound as number)) : null,
+      cryptoMsPerRound: timed ? meanOf(recs.map((r) => r.wrappers!.meanCryptoMsPerRound as number)) : null,
+      codecMsPerRound: timed ? meanOf(recs.map((r) => r.wrappers!.meanCodecMsPerRound as number)) : null,
       maxAbsDiff: recs.some((r) => r.wrappers!.maxAbsDiffVsPlaintext === null) ? null : Math.max(...recs.map((r) => r.wrappers!.maxAbsDiffVsPlaintext as number)),
       errorBound: Math.max(...recs.map((r) => r.wrappers!.quantizationErrorBound)),
       dropoutsSurvived: recs.reduce((a, r) => a + r.wrappers!.dropoutsSurvived, 0),

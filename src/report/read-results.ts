@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { InputError, type InputProblem } from '../errors.js';
 import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION } from '../bench/results.js';
 import type { ReportResult } from './extensions.js';
+import { mergeTimings, readTimingsBeside } from './timings-file.js';
 
 const summaryStat = z.looseObject({ n: z.number(), mean: z.number(), ci95: z.tuple([z.number(), z.number()]).nullable().optional() }).nullable();
 
@@ -107,7 +108,7 @@ export function parseResults(text: string, file: string): ReportResult {
   return value as ReportResult;
 }
 
-/** Reads results.json from disk (InputError when missing, unreadable or not a bench result). */
+/** Reads results.json from disk (InputError when missing, unreadable or not a bench result), with the measured times of timings.json beside it when there is one. */
 export function readResultsFile(path: string): ReportResult {
   let text: string;
   try {
@@ -117,5 +118,7 @@ export function readResultsFile(path: string): ReportResult {
     const found = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : `an unreadable file (${code ?? (err as Error).message})`;
     throw new InputError([{ file: path, path: '', expected: 'a results.json written by `fedage bench`', found }]);
   }
-  return parseResults(text, path);
+  const result = parseResults(text, path);
+  const timings = readTimingsBeside(path);
+  return timings ? mergeTimings(result, timings) : result;
 }

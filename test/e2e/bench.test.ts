@@ -51,7 +51,7 @@ describe('fedage bench (built CLI)', () => {
       assert.match(run.stdout, new RegExp(`^\\| ${arm.replace(/[_:]/g, (c) => `\\${c}`)} \\|`, 'm'), `row for ${arm}`);
     }
     assert.match(run.stdout, /Oracle AUC/);
-    for (const f of ['results.json', 'results.md', 'report.html', 'predictions.arrow', 'splits.arrow']) assert.ok(existsSync(join(out, f)), f);
+    for (const f of ['results.json', 'results.md', 'report.html', 'predictions.arrow', 'splits.arrow', 'timings.json']) assert.ok(existsSync(join(out, f)), f);
     assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /^<!doctype html>[\s\S]*fedage bench report: alzheimers-3site/);
     results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     assert.equal(results.format, 'fedage-bench-results');
