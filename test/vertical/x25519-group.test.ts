@@ -98,7 +98,12 @@ describe('the Jacobi symbol and the hash to the curve', () => {
     assert.equal(jacobi(0n, FIELD_P), 0);
     assert.equal(jacobi(-1n, FIELD_P), 1, 'p ≡ 1 (mod 4): −1 is a square');
     assert.equal(jacobi(2n, FIELD_P), -1, 'p ≡ 5 (mod 8): 2 is not a square');
-    for (const q of [3n, 5n, 7n, 11n, 13n, 101n, 65537n]) for (let a = 0n; a < 40n; a++) assert.equal(jacobi(a, q), euler(a, q), `(${a}/${q})`);
+    for (const q of [3n, 5n, 7n, 11n, 13n, 101n, 65537n]) for (let a = -3n; a < 40n; a++) assert.equal(jacobi(a, q), euler(a, q), `(${a}/${q})`);
+    // Composite n: the product of the Legendre symbols of its prime factors (the definition).
+    for (const [n, factors] of [[9n, [3n, 3n]], [15n, [3n, 5n]], [105n, [3n, 5n, 7n]]] as const) {
+      for (let a = 0n; a < 40n; a++) assert.equal(jacobi(a, n), factors.reduce((s, q) => s * euler(a, q), 1) + 0, `(${a}/${n})`); // + 0: no −0
+    }
+    assert.throws(() => jacobi(1n, 8n), /not odd/);
   });
 
   test('H(id) is the first candidate on the curve (re-derived with Euler’s criterion), canonical, with about half the candidates accepted', () => {
