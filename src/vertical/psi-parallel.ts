@@ -9,6 +9,8 @@
  * The steps, messages and what each party learns are those of psi.ts; L's and every P's steps
  * overlap in time (P's B while L computes A; each P's A' while L blinds the B's that arrived).
  * Secret keys come from node:crypto's CSPRNG; for a seeded run use runPsi (same intersection).
+ * The threads share one process: this simulates the parties' separation (nothing but the
+ * messages is passed), it does not enforce it.
  */
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
