@@ -31,7 +31,7 @@
  * Each party's secret key is 32 bytes from a CSPRNG (node:crypto randomBytes, or a seeded
  * generator in tests), clamped by X25519 (RFC 7748 §5). Elements travel as 32-byte
  * u-coordinates; equal elements have equal bytes, and a collision of distinct keys needs
- * H(x) = ±H(y) up to a torsion point: probability about 2^-249 per pair.
+ * H(x) = ±H(y) up to a point of order dividing 8: probability below 2^-249 per pair.
  *
  * runPsi simulates the parties in this thread (tests, small inputs); psi-parallel.ts runs each
  * party in its own worker threads with the same steps and messages.

@@ -1,7 +1,7 @@
 /**
  * The PSI with every party on its own threads (src/vertical/psi-parallel.ts): the same
  * intersection, rows, bytes and party views as a brute-force intersection and as the in-thread
- * runPsi, and a bad message from a party's thread surfaces as an error.
+ * runPsi.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
