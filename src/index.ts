@@ -94,7 +94,8 @@ export { writeDeployment, composeFile, k8sObjects, secretCommands } from './dist
 export { Aggregator } from './distributed/aggregator.js';
 export { encodeMessage, decodeMessage, MessageAssembler, ProtocolError } from './distributed/codec.js';
 // Vertical FL: entity alignment, the run and its outputs (issue 20).
-export { runPsi, PsiLabelHolder, PsiParty, hashToGroup, randomScalar, PSI_DST, type PsiResult, type PsiPairReport, type PsiPartyView } from './vertical/psi.js';
+export { runPsi, PsiLabelHolder, PsiParty, hashToGroup, randomSecretKey, PSI_DST, type PsiResult, type PsiPairReport, type PsiPartyView } from './vertical/psi.js';
+export { runPsiParallel, type PsiParallelOptions } from './vertical/psi-parallel.js';
 export { alignForTraining, type AlignParty, type AlignmentSummary } from './vertical/align.js';
 export { planPartyTables, partyMembership, joinKeys, type PartyTablePlan } from './vertical/party-tables.js';
 export { generateVerticalDataset, writeVerticalDataset, verticalDatasetInMemory, VERTICAL_MANIFEST_FORMAT, type VerticalManifest, type VerticalDataset } from './vertical/vertical-dataset.js';

@@ -119,7 +119,7 @@ export function registerVertical(program: Command): void {
         '  $ fedage generate vertical-4party --out parties/ && fedage vertical parties/ --encryption masked',
         '',
         'Steps: generate the parties\' tables (as `fedage generate` writes them), align them by ECDH private set',
-        'intersection over ristretto255 (only the label holder learns the intersection), preprocess each party\'s',
+        'intersection with X25519 (only the label holder learns the intersection), preprocess each party\'s',
         'columns on its own training rows, train central / label-holder / split-learning / vertical-LR arms,',
         'and attack split learning\'s returned gradients for the labels (Li et al. 2022), with a noise defence.',
         'Exit codes: 0 ok, 2 invalid input or existing output without --force.',

@@ -1,11 +1,13 @@
 /**
  * Entity alignment by private set intersection: Diffie–Hellman (ECDH) PSI, after Meadows (1986,
  * "A more efficient cryptographic matchmaking protocol", IEEE S&P) and Huberman, Franklin & Hogg
- * (1999, "Enhancing privacy and trust in electronic communities", ACM EC), over the prime-order
- * group ristretto255 (RFC 9496) with hash-to-group by RFC 9380 (hash_to_ristretto255,
- * expand_message_xmd with SHA-512), from @noble/curves (audited, constant-time `multiply`).
+ * (1999, "Enhancing privacy and trust in electronic communities", ACM EC), in the prime-order
+ * subgroup of Curve25519 through X25519 (RFC 7748, native in node:crypto), with a try-and-increment
+ * hash to the curve (Boneh, Lynn & Shacham 2001), as in Google's Private Join and Compute (Ion et
+ * al. 2020, IEEE EuroS&P). The group, the hash and their caveats: x25519-group.ts.
  *
- * Between the label holder L (join keys X, secret scalar a) and one other party P (Y, secret b):
+ * Between the label holder L (join keys X, secret key a) and one other party P (Y, secret b),
+ * writing H(x)^a for X25519(a, H(x)):
  *   1. L → P  A  = [H(x)^a : x ∈ X], in an order L shuffled (computed once, sent to every P)
  *   2. P → L  B  = [H(y)^b : y ∈ Y], in P's row order
  *   3. P → L  A' = [(H(x)^a)^b], in the order of A
@@ -13,78 +15,92 @@
  *      X ∩ Y, with its row at L and its row at P.
  *   5. L → P  |X ∩ Y| (a count, 8 bytes)
  *
- * What each party learns (semi-honest parties, H a random oracle, DDH hard in ristretto255):
+ * What each party learns (semi-honest parties, SHA-512 a random oracle, DDH hard in the
+ * prime-order subgroup of Curve25519 — the assumption X25519 key agreement rests on):
  *   - L learns X ∩ Y (as its own rows and P's row numbers for them) and |Y|; for y ∉ X it sees
  *     H(y)^b and H(y)^(ab), pseudorandom elements that reveal nothing about y.
  *   - P learns |X| (the length of A) and |X ∩ Y| (step 5), nothing about which of its keys
  *     matched: A is pseudorandom to P, and P never sees L's exponent of its own keys.
  *   - Not covered: a malicious party can put any identifier it likes into its set and so test
- *     whether a chosen person is held by the other (inherent to any PSI with output); both learn
- *     the set sizes. Training on the aligned rows afterwards tells each P which of its records
- *     are used (align.ts): that is a disclosure of the training, not of this protocol.
+ *     whether a chosen person is held by the other (inherent to any PSI with output), or send
+ *     elements that are not hashes at all; both learn the set sizes. The hash is not
+ *     constant-time (x25519-group.ts): each party hashes only its own keys, locally. Training on
+ *     the aligned rows afterwards tells each P which of its records are used (align.ts): that is
+ *     a disclosure of the training, not of this protocol.
  *
- * Each party's secret scalar is drawn from a CSPRNG (node:crypto randomBytes, or a seeded
- * generator in tests): 64 random bytes reduced modulo the group order ℓ (bias ≤ 2^-259), never 0.
- * Group elements travel as their 32-byte canonical encodings; equal elements have equal bytes.
+ * Each party's secret key is 32 bytes from a CSPRNG (node:crypto randomBytes, or a seeded
+ * generator in tests), clamped by X25519 (RFC 7748 §5). Elements travel as 32-byte
+ * u-coordinates; equal elements have equal bytes, and a collision of distinct keys needs
+ * H(x) = ±H(y) up to a point of order dividing 8: probability below 2^-249 per pair.
+ *
+ * runPsi simulates the parties in this thread (tests, small inputs); psi-parallel.ts runs each
+ * party in its own worker threads with the same steps and messages.
  */
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
-import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
+import { ELEMENT_BYTES, GroupProtocolError, SECRET_KEY_BYTES, SecretKey, isCanonical } from './x25519-group.js';
 
-/** Domain separation tag (RFC 9380 §3.1): this protocol's use of hash_to_ristretto255. */
-export const PSI_DST = 'fedage-psi-v1:ristretto255_XMD:SHA-512_R255MAP_RO_';
-/** Bytes of an encoded ristretto255 element. */
-export const ELEMENT_BYTES = 32;
+export { ELEMENT_BYTES, HASH_TO_GROUP_DST as PSI_DST, hashToGroup } from './x25519-group.js';
 /** Bytes of the final count message (a 64-bit integer). */
 export const COUNT_BYTES = 8;
-
-const Point = ristretto255.Point;
-/** The operations PSI needs of a ristretto255 element (noble's class is not exported by name). */
-export interface GroupElement {
-  multiply(scalar: bigint): GroupElement;
-  toBytes(): Uint8Array;
-}
-type RistrettoPoint = GroupElement;
-const ORDER = Point.Fn.ORDER;
-const encoder = new TextEncoder();
 
 /** A source of cryptographically secure random bytes (node:crypto's by default). */
 export type RandomBytes = (n: number) => Uint8Array;
 
-/** A secret scalar in [1, ℓ): 64 uniform bytes reduced modulo ℓ. */
-export function randomScalar(random: RandomBytes): bigint {
-  for (;;) {
-    const bytes = random(64);
-    let x = 0n;
-    for (let i = 0; i < bytes.length; i++) x = (x << 8n) | BigInt(bytes[i]);
-    const s = x % ORDER;
-    if (s !== 0n) return s;
+/** A party's secret key: 32 bytes from the random source. */
+export function randomSecretKey(random: RandomBytes): Uint8Array {
+  const secret = random(SECRET_KEY_BYTES);
+  if (secret.length !== SECRET_KEY_BYTES) throw new Error(`internal: the random source gave ${secret.length} bytes, not ${SECRET_KEY_BYTES}`);
+  return secret;
+}
+
+/** Checks a message of concatenated elements and returns them as views; a bad length or encoding is a protocol error. */
+export function decodeElements(message: Uint8Array): Uint8Array[] {
+  if (message.length % ELEMENT_BYTES !== 0) throw new GroupProtocolError(`PSI: a message of ${message.length} bytes is not a list of ${ELEMENT_BYTES}-byte elements`);
+  const out = new Array<Uint8Array>(message.length / ELEMENT_BYTES);
+  for (let i = 0; i < out.length; i++) {
+    if (!isCanonical(message, i * ELEMENT_BYTES)) throw new GroupProtocolError(`PSI: element ${i} is not a canonical u-coordinate (u < 2^255 - 19)`);
+    out[i] = message.subarray(i * ELEMENT_BYTES, (i + 1) * ELEMENT_BYTES);
   }
-}
-
-/** H(id): RFC 9380 hash_to_ristretto255 of the id's UTF-8 bytes under PSI_DST. */
-export function hashToGroup(id: string): RistrettoPoint {
-  return ristretto255_hasher.hashToCurve(encoder.encode(id), { DST: PSI_DST }) as unknown as RistrettoPoint;
-}
-
-function encodeAll(points: readonly RistrettoPoint[]): Uint8Array {
-  const out = new Uint8Array(points.length * ELEMENT_BYTES);
-  points.forEach((p, i) => out.set(p.toBytes(), i * ELEMENT_BYTES));
   return out;
 }
 
-/** Decodes a message of concatenated elements; a bad length or encoding is a protocol error. */
-export function decodeElements(message: Uint8Array): RistrettoPoint[] {
-  if (message.length % ELEMENT_BYTES !== 0) throw new Error(`PSI: a message of ${message.length} bytes is not a list of ${ELEMENT_BYTES}-byte elements`);
-  const out = new Array<RistrettoPoint>(message.length / ELEMENT_BYTES);
-  for (let i = 0; i < out.length; i++) out[i] = Point.fromBytes(message.subarray(i * ELEMENT_BYTES, (i + 1) * ELEMENT_BYTES)) as unknown as RistrettoPoint;
-  return out;
+/** A uniformly random order of 0..n-1 (Fisher–Yates) from the random source. */
+export function shuffledOrder(n: number, random: RandomBytes): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const r = random(4);
+    const j = ((r[0] << 24) | (r[1] << 16) | (r[2] << 8) | r[3]) >>> 0;
+    const k = j % (i + 1);
+    const t = order[i];
+    order[i] = order[k];
+    order[k] = t;
+  }
+  return order;
 }
 
-const hexOf = (bytes: Uint8Array, i: number): string => Buffer.from(bytes.buffer, bytes.byteOffset + i * ELEMENT_BYTES, ELEMENT_BYTES).toString('hex');
+/** The bytes of element i as a map key (latin1: one character per byte, cheaper than hex). */
+const keyOf = (bytes: Uint8Array, i: number): string => Buffer.from(bytes.buffer, bytes.byteOffset + i * ELEMENT_BYTES, ELEMENT_BYTES).toString('latin1');
 
-/** The label holder's side. Its scalar and keys never leave the object. */
+/**
+ * Step 4's matching at L: A' (in the order of A, whose position i is L's row rowOfPosition[i])
+ * against B' (P's keys doubly blinded, in P's row order). Matched rows sorted by L's row.
+ */
+export function matchDoublyBlinded(reblinded: Uint8Array, rowOfPosition: Int32Array, doublyBlinded: Uint8Array): { labelRows: Int32Array; partyRows: Int32Array; count: number } {
+  const rowOfDoubly = new Map<string, number>();
+  for (let i = 0; i < rowOfPosition.length; i++) rowOfDoubly.set(keyOf(reblinded, i), rowOfPosition[i]);
+  const pairs: [number, number][] = [];
+  const n = doublyBlinded.length / ELEMENT_BYTES;
+  for (let j = 0; j < n; j++) {
+    const row = rowOfDoubly.get(keyOf(doublyBlinded, j));
+    if (row !== undefined) pairs.push([row, j]);
+  }
+  pairs.sort((u, v) => u[0] - v[0]);
+  return { labelRows: Int32Array.from(pairs, (p) => p[0]), partyRows: Int32Array.from(pairs, (p) => p[1]), count: pairs.length };
+}
+
+/** The label holder's side. Its secret key and keys never leave the object. */
 export class PsiLabelHolder {
-  readonly #scalar: bigint;
+  readonly #key: SecretKey;
   /** Position in A → L's row. */
   readonly #rowOfPosition: Int32Array;
   readonly #blinded: Uint8Array;
@@ -93,19 +109,10 @@ export class PsiLabelHolder {
     private readonly keys: readonly string[],
     random: RandomBytes = cryptoRandomBytes,
   ) {
-    this.#scalar = randomScalar(random);
+    this.#key = new SecretKey(randomSecretKey(random));
     // A random order for A, so P cannot relate positions in A to anything about L's table.
-    const order = Int32Array.from(keys, (_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const r = random(4);
-      const j = ((r[0] << 24) | (r[1] << 16) | (r[2] << 8) | r[3]) >>> 0;
-      const k = j % (i + 1);
-      const t = order[i];
-      order[i] = order[k];
-      order[k] = t;
-    }
-    this.#rowOfPosition = order;
-    this.#blinded = encodeAll(Array.from(order, (row) => hashToGroup(keys[row]).multiply(this.#scalar)));
+    this.#rowOfPosition = shuffledOrder(keys.length, random);
+    this.#blinded = this.#key.hashAndBlind(Array.from(this.#rowOfPosition, (row) => keys[row]));
   }
 
   /** Step 1: A, the same message for every party. */
@@ -122,16 +129,9 @@ export class PsiLabelHolder {
    * intersection as matched rows, sorted by L's row. Returns the count for step 5 as well.
    */
   intersect(partyBlinded: Uint8Array, reblinded: Uint8Array): { labelRows: Int32Array; partyRows: Int32Array; count: number } {
-    if (reblinded.length !== this.#blinded.length) throw new Error(`PSI: A' has ${reblinded.length / ELEMENT_BYTES} elements, A had ${this.keys.length}`);
-    const rowOfDoubly = new Map<string, number>();
-    for (let i = 0; i < this.keys.length; i++) rowOfDoubly.set(hexOf(reblinded, i), this.#rowOfPosition[i]);
-    const pairs: [number, number][] = [];
-    decodeElements(partyBlinded).forEach((p, j) => {
-      const row = rowOfDoubly.get(Buffer.from(p.multiply(this.#scalar).toBytes()).toString('hex'));
-      if (row !== undefined) pairs.push([row, j]);
-    });
-    pairs.sort((u, v) => u[0] - v[0]);
-    return { labelRows: Int32Array.from(pairs, (p) => p[0]), partyRows: Int32Array.from(pairs, (p) => p[1]), count: pairs.length };
+    if (reblinded.length !== this.#blinded.length) throw new GroupProtocolError(`PSI: A' has ${reblinded.length / ELEMENT_BYTES} elements, A had ${this.keys.length}`);
+    decodeElements(reblinded);
+    return matchDoublyBlinded(reblinded, this.#rowOfPosition, this.#key.blindAll(partyBlinded));
   }
 }
 
@@ -143,26 +143,26 @@ export interface PsiPartyView {
 
 /** A non-label party's side. */
 export class PsiParty {
-  readonly #scalar: bigint;
+  readonly #key: SecretKey;
   #view: Partial<PsiPartyView> = {};
 
   constructor(
     private readonly keys: readonly string[],
     random: RandomBytes = cryptoRandomBytes,
   ) {
-    this.#scalar = randomScalar(random);
+    this.#key = new SecretKey(randomSecretKey(random));
   }
 
   /** Step 2: B, its own keys blinded, in its row order. */
   blindedSet(): Uint8Array {
-    return encodeAll(this.keys.map((k) => hashToGroup(k).multiply(this.#scalar)));
+    return this.#key.hashAndBlind(this.keys);
   }
 
   /** Step 3: A' from L's A. */
   reblind(labelBlinded: Uint8Array): Uint8Array {
-    const points = decodeElements(labelBlinded);
-    this.#view.labelSetSize = points.length;
-    return encodeAll(points.map((p) => p.multiply(this.#scalar)));
+    const out = this.#key.blindAll(labelBlinded);
+    this.#view.labelSetSize = labelBlinded.length / ELEMENT_BYTES;
+    return out;
   }
 
   /** Step 5: the count L sends back. */
@@ -204,46 +204,59 @@ export interface PsiInput {
   keys: readonly string[];
 }
 
+/** One pair's outcome at L, and what crossed the wire (for the report). */
+export interface PsiPairOutcome {
+  id: string;
+  partySetSize: number;
+  match: { labelRows: Int32Array; partyRows: Int32Array; count: number };
+  bytes: { labelToParty: number; partyToLabel: number };
+  partyView: PsiPartyView;
+}
+
+/** L's rows matched by every party, in L's row order, with each party's row for them. */
+export function combinePairs(label: PsiInput, outcomes: readonly PsiPairOutcome[]): PsiResult {
+  const hits = new Uint8Array(label.keys.length);
+  const partyRowAt = outcomes.map((o) => {
+    const at = new Int32Array(label.keys.length).fill(-1);
+    o.match.labelRows.forEach((row, k) => {
+      hits[row]++;
+      at[row] = o.match.partyRows[k];
+    });
+    return at;
+  });
+  const labelRows: number[] = [];
+  for (let row = 0; row < hits.length; row++) if (hits[row] === outcomes.length) labelRows.push(row);
+  const partyRows = Object.fromEntries(outcomes.map((o, k) => [o.id, Int32Array.from(labelRows, (row) => partyRowAt[k][row])]));
+  const pairs: PsiPairReport[] = outcomes.map((o) => ({
+    party: o.id,
+    labelSetSize: label.keys.length,
+    partySetSize: o.partySetSize,
+    intersectionSize: o.match.count,
+    bytes: o.bytes,
+    partyView: o.partyView,
+  }));
+  const bytesTotal = pairs.reduce((s, p) => s + p.bytes.labelToParty + p.bytes.partyToLabel, 0);
+  return { labelParty: label.id, labelRows: Int32Array.from(labelRows), partyRows, pairs, bytesTotal };
+}
+
 /**
  * Runs the protocol between the label holder and each other party (the parties are simulated in
- * one process; only the messages above pass between the objects) and intersects the results at
- * L: the rows every party holds, in L's row order.
+ * this thread; only the messages above pass between the objects) and intersects the results at
+ * L: the rows every party holds, in L's row order. runPsiParallel (psi-parallel.ts) gives the same
+ * intersection with each party in its own threads.
  */
 export function runPsi(label: PsiInput, others: readonly PsiInput[], random: RandomBytes = cryptoRandomBytes, onProgress?: (party: string) => void): PsiResult {
   const holder = new PsiLabelHolder(label.keys, random);
   const a = holder.blindedSet();
-  const pairs: PsiPairReport[] = [];
-  const matches: { id: string; labelRows: Int32Array; partyRows: Int32Array }[] = [];
+  const outcomes: PsiPairOutcome[] = [];
   for (const other of others) {
     onProgress?.(other.id);
     const party = new PsiParty(other.keys, random);
     const b = party.blindedSet();
     const aPrime = party.reblind(a);
-    const m = holder.intersect(b, aPrime);
-    party.receiveCount(m.count);
-    matches.push({ id: other.id, ...m });
-    pairs.push({
-      party: other.id,
-      labelSetSize: label.keys.length,
-      partySetSize: other.keys.length,
-      intersectionSize: m.count,
-      bytes: { labelToParty: a.length + COUNT_BYTES, partyToLabel: b.length + aPrime.length },
-      partyView: party.view(),
-    });
+    const match = holder.intersect(b, aPrime);
+    party.receiveCount(match.count);
+    outcomes.push({ id: other.id, partySetSize: other.keys.length, match, bytes: { labelToParty: a.length + COUNT_BYTES, partyToLabel: b.length + aPrime.length }, partyView: party.view() });
   }
-  // Rows of L matched by every party.
-  const hits = new Uint8Array(label.keys.length);
-  const partyRowAt = matches.map((m) => {
-    const at = new Int32Array(label.keys.length).fill(-1);
-    m.labelRows.forEach((row, k) => {
-      hits[row]++;
-      at[row] = m.partyRows[k];
-    });
-    return at;
-  });
-  const labelRows: number[] = [];
-  for (let row = 0; row < hits.length; row++) if (hits[row] === others.length) labelRows.push(row);
-  const partyRows = Object.fromEntries(matches.map((m, k) => [m.id, Int32Array.from(labelRows, (row) => partyRowAt[k][row])]));
-  const bytesTotal = pairs.reduce((s, p) => s + p.bytes.labelToParty + p.bytes.partyToLabel, 0);
-  return { labelParty: label.id, labelRows: Int32Array.from(labelRows), partyRows, pairs, bytesTotal };
+  return combinePairs(label, outcomes);
 }

@@ -4,7 +4,6 @@
  * per-party preprocessed training data (align.ts) → every training arm and the label-leakage
  * attacks (experiment.ts) → a VerticalBenchResult, the `vertical` section of results.json.
  */
-import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { VerticalTrainingSettings } from '../scenario/vertical-schema.js';
@@ -15,6 +14,7 @@ import { alignForTraining, type AlignmentSummary } from './align.js';
 import { runVerticalExperiment } from './experiment.js';
 import { JOIN_KEY_COLUMN } from './party-tables.js';
 import { runPsi, type PsiPairReport, type RandomBytes } from './psi.js';
+import { runPsiParallel } from './psi-parallel.js';
 import type { VerticalArmResult, VerticalExperimentConfig, VerticalLeakageResult } from './types.js';
 import { verticalDatasetInMemory, type VerticalDataset, type VerticalManifestParty } from './vertical-dataset.js';
 import { readStrings } from '../data/prepare/columns.js';
@@ -24,7 +24,7 @@ export const VERTICAL_RESULT_FORMAT_VERSION = 1;
 
 /** What each side knows after alignment; stated in results.json and the report. */
 export const VERTICAL_DISCLOSURE = {
-  protocol: 'ECDH private set intersection (Meadows 1986; Huberman, Franklin & Hogg 1999) over ristretto255 (RFC 9496), hash_to_ristretto255 (RFC 9380), semi-honest parties',
+  protocol: 'ECDH private set intersection (Meadows 1986; Huberman, Franklin & Hogg 1999) with X25519 (RFC 7748) and a try-and-increment hash to Curve25519 (Boneh, Lynn & Shacham 2001), semi-honest parties',
   labelParty:
     'learns which of its records every other party holds (the intersection) and the size of each other party\'s set; nothing about records outside the intersection',
   otherParties:
@@ -75,7 +75,7 @@ export interface VerticalRunOptions {
   epochs?: number;
   encryption?: 'paillier' | 'masked';
   keyBits?: number;
-  /** The parties' CSPRNG for their PSI scalars (node:crypto by default; seeded in tests). */
+  /** The parties' random source for their PSI secret keys (tests seed it; then the parties run in this thread). Default: node:crypto's CSPRNG, each party on its own threads. */
   random?: RandomBytes;
   onProgress?: (event: { phase: 'generate' | 'psi' | 'train'; detail: string; done?: number; total?: number }) => void;
 }
@@ -100,12 +100,12 @@ export async function runVerticalOnDataset(
   const label = dataset.parties.find((p) => p.label)!;
   const others = dataset.parties.filter((p) => !p.label);
   const psiStarted = performance.now();
-  const psi = runPsi(
-    { id: label.id, keys: keysOf(label.id) },
-    others.map((p) => ({ id: p.id, keys: keysOf(p.id) })),
-    opts.random ?? randomBytes,
-    (party) => opts.onProgress?.({ phase: 'psi', detail: `psi: ${label.id} with ${party}` }),
-  );
+  const labelInput = { id: label.id, keys: keysOf(label.id) };
+  const otherInputs = others.map((p) => ({ id: p.id, keys: keysOf(p.id) }));
+  const onPsiProgress = (party: string) => opts.onProgress?.({ phase: 'psi', detail: `psi: ${label.id} with ${party}` });
+  // A seeded random source runs the parties in this thread; node:crypto's gives each party its
+  // own threads (psi-parallel.ts). The intersection, and so results.json, is the same either way.
+  const psi = opts.random ? runPsi(labelInput, otherInputs, opts.random, onPsiProgress) : await runPsiParallel(labelInput, otherInputs, { onProgress: onPsiProgress });
   const psiMs = performance.now() - psiStarted;
   const { data, summary } = alignForTraining(
     dataset.parties.map((p) => ({ id: p.id, label: p.label, table: p.table, features: featureSources(manifest.parties.find((m) => m.id === p.id)!) })),

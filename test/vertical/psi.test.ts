@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { ELEMENT_BYTES, COUNT_BYTES, PsiLabelHolder, PsiParty, decodeElements, hashToGroup, randomScalar, runPsi } from '../../src/vertical/psi.js';
+import { ELEMENT_BYTES, COUNT_BYTES, PsiLabelHolder, PsiParty, decodeElements, hashToGroup, randomSecretKey, runPsi } from '../../src/vertical/psi.js';
+import { GroupProtocolError, SecretKey, encodeU } from '../../src/vertical/x25519-group.js';
 
 /** A seeded byte stream (SHA-256 in counter mode): the tests' stand-in for the CSPRNG. */
 function seededBytes(seed: number): (n: number) => Uint8Array {
@@ -30,24 +31,22 @@ function bruteForce(label: string[], others: string[][]): { labelRows: number[];
   return { labelRows, partyRows: others.map((o) => labelRows.map((i) => o.indexOf(label[i]))) };
 }
 
-describe('ECDH-PSI over ristretto255', () => {
-  test('hashing to the group and exponentiation commute: (H(x)^a)^b = (H(x)^b)^a, and H separates ids', () => {
+describe('ECDH-PSI over X25519', () => {
+  test('hashing to the group and blinding commute: (H(x)^a)^b = (H(x)^b)^a, and H separates ids', () => {
     const random = seededBytes(1);
-    const a = randomScalar(random);
-    const b = randomScalar(random);
+    const a = new SecretKey(randomSecretKey(random));
+    const b = new SecretKey(randomSecretKey(random));
     const h = hashToGroup('patient-1');
-    assert.equal(hex(h.multiply(a).multiply(b).toBytes()), hex(h.multiply(b).multiply(a).toBytes()));
-    assert.notEqual(hex(hashToGroup('patient-1').toBytes()), hex(hashToGroup('patient-2').toBytes()));
-    assert.equal(hex(hashToGroup('patient-1').toBytes()), hex(h.toBytes()), 'H is a function');
+    assert.equal(hex(b.blindAll(a.blindAll(h))), hex(a.blindAll(b.blindAll(h))));
+    assert.notEqual(hex(hashToGroup('patient-1')), hex(hashToGroup('patient-2')));
+    assert.equal(hex(hashToGroup('patient-1')), hex(h), 'H is a function');
   });
 
-  test('scalars come from the random source: the same seed gives the same scalar, another seed another, never 0', () => {
-    assert.equal(randomScalar(seededBytes(7)), randomScalar(seededBytes(7)));
-    assert.notEqual(randomScalar(seededBytes(7)), randomScalar(seededBytes(8)));
-    // A source that yields zeros first: the zero scalar is redrawn.
-    let calls = 0;
-    const zerosFirst = (n: number) => (calls++ === 0 ? new Uint8Array(n) : seededBytes(3)(n));
-    assert.notEqual(randomScalar(zerosFirst), 0n);
+  test('secret keys come from the random source: the same seed gives the same key, another seed another', () => {
+    assert.equal(hex(randomSecretKey(seededBytes(7))), hex(randomSecretKey(seededBytes(7))));
+    assert.notEqual(hex(randomSecretKey(seededBytes(7))), hex(randomSecretKey(seededBytes(8))));
+    assert.equal(randomSecretKey(seededBytes(7)).length, 32);
+    assert.throws(() => randomSecretKey((n) => new Uint8Array(n - 1)), /gave 31 bytes/);
   });
 
   test('matches a brute-force intersection on 150 keys with three parties, rows and bytes included', () => {
@@ -89,9 +88,9 @@ describe('ECDH-PSI over ristretto255', () => {
     const holder = new PsiLabelHolder(label, seededBytes(4));
     const a = holder.blindedSet();
     assert.equal(a.length, label.length * ELEMENT_BYTES);
-    const received = new Set(decodeElements(a).map((p) => hex(p.toBytes())));
+    const received = new Set(decodeElements(a).map((p) => hex(p)));
     assert.equal(received.size, label.length, 'distinct elements');
-    for (const k of [...label, ...ours]) assert.ok(!received.has(hex(hashToGroup(k).toBytes())), `H(${k}) in the clear`);
+    for (const k of [...label, ...ours]) assert.ok(!received.has(hex(hashToGroup(k))), `H(${k}) in the clear`);
     const party = new PsiParty(ours, seededBytes(5));
     const m = holder.intersect(party.blindedSet(), party.reblind(a));
     assert.deepEqual(Array.from(m.labelRows), Array.from({ length: 20 }, (_, i) => 10 + i));
@@ -102,8 +101,15 @@ describe('ECDH-PSI over ristretto255', () => {
 
   test('a malformed message is refused', () => {
     assert.throws(() => decodeElements(new Uint8Array(31)), /not a list of 32-byte elements/);
-    assert.throws(() => decodeElements(new Uint8Array(32).fill(255)));
+    assert.throws(() => decodeElements(new Uint8Array(32).fill(255)), /not a canonical u-coordinate/);
     const party = new PsiParty(['a'], seededBytes(6));
     assert.throws(() => party.view(), /not finished/);
+    // A small-order element from a malicious peer: a protocol error, at either side.
+    const holder = new PsiLabelHolder(['a', 'b'], seededBytes(9));
+    const aPrime = party.reblind(holder.blindedSet());
+    assert.throws(() => holder.intersect(encodeU(1n), aPrime), GroupProtocolError);
+    assert.throws(() => holder.intersect(party.blindedSet(), aPrime.subarray(32)), /A' has 1 elements, A had 2/);
+    assert.throws(() => holder.intersect(party.blindedSet(), new Uint8Array(64).fill(255)), /not a canonical/);
+    assert.throws(() => party.reblind(encodeU(0n)), GroupProtocolError);
   });
 });
