@@ -1,6 +1,6 @@
 /**
  * npm run perf:workers — what the worker pool buys (issue 19, target 2): fresh processes of
- * `fedage bench <scenario>` with --workers 1 and --workers 2, alternated, wall time and peak RSS
+ * `fedage bench <scenario>` (bench and dashboard) with --workers 1 and --workers 2, alternated, wall time and peak RSS
  * (the process's maxRSS, worker threads included, reported by the child itself).
  * Usage: node dist/perf/workers.js [--scenario FILE] [--seeds N] [--runs K] [--json]
  */
@@ -19,27 +19,36 @@ const scenario = arg('scenario', 'scenarios/alzheimers-3site.yaml');
 const seeds = Number(arg('seeds', '5'));
 const runs = Number(arg('runs', '2'));
 
-/** The child runs the bench library in process and prints its own wall time and peak RSS. */
+/**
+ * The child runs what `fedage bench --workers N` runs, in process: the bench (arm × seed tasks on
+ * N workers) and the dashboard (its site valuation on N workers when it is large), and prints
+ * both times and its peak RSS.
+ */
 const child = (workers: number) => `
 import { runBench } from ${JSON.stringify(new URL('../src/bench/runner.js', import.meta.url).href)};
+import { analyzeRunParallel } from ${JSON.stringify(new URL('../src/analysis/dashboard.js', import.meta.url).href)};
 const t0 = performance.now();
-await runBench(${JSON.stringify(scenario)}, { overrides: { seeds: Array.from({ length: ${seeds} }, (_, i) => i) }, workers: ${workers} });
-process.stdout.write(JSON.stringify({ seconds: (performance.now() - t0) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+const run = await runBench(${JSON.stringify(scenario)}, { overrides: { seeds: Array.from({ length: ${seeds} }, (_, i) => i) }, workers: ${workers} });
+const t1 = performance.now();
+await analyzeRunParallel(run, { workers: ${workers} });
+const t2 = performance.now();
+process.stdout.write(JSON.stringify({ seconds: (t2 - t0) / 1000, benchSeconds: (t1 - t0) / 1000, dashboardSeconds: (t2 - t1) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
 `;
 
 // A file, not `--input-type=module -e`: worker threads inherit the parent's execArgv, and
 // --input-type is refused for a worker's file entry.
 const dir = mkdtempSync(join(tmpdir(), 'fedage-perf-workers-'));
-function once(workers: number): { seconds: number; maxRssMb: number } {
+type Timing = { seconds: number; benchSeconds: number; dashboardSeconds: number; maxRssMb: number };
+function once(workers: number): Timing {
   const file = join(dir, `bench-${workers}.mjs`);
   writeFileSync(file, child(workers));
   const r = spawnSync(process.execPath, [file], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench with ${workers} workers failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { seconds: number; maxRssMb: number };
+  return JSON.parse(r.stdout) as Timing;
 }
 
 const load = loadavg()[0];
-const results: Record<string, { seconds: number; maxRssMb: number }[]> = { '1': [], '2': [] };
+const results: Record<string, Timing[]> = { '1': [], '2': [] };
 for (let k = 0; k < runs; k++) {
   results['1'].push(once(1));
   results['2'].push(once(2));
@@ -63,9 +72,9 @@ if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(out,
 else {
   process.stdout.write(
     [
-      `${scenario}, ${seeds} seeds, all arms (bench time in process, generation included), best of ${runs}:`,
-      `  --workers 1: ${one.seconds.toFixed(2)} s, peak RSS ${one.maxRssMb.toFixed(0)} MB`,
-      `  --workers 2: ${two.seconds.toFixed(2)} s, peak RSS ${two.maxRssMb.toFixed(0)} MB`,
+      `${scenario}, ${seeds} seeds, all arms, then the dashboard, as fedage bench runs them (in process, generation included), best of ${runs}:`,
+      `  --workers 1: ${one.seconds.toFixed(2)} s (bench ${one.benchSeconds.toFixed(2)} s + dashboard ${one.dashboardSeconds.toFixed(2)} s), peak RSS ${one.maxRssMb.toFixed(0)} MB`,
+      `  --workers 2: ${two.seconds.toFixed(2)} s (bench ${two.benchSeconds.toFixed(2)} s + dashboard ${two.dashboardSeconds.toFixed(2)} s), peak RSS ${two.maxRssMb.toFixed(0)} MB`,
       `  speed-up ${out.speedup.toFixed(2)}x (target >= 1.7 on a quiet machine), RSS ratio ${out.rssRatio.toFixed(2)} (target <= 1.3)`,
       `load average ${load.toFixed(2)} at start (2 cores, shared machine)`,
     ].join('\n') + '\n',

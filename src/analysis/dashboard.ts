@@ -13,7 +13,9 @@ import { seedContext } from '../bench/run-seed.js';
 import type { RecordedRound } from '../bench/round-recorder.js';
 import { summarize, type Summary } from '../metrics/summarize.js';
 import { RACE_ETHNICITY } from '../scenario/race-ethnicity.js';
-import { reconstructedValues, retrainedValues, spearman, validationUtility, type SiteValues } from './contribution.js';
+import { reconstructedValues, retrainedValues, spearman, validationUtility, type SiteValues, type Utility } from './contribution.js';
+import { MIN_PARALLEL_VALUATION_WORK, valuationWork, valueInWorkers, type ValuationTask } from './valuation-pool.js';
+import type { FederatedRunOptions } from '../federated/types.js';
 import { updateDrift } from './drift-stats.js';
 import { siteEnrollmentDrift, periodIndexOfYear, type SiteEnrollmentDrift } from './enrollment-drift.js';
 import { sitePopulationShift, type SitePopulationShift } from './site-shift.js';
@@ -98,7 +100,21 @@ function testRows(split: Int8Array): Int32Array {
 }
 
 export function analyzeRun(run: BenchRun): Dashboard {
-  return { fairness: fairnessOf(run), contribution: contributionOf(run), drift: driftOf(run) };
+  const { items, skipped } = valuations(run);
+  const values = items.map((it) => reconstructedValues(it.task.siteIds, it.task.rounds, it.utility()));
+  return { fairness: fairnessOf(run), contribution: contributionSection(items, values, skipped), drift: driftOf(run) };
+}
+
+/**
+ * analyzeRun with the site valuations on up to `workers` threads when they are worth a thread
+ * (valuation-pool.ts: same values bit for bit). What `fedage bench` runs.
+ */
+export async function analyzeRunParallel(run: BenchRun, opts: { workers: number; minParallelWork?: number }): Promise<Dashboard> {
+  const { items, skipped } = valuations(run);
+  const work = items.reduce((a, it) => a + valuationWork(it.task), 0);
+  const threads = run.result.config.model.backend === 'tfjs' || work < (opts.minParallelWork ?? MIN_PARALLEL_VALUATION_WORK) ? 1 : Math.min(opts.workers, items.length);
+  const values = threads > 1 ? await valueInWorkers(items.map((it) => it.task), threads) : items.map((it) => reconstructedValues(it.task.siteIds, it.task.rounds, it.utility()));
+  return { fairness: fairnessOf(run), contribution: contributionSection(items, values, skipped), drift: driftOf(run) };
 }
 
 function fairnessOf(run: BenchRun): FairnessSection {
@@ -152,58 +168,94 @@ function summaries(values: readonly (readonly number[])[], n: number): (Summary 
   return Array.from({ length: n }, (_, i) => summarize(values.map((v) => v[i])));
 }
 
-function contributionOf(run: BenchRun): ContributionSection {
+/** One (arm, seed) to value: what valuation needs, and what assembling the section needs. */
+interface ArmSeedValuation {
+  plan: ReturnType<typeof federatedPlans>[number];
+  seed: number;
+  task: ValuationTask;
+  utility: () => Utility;
+  retrainOptions: () => FederatedRunOptions;
+}
+
+function federatedPlans(run: BenchRun) {
+  return (run.result.plan ?? []).filter((p) => p.trainer.kind === 'strategy' && !p.privacy && !p.compression && !p.secureAggregation);
+}
+
+/** Every (arm, seed) whose sites get valued, in arm then seed order; arms without validation rows are skipped. */
+function valuations(run: BenchRun): { items: ArmSeedValuation[]; skipped: string[] } {
   const { result, prepared, outcomes } = run;
   const config = result.config;
-  const arms: ArmContribution[] = [];
+  const items: ArmSeedValuation[] = [];
   const skipped: string[] = [];
-  const federated = (result.plan ?? []).filter((p) => p.trainer.kind === 'strategy' && !p.privacy && !p.compression && !p.secureAggregation);
-  for (const plan of federated) {
+  const contexts = new Map<number, ReturnType<typeof seedContext>>();
+  const contextOf = (seed: number, p: (typeof prepared)[number]) => {
+    let ctx = contexts.get(seed);
+    if (!ctx) contexts.set(seed, (ctx = seedContext(config, p)));
+    return ctx;
+  };
+  for (const plan of federatedPlans(run)) {
     const t = plan.trainer as StrategyTrainerPlan;
     const siteIds = t.clients.map((c) => c.id).sort();
     if (siteIds.length > MAX_SHAPLEY_SITES) continue;
-    const perSeed: SiteValues[] = [];
-    let retrained: ArmContribution['retrained'] = null;
+    const armItems: ArmSeedValuation[] = [];
     for (const outcome of outcomes) {
       const rounds = outcome.predictions.find((x) => x.arm === plan.name)?.rounds as RecordedRound[] | undefined;
       const p = prepared.find((x) => x.seed === outcome.seed);
       if (!rounds || !p) continue;
-      const ctx = seedContext(config, p);
+      const ctx = contextOf(outcome.seed, p);
       if (ctx.pooledValidation.n === 0) {
         skipped.push(`${plan.name}: no validation rows to value coalitions on (e.g. a fixed split without validation); not valued`);
         break;
       }
-      const utility = validationUtility(ctx.model, ctx.pooledValidation);
-      const values = reconstructedValues(siteIds, rounds, utility);
-      perSeed.push(values);
-      if (retrained === null && siteIds.length <= RETRAIN_MAX_SITES && t.strategy.name === 'fedavg' && t.clientSampling === 'fixed') {
-        const exact = retrainedValues(
-          {
-            model: ctx.model,
-            clients: p.sites.filter((s) => siteIds.includes(s.id)).map((s) => ({ id: s.id, train: s.train.data })),
-            strategy: t.strategy,
-            rounds: t.rounds,
-            clientFraction: t.clientFraction,
-            local: { batchSize: t.batchSize, ...(t.localSteps !== undefined ? { steps: t.localSteps } : { epochs: t.localEpochs }), optimizer: t.clientOptimizer },
-            initialParams: ctx.initialParams,
-            seed: outcome.seed,
-            streamLabel: `bench/${plan.name}`,
-          },
-          utility,
-        );
-        retrained = {
+      armItems.push({
+        plan,
+        seed: outcome.seed,
+        task: { siteIds, rounds, validation: ctx.pooledValidation, model: config.model },
+        utility: () => validationUtility(ctx.model, ctx.pooledValidation),
+        retrainOptions: () => ({
+          model: ctx.model,
+          clients: p.sites.filter((s) => siteIds.includes(s.id)).map((s) => ({ id: s.id, train: s.train.data })),
+          strategy: t.strategy,
+          rounds: t.rounds,
+          clientFraction: t.clientFraction,
+          local: { batchSize: t.batchSize, ...(t.localSteps !== undefined ? { steps: t.localSteps } : { epochs: t.localEpochs }), optimizer: t.clientOptimizer },
+          initialParams: ctx.initialParams,
           seed: outcome.seed,
-          shapley: exact.shapley,
-          leaveOneOut: exact.leaveOneOut,
-          spearman: spearman(exact.shapley, values.shapley),
-          maxAbsDifference: Math.max(...exact.shapley.map((x, i) => Math.abs(x - values.shapley[i]))),
-        };
-      }
+          streamLabel: `bench/${plan.name}`,
+        }),
+      });
     }
-    if (perSeed.length === 0) continue;
+    // As before the split into tasks: the seeds valued before one without validation rows stay.
+    items.push(...armItems);
+  }
+  return { items, skipped };
+}
+
+/** The contribution section from the valued (arm, seed) pairs (values[i] belongs to items[i]). */
+function contributionSection(items: readonly ArmSeedValuation[], values: readonly SiteValues[], skipped: string[]): ContributionSection {
+  const arms: ArmContribution[] = [];
+  const names = [...new Set(items.map((it) => it.plan.name))];
+  for (const name of names) {
+    const idx = items.map((it, i) => (it.plan.name === name ? i : -1)).filter((i) => i >= 0);
+    const first = items[idx[0]];
+    const t = first.plan.trainer as StrategyTrainerPlan;
+    const siteIds = first.task.siteIds;
+    const perSeed = idx.map((i) => values[i]);
+    let retrained: ArmContribution['retrained'] = null;
+    if (siteIds.length <= RETRAIN_MAX_SITES && t.strategy.name === 'fedavg' && t.clientSampling === 'fixed') {
+      const exact = retrainedValues(first.retrainOptions(), first.utility());
+      const v = perSeed[0];
+      retrained = {
+        seed: first.seed,
+        shapley: exact.shapley,
+        leaveOneOut: exact.leaveOneOut,
+        spearman: spearman(exact.shapley, v.shapley),
+        maxAbsDifference: Math.max(...exact.shapley.map((x, i) => Math.abs(x - v.shapley[i]))),
+      };
+    }
     const shapley = summaries(perSeed.map((v) => v.shapley), siteIds.length);
     const ranking = siteIds.map((s, i) => ({ s, m: shapley[i]?.mean ?? 0 })).sort((a, b) => b.m - a.m).map((x) => x.s);
-    arms.push({ arm: plan.name, method: 'reconstructed', sites: siteIds, shapley, leaveOneOut: summaries(perSeed.map((v) => v.leaveOneOut), siteIds.length), ranking, retrained });
+    arms.push({ arm: name, method: 'reconstructed', sites: siteIds, shapley, leaveOneOut: summaries(perSeed.map((v) => v.leaveOneOut), siteIds.length), ranking, retrained });
   }
   return {
     ...(skipped.length ? { skipped } : {}),

@@ -4,7 +4,6 @@
  * BenchResult. No printing: progress goes to a callback, output files to bench/outputs.ts.
  */
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { FEDAGE_VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
 
@@ -40,7 +39,12 @@ export interface BenchRunOptions {
    */
   settings?: { bench: BenchSettingsInput; privacy: PrivacySettingsInput | null };
   overrides?: BenchOverrides;
-  /** Worker threads for arm × seed tasks (arm-pool.ts); default min(cores, tasks); 1 runs in-process. */
+  /**
+   * Worker threads for arm × seed tasks (arm-pool.ts); default 1 (in-process): on the 2-core
+   * machine the pool was slower than one thread in every run measured, 5 seeds of the default
+   * scenario to consortium-10site at --scale 10 (1.1–1.6× the time, 1.9–2× the memory; README
+   * "Speed at consortium scale"), so it runs only when asked for.
+   */
   workers?: number;
   onProgress?: Progress;
   /** Bytes the run may use (default: 75 % of the machine's memory); null skips the memory check. */
@@ -86,7 +90,7 @@ export async function runBench(input: string, opts: BenchRunOptions = {}): Promi
   let total = 0;
   const onProgress = countedProgress(opts.onProgress, () => total);
   // A distributed run (siteClients) keeps seeds in this process, in order.
-  const workers = opts.siteClients ? 1 : Math.max(1, Math.min(opts.workers ?? availableParallelism(), MAX_POOL_WORKERS));
+  const workers = opts.siteClients ? 1 : Math.max(1, Math.min(opts.workers ?? 1, MAX_POOL_WORKERS));
   let plans: ArmPlan[];
   let prepared: PreparedSeed[];
   let outcomes: SeedOutcome[];
@@ -279,7 +283,7 @@ function checkMemory(opts: Pick<BenchRunOptions, 'memoryLimit' | 'workers' | 'ke
   const dp = p ? p.arms.reduce((a, k) => a + expand(k), 0) * (p.epsilons?.length ?? 1) : 0;
   const twins = (config.secureAggregation ? 1 : 0) + (config.compression ? 1 : 0);
   const arms = plain + dp + twins * (plain + dp);
-  const estimate = estimateBenchMemory({ ...data, seeds: config.seeds.length, workers: Math.min(opts.workers ?? availableParallelism(), config.seeds.length), arms, keepMatrices: opts.keepMatrices !== false });
+  const estimate = estimateBenchMemory({ ...data, seeds: config.seeds.length, workers: Math.min(opts.workers ?? 1, config.seeds.length), arms, keepMatrices: opts.keepMatrices !== false });
   if (estimate.bytes > limit) {
     throw new UsageError(memoryRefusal(estimate, limit, opts.memoryLimit === undefined ? "75 % of this machine's memory" : 'set by --max-memory'));
   }

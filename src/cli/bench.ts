@@ -1,4 +1,5 @@
 /** `fedage bench <scenario.yaml | data-dir>`: central vs local vs federated, with gates. */
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { FORCE_FLAG, MAX_SCALE, parseHiddenUnits, parseScale } from './flags.js';
 import { QUIET_FLAG, createProgress, type ProgressUpdate } from './progress.js';
@@ -248,7 +249,7 @@ export async function benchCommand(input: string, o: BenchCommandOptions, argv?:
   for (const note of privacyArmNotes(result.config)) process.stderr.write(`fedage: note: ${note}\n`);
   if (argv) result.argv = argv;
   // The consortium dashboard (subgroup fairness, site contribution, drift) of the finished run.
-  if (o.dashboard !== false) Object.assign(result, (await import('../analysis/dashboard.js')).analyzeRun(run));
+  if (o.dashboard !== false) Object.assign(result, await (await import('../analysis/dashboard.js')).analyzeRunParallel(run, { workers: workers ?? availableParallelism() }));
   if (tx) {
     try {
       await writeBenchOutputs(tx.dir, result, run.prepared, run.outcomes, true, ids);
@@ -323,7 +324,7 @@ export function registerBench(program: Command): void {
     .option('--dropout-probability <p>', 'secure aggregation: per-round probability that a site drops out (simulated)')
     .option('--ckks-release <who>', 'ckks: server (one site decrypts the sum for the server, default) or sites')
     .option('--compression <spec>', 'add a compressed twin of every federated arm: q8, q4, q2, topk:<fraction>, randk:<fraction> (e.g. fedavg+q8)')
-    .option('--workers <n>', 'worker threads for arm × seed tasks (default: cores)')
+    .option('--workers <n>', 'worker threads for arm × seed tasks (default 1) and for the dashboard\'s site valuation (default: cores, when it is large)')
     .option('--sampling <order>', 'minibatch order of non-private SGD: block-shuffle (default) or reshuffle')
     .option('--evaluate-every <k>', 'federated arms: pooled-test AUC for the convergence curve every k rounds (default 1; the last round always)')
     .option('--max-memory <GiB>', "memory the run may use; a run whose estimate (made before loading data) exceeds it is refused, exit 2 (default: 75 % of this machine's memory)")

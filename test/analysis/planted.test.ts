@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { analyzeRun, enrollmentDriftOf } from '../../src/analysis/dashboard.js';
+import { analyzeRun, analyzeRunParallel, enrollmentDriftOf } from '../../src/analysis/dashboard.js';
 import { runBench } from '../../src/bench/runner.js';
 import { datasetFromScenario } from '../../src/data/load.js';
 import { parseScenario } from '../../src/scenario/parse.js';
@@ -22,6 +22,11 @@ describe('consortium-planted', async () => {
   const dashboard = analyzeRun(run);
   const fedavg = dashboard.contribution.arms.find((a) => a.arm === 'fedavg')!;
   const value = (site: string) => fedavg.shapley[fedavg.sites.indexOf(site)]!.mean;
+
+  test('the site valuation on worker threads equals the in-thread dashboard exactly (2 and 3 workers)', async () => {
+    // minParallelWork 0: use the threads even for this small run.
+    for (const workers of [2, 3]) assert.deepEqual(await analyzeRunParallel(run, { workers, minParallelWork: 0 }), dashboard);
+  });
 
   test('the low-quality site ranks last by a clear margin (reconstructed Shapley, mean over seeds)', () => {
     assert.equal(fedavg.ranking.at(-1), 'low-quality');
