@@ -44,9 +44,14 @@ export function encodeMessage(m: Message, chunkBytes = DEFAULT_CHUNK_BYTES): Wir
   const names = Object.keys(m.vectors).sort();
   let total = 0;
   for (const n of names) total += m.vectors[n].length * 8;
-  const payload = Buffer.allocUnsafe(total);
+  // One vector (a model, an update: the common case) is sent from its own bytes, not copied: the
+  // aggregator sends the same model to every site each round, and each copy is garbage to collect.
+  // The chunks are views, so the vector must not change until they are written (grpc-js serializes
+  // a message when it is written; the round loop makes a new model each round).
+  const single = names.length === 1 ? m.vectors[names[0]] : null;
+  const payload = single ? Buffer.from(single.buffer, single.byteOffset, single.byteLength) : Buffer.allocUnsafe(total);
   let o = 0;
-  for (const n of names) {
+  for (const n of single ? [] : names) {
     const v = m.vectors[n];
     payload.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), o);
     o += v.byteLength;
