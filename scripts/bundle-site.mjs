@@ -18,5 +18,8 @@ await build({
   target: 'node20',
   // CommonJS dependencies (grpc-js, protobufjs) call require(); ESM has none of its own.
   banner: { js: "import { createRequire as __fedageCreateRequire } from 'node:module'; const require = __fedageCreateRequire(import.meta.url);" },
+  // CKKS (node-seal: 1.7 MB, its WebAssembly inlined) is loaded on use only, and a site never
+  // uses it (distributed runs refuse CKKS): kept out, it would be half the bundle's parse time.
+  external: ['node-seal'],
   logLevel: 'warning',
 });
