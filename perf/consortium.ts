@@ -15,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSyntheticDataset } from '../src/data/write-dataset.js';
@@ -27,7 +27,8 @@ const arg = (name: string, fallback: string) => {
 };
 const perSite = Number(arg('patients-per-site', '100000'));
 const seeds = Number(arg('seeds', '5'));
-const workers = Number(arg('workers', String(Math.min(2, availableParallelism()))));
+// 1 by default, as fedage bench: the arm pool measured slower than one thread on 2 cores.
+const workers = Number(arg('workers', '1'));
 const rounds = process.argv.includes('--rounds') ? Number(arg('rounds', '0')) : null;
 const exponentPatients = Number(arg('exponent-patients', '4000'));
 const json = process.argv.includes('--json');
