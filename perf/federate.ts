@@ -27,8 +27,8 @@ import { initCertificates } from '../src/distributed/certs.js';
 import { loadCredentials } from '../src/distributed/credentials.js';
 
 /** CPU ms per round trip of a `params`-long float64 model: at an echoing site process and at the aggregator. */
-async function transportFloor(dir: string, params: number, rounds: number): Promise<{ siteMs: number; aggregatorMs: number }> {
-  await initCertificates({ consortium: 'perf-floor', sites: ['echo'], outDir: dir });
+async function transportCost(dir: string, params: number, rounds: number): Promise<{ siteMs: number; aggregatorMs: number }> {
+  await initCertificates({ consortium: 'perf-transport', sites: ['echo'], outDir: dir });
   const agg = new Aggregator({ sites: ['echo'], credentials: loadCredentials(dir, { role: 'aggregator' }), listen: '127.0.0.1:0' });
   const port = await agg.start();
   const child = spawn(process.execPath, [fileURLToPath(new URL('./federate-echo-site.js', import.meta.url)), `127.0.0.1:${port}`, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -88,7 +88,7 @@ try {
   console.log(`distributed    ${b.toFixed(1)} ms per round (10 site processes, mTLS loopback)`);
   console.log(`ratio          ${(b / a).toFixed(2)}×   target ≤ 1.3×: ${b / a <= 1.3 ? 'met' : 'NOT met'}`);
   console.log(`start-up       ${transport.startupSeconds.toFixed(2)} s (listening → all 10 joined)   target < 3 s: ${transport.startupSeconds < 3 ? 'met' : 'NOT met'}`);
-  const floor = await transportFloor(join(root, 'floor-certs'), params, 40);
+  const floor = await transportCost(join(root, 'transport-certs'), params, 40);
   const transportMs = 10 * (floor.siteMs + floor.aggregatorMs);
   console.log(
     `transport      one round trip of the model (${mib(16 * params)}) costs ${floor.siteMs.toFixed(1)} ms CPU at a site and ${floor.aggregatorMs.toFixed(1)} ms at the aggregator ` +

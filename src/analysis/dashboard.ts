@@ -101,7 +101,12 @@ function testRows(split: Int8Array): Int32Array {
 
 export function analyzeRun(run: BenchRun): Dashboard {
   const { items, skipped } = valuations(run);
-  const values = items.map((it) => reconstructedValues(it.task.siteIds, it.task.rounds, it.utility()));
+  return dashboardOf(run, items, valuedInThread(items), skipped);
+}
+
+const valuedInThread = (items: readonly ArmSeedValuation[]): SiteValues[] => items.map((it) => reconstructedValues(it.task.siteIds, it.task.rounds, it.utility()));
+
+function dashboardOf(run: BenchRun, items: readonly ArmSeedValuation[], values: readonly SiteValues[], skipped: string[]): Dashboard {
   return { fairness: fairnessOf(run), contribution: contributionSection(items, values, skipped), drift: driftOf(run) };
 }
 
@@ -113,8 +118,8 @@ export async function analyzeRunParallel(run: BenchRun, opts: { workers: number;
   const { items, skipped } = valuations(run);
   const work = items.reduce((a, it) => a + valuationWork(it.task), 0);
   const threads = run.result.config.model.backend === 'tfjs' || work < (opts.minParallelWork ?? MIN_PARALLEL_VALUATION_WORK) ? 1 : Math.min(opts.workers, items.length);
-  const values = threads > 1 ? await valueInWorkers(items.map((it) => it.task), threads) : items.map((it) => reconstructedValues(it.task.siteIds, it.task.rounds, it.utility()));
-  return { fairness: fairnessOf(run), contribution: contributionSection(items, values, skipped), drift: driftOf(run) };
+  const values = threads > 1 ? await valueInWorkers(items.map((it) => it.task), threads) : valuedInThread(items);
+  return dashboardOf(run, items, values, skipped);
 }
 
 function fairnessOf(run: BenchRun): FairnessSection {

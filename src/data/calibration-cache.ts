@@ -75,18 +75,8 @@ export function calibrationKey(site: ResolvedSite, seed: number): string {
   );
 }
 
-interface Entry {
-  format: number;
-  key: string;
-  thresholds: [number, number];
-  liabilitySampleBase64: string;
-  frailtyOffset: number;
-  hazardCnToMci: number;
-  hazardMciToAd: number;
-  cognitionRefAge: number;
-  cognitionRefEducation: number;
-  mocaEducationPointRate: number;
-}
+/** A cache file: the calibration with its sample as base64, under its format and key. */
+type Entry = { format: number; key: string; liabilitySampleBase64: string } & Omit<SiteCalibration, 'liabilitySample'>;
 
 const SCALARS = ['frailtyOffset', 'hazardCnToMci', 'hazardMciToAd', 'cognitionRefAge', 'cognitionRefEducation', 'mocaEducationPointRate'] as const;
 

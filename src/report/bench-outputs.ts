@@ -36,14 +36,22 @@ export function beginBenchOutput(dir: string, force: boolean): OutputTransaction
   });
 }
 
-/** results.json: the result without its measured times (those go to timings.json), so a rerun writes the same bytes. */
-export function resultsJson(result: BenchResult): string {
-  return `${JSON.stringify(splitTimings(result).result, null, 2)}\n`;
+/**
+ * results.json and timings.json: the result without its measured times (so a rerun writes the
+ * same bytes), and those times; timings.json is written even when there are none, so a stale one
+ * never outlives its results.json.
+ */
+function resultFiles(result: BenchResult): { results: string; timings: string } {
+  const split = splitTimings(result);
+  return {
+    results: `${JSON.stringify(split.result, null, 2)}\n`,
+    timings: `${JSON.stringify(split.timings ?? { format: TIMINGS_FORMAT, formatVersion: 1, arms: [] }, null, 2)}\n`,
+  };
 }
 
-/** timings.json: the wrapped arms' measured times; written even when there are none, so a stale one never outlives its results.json. */
-export function timingsJson(result: BenchResult): string {
-  return `${JSON.stringify(splitTimings(result).timings ?? { format: TIMINGS_FORMAT, formatVersion: 1, arms: [] }, null, 2)}\n`;
+/** results.json's text (`fedage bench --json` prints it). */
+export function resultsJson(result: BenchResult): string {
+  return resultFiles(result).results;
 }
 
 /** A dictionary-encoded string column; the dictionary lists values in first-seen order. */
@@ -171,14 +179,15 @@ export async function writeBenchOutputs(
   const { renderReport } = await import('./html.js');
   const report = await renderReport(result);
   mkdirSync(dir, { recursive: true });
+  const files = resultFiles(result);
   const written: [string, string | Uint8Array][] = [
     ['predictions.arrow', tableToIPC(predictionsTable(prepared, outcomes, encodeId), 'file')],
     ['splits.arrow', tableToIPC(splitsTable(prepared, encodeId), 'file')],
     ['results.md', markdownSummary(result)],
     ['report.html', report.html],
-    [TIMINGS_FILE, timingsJson(result)],
+    [TIMINGS_FILE, files.timings],
     // results.json last: a directory with results.json has all the other files.
-    ['results.json', resultsJson(result)],
+    ['results.json', files.results],
   ];
   for (const [name, data] of written) writeFileAtomic(join(dir, name), data);
   return written.map(([name]) => join(dir, name));
