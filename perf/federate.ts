@@ -10,6 +10,8 @@
  * Then the transport cost: one site process that sends each model straight back (no training),
  * its CPU and the aggregator's per round trip of the same model, and that cost for 10 sites
  * against the in-process round: what the distributed run pays on top of training, on 2 cores.
+ * And the floor under it: the same round trip over plain node:http2 with mutual TLS, no gRPC
+ * (perf/federate-h2-echo.ts), which no gRPC transport in Node can undercut.
  * Options: --rounds N, --scale X (patients per site multiplier, default 0.25).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,10 +23,12 @@ import { runBench } from '../src/bench/runner.js';
 import { benchOverrides } from '../src/cli/bench.js';
 import { federate } from '../src/distributed/federation.js';
 import { spawn } from 'node:child_process';
+import { createSecureServer } from 'node:http2';
 import { fileURLToPath } from 'node:url';
 import { Aggregator } from '../src/distributed/aggregator.js';
 import { initCertificates } from '../src/distributed/certs.js';
 import { loadCredentials } from '../src/distributed/credentials.js';
+import { FLOW_CONTROL_WINDOW_BYTES } from '../src/distributed/protocol.js';
 
 /** CPU ms per round trip of a `params`-long float64 model: at an echoing site process and at the aggregator. */
 async function transportCost(dir: string, params: number, rounds: number): Promise<{ siteMs: number; aggregatorMs: number }> {
@@ -46,6 +50,33 @@ async function transportCost(dir: string, params: number, rounds: number): Promi
   await agg.shutdown();
   await exited;
   return { siteMs: (JSON.parse(out) as { cpuMsPerTask: number }).cpuMsPerTask, aggregatorMs: (cpu.user + cpu.system) / 1000 / rounds };
+}
+
+/** CPU ms per round trip of `bytes` each way over node:http2 + mutual TLS: at the client process and at this (server) process. */
+async function http2Floor(dir: string, bytes: number, rounds: number): Promise<{ clientMs: number; serverMs: number }> {
+  const c = loadCredentials(dir, { role: 'aggregator' });
+  const server = createSecureServer({ ca: c.ca, cert: c.cert, key: c.key, requestCert: true, rejectUnauthorized: true, settings: { initialWindowSize: FLOW_CONTROL_WINDOW_BYTES } });
+  server.on('session', (s) => s.once('localSettings', () => s.setLocalWindowSize(FLOW_CONTROL_WINDOW_BYTES)));
+  let served = 0;
+  let cpu0 = process.cpuUsage();
+  server.on('stream', (stream) => {
+    const parts: Buffer[] = [];
+    stream.on('data', (b: Buffer) => parts.push(b));
+    stream.on('end', () => {
+      if (served++ === 1) cpu0 = process.cpuUsage();
+      stream.respond({ ':status': 200 });
+      stream.end(Buffer.concat(parts));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./federate-h2-echo.js', import.meta.url)), String(port), dir, String(bytes), String(rounds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  await new Promise((r) => child.on('exit', r));
+  const cpu = process.cpuUsage(cpu0);
+  await new Promise((r) => server.close(r));
+  return { clientMs: (JSON.parse(out) as { cpuMsPerRoundTrip: number }).cpuMsPerRoundTrip, serverMs: (cpu.user + cpu.system) / 1000 / rounds };
 }
 
 const arg = (name: string, fallback: number) => {
@@ -88,11 +119,17 @@ try {
   console.log(`distributed    ${b.toFixed(1)} ms per round (10 site processes, mTLS loopback)`);
   console.log(`ratio          ${(b / a).toFixed(2)}×   target ≤ 1.3×: ${b / a <= 1.3 ? 'met' : 'NOT met'}`);
   console.log(`start-up       ${transport.startupSeconds.toFixed(2)} s (listening → all 10 joined)   target < 3 s: ${transport.startupSeconds < 3 ? 'met' : 'NOT met'}`);
-  const floor = await transportCost(join(root, 'transport-certs'), params, 40);
-  const transportMs = 10 * (floor.siteMs + floor.aggregatorMs);
+  const certs = join(root, 'transport-certs');
+  const cost = await transportCost(certs, params, 200);
+  const transportMs = 10 * (cost.siteMs + cost.aggregatorMs);
   console.log(
-    `transport      one round trip of the model (${mib(16 * params)}) costs ${floor.siteMs.toFixed(1)} ms CPU at a site and ${floor.aggregatorMs.toFixed(1)} ms at the aggregator ` +
+    `transport      one round trip of the model (${mib(16 * params)}) costs ${cost.siteMs.toFixed(1)} ms CPU at a site and ${cost.aggregatorMs.toFixed(1)} ms at the aggregator ` +
       `(gRPC, HTTP/2, TLS; an echoing site, no training): for 10 sites ${transportMs.toFixed(0)} ms of CPU per round, ${(transportMs / a).toFixed(1)}× the in-process round`,
+  );
+  const h2 = await http2Floor(certs, 8 * params, 200);
+  console.log(
+    `floor          the same round trip over plain node:http2 + mutual TLS (no gRPC): ${h2.clientMs.toFixed(1)} ms CPU at the client, ${h2.serverMs.toFixed(1)} ms at the server; ` +
+      `for 10 sites ${(10 * (h2.clientMs + h2.serverMs)).toFixed(0)} ms of CPU per round`,
   );
   console.log(`wire           ${mib(transport.bytesSent)} sent, ${mib(transport.bytesReceived)} received (float64 payloads + headers); float32 estimate per round: ${mib(2 * 10 * 4 * params)}`);
 } finally {

@@ -238,7 +238,7 @@ function auditContext(config: BenchConfig, prepared: PreparedSeed, opts: AuditRu
 function observeSite(ctx: ReturnType<typeof seedContext>, site: string, secure: boolean): ObservedRound[] {
   const rounds: ObservedRound[] = [];
   ctx.observeAggregation = (_arm, req) => {
-    const global = Float64Array.from(req.state.params);
+    const global = req.state.params.slice();
     if (secure) {
       // Secure aggregation: the server learns only the weighted mean of the updates.
       const total = req.updates.reduce((a, u) => a + u.exampleCount, 0);

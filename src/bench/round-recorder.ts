@@ -36,8 +36,8 @@ export class RoundRecorder {
         this.values += size;
         this.rounds.push({
           round: req.round,
-          globalBefore: Float64Array.from(req.state.params),
-          updates: req.updates.map((u) => ({ clientId: u.clientId, exampleCount: u.exampleCount, params: Float64Array.from(u.params) })),
+          globalBefore: req.state.params.slice(),
+          updates: req.updates.map((u) => ({ clientId: u.clientId, exampleCount: u.exampleCount, params: u.params.slice() })),
         });
       }
       return inner ? inner(req) : { aggregated: req.strategy.aggregate(req.updates, req.state) };

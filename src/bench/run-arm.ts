@@ -142,7 +142,7 @@ function record(plan: ArmPlan, ctx: SeedContext, params: Float64Array, validatio
 function central(plan: ArmPlan, t: PooledTrainerPlan, ctx: SeedContext) {
   ctx.onProgress?.({ seed: ctx.seed, arm: plan.name });
   const pooledTrain = ctx.sgdTrain(null);
-  const params = Float64Array.from(ctx.initialParams);
+  const params = ctx.initialParams.slice();
   if (pooledTrain.n === 0) throw new InputError([{ file: 'input', path: '', expected: 'training rows at some site', found: 'none' }]);
   const trained = trainLocal(ctx.model, params, pooledTrain, {
     batchSize: t.batchSize,
@@ -157,7 +157,7 @@ function central(plan: ArmPlan, t: PooledTrainerPlan, ctx: SeedContext) {
 function local(plan: ArmPlan, t: SiteTrainerPlan, ctx: SeedContext, warnings: string[]) {
   ctx.onProgress?.({ seed: ctx.seed, arm: plan.name });
   const site = siteOf(ctx, t.site);
-  const params = Float64Array.from(ctx.initialParams);
+  const params = ctx.initialParams.slice();
   const trained =
     site.train.data.n > 0
       ? trainLocal(ctx.model, params, ctx.sgdTrain(site.id), {
@@ -214,7 +214,7 @@ function dpSgd(plan: ArmPlan, t: PooledTrainerPlan | SiteTrainerPlan, p: Privacy
   const { noiseMultiplier } = p;
   const planned = t.plannedSteps;
   const steps = p.stepsWithinBudget ?? planned;
-  const params = Float64Array.from(ctx.initialParams);
+  const params = ctx.initialParams.slice();
   ctx.onProgress?.({ seed: ctx.seed, arm });
   const result =
     steps > 0 && data.n > 0

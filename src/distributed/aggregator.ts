@@ -2,15 +2,16 @@
  * The aggregator's network side: a gRPC server over mutual TLS that admits a site only if its
  * certificate chains to the consortium CA (checked by TLS), names a site of the plan (subject
  * CN, OU=site), matches the site id it claims and is not on the CA's revocation list; it hands
- * each site its tasks (long poll) and collects the results, every task under a deadline. A site
- * that disconnects, misses the deadline or sends a malformed message loses that task (the
- * caller drops it from the round); it may join again. Nothing here knows about training.
+ * each site its tasks on the site's Session stream (or, for sites of earlier releases, a long
+ * poll) and collects the results, every task under a deadline. A site that disconnects, misses
+ * the deadline or sends a malformed message loses that task (the caller drops it from the round);
+ * it may join again. Nothing here knows about training.
  */
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { FEDAGE_VERSION } from '../version.js';
-import { encodeMessage, MessageAssembler, ProtocolError, wireBytes, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_MESSAGE_BYTES, type Message, type WireChunk } from './codec.js';
-import { channelOptions, federationService, PROTOCOL_VERSION, widenServerWindows } from './protocol.js';
+import { EncodedPayload, encodeMessage, MessageAssembler, ProtocolError, wireBytes, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_MESSAGE_BYTES, type Message, type WireChunk } from './codec.js';
+import { channelOptions, federationService, framedWrites, PROTOCOL_VERSION, widenServerWindows } from './protocol.js';
 import type { Credentials } from './certs.js';
 
 type SurfaceCall = { getPeer(): string; getAuthContext?(): { sslPeerCertificate?: { subject?: Record<string, unknown>; serialNumber?: string } } | null };
@@ -43,10 +44,14 @@ export interface AggregatorOptions {
   onReceived?: (site: string, m: Message) => void;
 }
 
+type SessionCall = grpc.ServerDuplexStream<WireChunk, WireChunk>;
+
 interface PendingTask {
   taskId: string;
   chunks: WireChunk[];
   sent: boolean;
+  /** The Session stream it was written to (null: a long poll, or not sent yet). */
+  sentOn: SessionCall | null;
   generation: number;
   resolve: (m: Message) => void;
   reject: (e: Error) => void;
@@ -59,6 +64,8 @@ interface SiteSession {
   queue: PendingTask[];
   inFlight: Map<string, PendingTask>;
   waiter: { call: grpc.ServerWritableStream<unknown, WireChunk>; timer: NodeJS.Timeout } | null;
+  /** The site's open Session stream: tasks are written to it as they are scheduled. */
+  stream: SessionCall | null;
   /** Seeds this session has prepared (reset when the site joins again: a restarted site lost them). */
   prepared: Set<number>;
 }
@@ -87,7 +94,7 @@ export class Aggregator {
 
   constructor(private readonly opts: AggregatorOptions) {
     this.server = new grpc.Server(channelOptions(opts.chunkBytes));
-    for (const id of opts.sites) this.sessions.set(id, { id, generation: 0, joined: false, queue: [], inFlight: new Map(), waiter: null, prepared: new Set() });
+    for (const id of opts.sites) this.sessions.set(id, { id, generation: 0, joined: false, queue: [], inFlight: new Map(), waiter: null, stream: null, prepared: new Set() });
   }
 
   get port(): number {
@@ -106,11 +113,13 @@ export class Aggregator {
       Join: (call: grpc.ServerUnaryCall<{ site_id: string; protocol_version: number; fedage_version: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => this.join(call, cb),
       NextTask: (call: grpc.ServerWritableStream<{ site_id: string }, WireChunk>) => this.nextTask(call),
       Submit: (call: grpc.ServerReadableStream<WireChunk, unknown>, cb: grpc.sendUnaryData<unknown>) => this.submit(call, cb),
+      Session: (call: SessionCall) => this.session(call),
     });
     const c = this.opts.credentials;
     // checkClientCertificate: TLS refuses a client without a certificate chaining to the CA (or expired).
     const creds = grpc.ServerCredentials.createSsl(c.ca, [{ private_key: c.key, cert_chain: c.cert }], true);
     widenServerWindows(this.server, 'before-bind');
+    framedWrites();
     this.boundPort = await new Promise<number>((resolve, reject) => this.server.bindAsync(this.opts.listen, creds, (err, port) => (err ? reject(err) : resolve(port))));
     widenServerWindows(this.server, 'after-bind');
     this.event({ kind: 'listening', message: `listening on ${this.opts.listen.replace(/:\d+$/, '')}:${this.boundPort} (mutual TLS, protocol v${PROTOCOL_VERSION})` });
@@ -153,12 +162,18 @@ export class Aggregator {
     return this.sessions.get(site)?.generation ?? -1;
   }
 
+  /** The payload chunks of vectors that several tasks send (a round's model): encoded once. */
+  encodePayload(vectors: Record<string, Float64Array>): EncodedPayload {
+    return new EncodedPayload(vectors, this.opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  }
+
   /** Sends a task to a site and resolves with its result message; rejects with TaskFailed. */
-  runTask(site: string, kind: string, header: Record<string, unknown>, vectors: Record<string, Float64Array>, deadlineMs: number): Promise<Message> {
+  runTask(site: string, kind: string, header: Record<string, unknown>, vectors: Record<string, Float64Array> | EncodedPayload, deadlineMs: number): Promise<Message> {
     const s = this.sessions.get(site);
     if (!s || !s.joined) return Promise.reject(new TaskFailed('absent', `site ${site} is not connected`));
     const taskId = randomUUID();
-    const chunks = encodeMessage({ taskId, kind, siteId: site, header, vectors }, this.opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+    const payload = vectors instanceof EncodedPayload ? vectors : this.encodePayload(vectors);
+    const chunks = encodeMessage({ taskId, kind, siteId: site, header, payload });
     return new Promise<Message>((resolve, reject) => {
       const timer = setTimeout(() => finish(new TaskFailed('deadline', `site ${site} did not answer within ${deadlineMs} ms`)), deadlineMs);
       const finish = (r: Message | Error) => {
@@ -169,7 +184,7 @@ export class Aggregator {
         if (r instanceof Error) reject(r);
         else resolve(r);
       };
-      const task: PendingTask = { taskId, chunks, sent: false, generation: s.generation, resolve: (m) => finish(m), reject: (e) => finish(e) };
+      const task: PendingTask = { taskId, chunks, sent: false, sentOn: null, generation: s.generation, resolve: (m) => finish(m), reject: (e) => finish(e) };
       s.inFlight.set(taskId, task);
       s.queue.push(task);
       this.flush(s);
@@ -181,7 +196,8 @@ export class Aggregator {
     this.done = true;
     for (const s of this.sessions.values()) this.flush(s);
     const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline && [...this.sessions.values()].some((s) => s.joined && s.waiter === null)) await new Promise((r) => setTimeout(r, 50));
+    // Sites on a Session stream were told at once; a polling site is told when it polls next.
+    while (Date.now() < deadline && [...this.sessions.values()].some((s) => s.joined && s.waiter === null && s.stream === null)) await new Promise((r) => setTimeout(r, 50));
     for (const s of this.sessions.values()) this.flush(s);
     this.event({ kind: 'done', message: 'run finished; sites told to stop' });
     await new Promise<void>((resolve) => {
@@ -243,12 +259,12 @@ export class Aggregator {
   private nextTask(call: grpc.ServerWritableStream<{ site_id: string }, WireChunk>): void {
     const who = this.authenticate(call, call.request.site_id);
     if ('refused' in who) {
-      call.destroy(this.refuse(call, call.request.site_id, who.refused));
+      failCall(call, this.refuse(call, call.request.site_id, who.refused));
       return;
     }
     const s = this.sessions.get(who.site) as SiteSession;
     if (!s.joined) {
-      call.destroy(Object.assign(new Error('join first'), { code: grpc.status.FAILED_PRECONDITION }));
+      failCall(call, Object.assign(new Error('join first'), { code: grpc.status.FAILED_PRECONDITION }));
       return;
     }
     if (s.waiter) this.answerIdle(s);
@@ -272,6 +288,21 @@ export class Aggregator {
   }
 
   private flush(s: SiteSession): void {
+    if (s.stream) {
+      const stream = s.stream;
+      for (const task of s.queue) {
+        if (task.sent) continue;
+        task.sent = true;
+        task.sentOn = stream;
+        this.totals.bytesSent += wireBytes(task.chunks);
+        for (const c of task.chunks) stream.write(c);
+      }
+      if (this.done) {
+        s.stream = null;
+        this.writeAll(stream, encodeMessage({ taskId: '', kind: 'done', siteId: s.id, header: {}, vectors: {} }));
+      }
+      return;
+    }
     if (!s.waiter) return;
     const task = s.queue.find((t) => !t.sent);
     if (!task) {
@@ -286,13 +317,13 @@ export class Aggregator {
     this.writeAll(w.call, task.chunks);
   }
 
-  private writeAll(call: grpc.ServerWritableStream<unknown, WireChunk>, chunks: readonly WireChunk[]): void {
+  private writeAll(call: { write(c: WireChunk): unknown; end(): void }, chunks: readonly WireChunk[]): void {
     for (const c of chunks) call.write(c);
     call.end();
   }
 
   private submit(call: grpc.ServerReadableStream<WireChunk, unknown>, cb: grpc.sendUnaryData<unknown>): void {
-    const assembler = new MessageAssembler(this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+    const assembler = this.newAssembler();
     let answered = false;
     let site = '';
     const reply = (err: grpc.ServiceError | null, value?: unknown) => {
@@ -301,8 +332,7 @@ export class Aggregator {
       cb(err, value);
     };
     const malformed = (reason: string) => {
-      this.event({ kind: 'malformed', ...(site ? { site } : {}), message: `message from ${site || call.getPeer()} refused: ${reason}` });
-      reply(Object.assign(new Error(reason), { code: grpc.status.INVALID_ARGUMENT, details: reason, metadata: new grpc.Metadata() }));
+      reply(this.malformed(call, site, reason));
       call.destroy();
     };
     call.on('data', (chunk: WireChunk) => {
@@ -320,22 +350,108 @@ export class Aggregator {
         this.totals.bytesReceived += (chunk.header?.length ?? 0) + (chunk.payload?.length ?? 0);
         const m = assembler.push(chunk);
         if (!m) return;
-        this.opts.onReceived?.(site, m);
-        const s = this.sessions.get(site) as SiteSession;
-        const task = s.inFlight.get(m.taskId);
-        if (!task) {
-          reply(null, { accepted: false, reason: 'no such task (late or unknown): dropped' });
-          return;
-        }
-        task.resolve(m);
-        reply(null, { accepted: true, reason: '' });
+        if (this.deliver(site, m)) reply(null, { accepted: true, reason: '' });
+        else reply(null, { accepted: false, reason: 'no such task (late or unknown): dropped' });
       } catch (err) {
-        malformed(err instanceof ProtocolError ? err.message : `undecodable: ${(err as Error).message}`);
+        malformed(undecodableReason(err));
       }
     });
     call.on('end', () => reply(null, { accepted: false, reason: 'incomplete message' }));
     call.on('error', () => reply(null, { accepted: false, reason: 'stream error' }));
   }
+
+  /**
+   * A site's Session stream: its first chunk ("ready") authenticates it; from then on the site's
+   * tasks are written here and every message the site writes is a result. When the stream breaks
+   * (the site died or lost its connection) the tasks written to it are lost: they fail at once as
+   * dropped instead of waiting for the deadline.
+   */
+  private session(call: SessionCall): void {
+    let s: SiteSession | null = null;
+    let assembler = this.newAssembler();
+    const detach = (lost: boolean) => {
+      if (!s) return;
+      if (s.stream === call) s.stream = null;
+      if (!lost) return;
+      for (const t of [...s.inFlight.values()]) if (t.sentOn === call) t.reject(new TaskFailed('dropped', `site ${s.id} lost its connection during its task`));
+    };
+    let failed = false;
+    const fail = (err: Error) => {
+      failed = true;
+      failCall(call, err);
+    };
+    call.on('data', (chunk: WireChunk) => {
+      if (failed) return;
+      try {
+        if (!s) {
+          const who = this.authenticate(call, chunk.site_id);
+          if ('refused' in who) {
+            fail(this.refuse(call, chunk.site_id, who.refused));
+            return;
+          }
+          const session = this.sessions.get(who.site) as SiteSession;
+          if (!session.joined) {
+            fail(Object.assign(new Error('join first'), { code: grpc.status.FAILED_PRECONDITION }));
+            return;
+          }
+          if (chunk.kind !== 'ready') throw new ProtocolError(`a session starts with a "ready" chunk, not "${String(chunk.kind).slice(0, 40)}"`);
+          s = session;
+          // A newer stream of the same site replaces the old one (it reconnected).
+          s.stream?.end();
+          s.stream = call;
+          this.flush(s);
+          return;
+        }
+        if (chunk.site_id !== '' && chunk.site_id !== s.id) {
+          fail(this.refuse(call, chunk.site_id, `the session of site ${s.id} carried a message of site "${String(chunk.site_id).slice(0, 64)}"`));
+          return;
+        }
+        this.totals.bytesReceived += (chunk.header?.length ?? 0) + (chunk.payload?.length ?? 0);
+        const m = assembler.push(chunk);
+        if (!m) return;
+        assembler = this.newAssembler();
+        // A late answer (its task already failed) is not an error: the site was slow.
+        this.deliver(s.id, m);
+      } catch (err) {
+        fail(this.malformed(call, s?.id ?? '', undecodableReason(err)));
+      }
+    });
+    call.on('end', () => {
+      detach(false);
+      call.end();
+    });
+    call.on('cancelled', () => detach(true));
+    call.on('error', () => detach(true));
+  }
+
+  /** Chunks from the network are buffers of their own: a one-chunk message is read in place. */
+  private newAssembler(): MessageAssembler {
+    return new MessageAssembler(this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, { readInPlace: true });
+  }
+
+  /** Hands a complete result to its task; false when no task waits for it (late or unknown). */
+  private deliver(site: string, m: Message): boolean {
+    this.opts.onReceived?.(site, m);
+    const task = this.sessions.get(site)?.inFlight.get(m.taskId);
+    if (!task) return false;
+    task.resolve(m);
+    return true;
+  }
+
+  /** Records a refused message (a `malformed` event) and returns the gRPC error to answer with. */
+  private malformed(call: SurfaceCall, site: string, reason: string): grpc.ServiceError {
+    this.event({ kind: 'malformed', ...(site ? { site } : {}), message: `message from ${site || call.getPeer()} refused: ${reason}` });
+    return Object.assign(new Error(reason), { code: grpc.status.INVALID_ARGUMENT, details: reason, metadata: new grpc.Metadata() });
+  }
+}
+
+/** Ends a streaming call with an error status: grpc-js sends the status of an emitted 'error' (destroy() would send none). */
+function failCall(call: { emit(event: 'error', err: Error): boolean }, err: Error): void {
+  call.emit('error', err);
+}
+
+function undecodableReason(err: unknown): string {
+  return err instanceof ProtocolError ? err.message : `undecodable: ${(err as Error).message}`;
 }
 
 export const AGGREGATOR_VERSION = FEDAGE_VERSION;

@@ -1,28 +1,18 @@
 /**
  * Protocol messages (proto/fedage/v1/federation.proto `Chunk`): a JSON header plus named float64
- * vectors packed back to back (little-endian, the header's `layout` gives name and length), split
- * into chunks of at most `chunkBytes` payload bytes. Float64 on the wire, not the float32 the
- * bench's byte estimate assumes: a distributed run must reproduce the in-process parameters bit
- * for bit; the transport record counts the bytes really sent.
+ * vectors packed back to back (little-endian, the header's `layout` gives name and length). The
+ * first chunk carries the task, kind, site and header; the payload follows in chunks of at most
+ * `chunkBytes` bytes that need not repeat the first chunk's ids, so the payload chunks of a model
+ * sent to every site are the same chunks, encoded once (`EncodedPayload`). Float64 on the wire,
+ * not the float32 the bench's byte estimate assumes: a distributed run must reproduce the
+ * in-process parameters bit for bit; the transport record counts the bytes really sent.
  * Every decoder check throws ProtocolError: a malformed or oversized message from a peer is
  * refused, never a crash.
  */
 import { decodeWireJson, encodeWireJson } from './wire-json.js';
+import { preEncoded, ProtocolError, type WireChunk } from './chunk-wire.js';
 
-export class ProtocolError extends Error {
-  override name = 'ProtocolError';
-}
-
-/** The wire form of one chunk (field names as @grpc/proto-loader gives them, keepCase). */
-export interface WireChunk {
-  task_id: string;
-  kind: string;
-  chunk_index: number;
-  chunk_count: number;
-  header: Uint8Array;
-  payload: Uint8Array;
-  site_id: string;
-}
+export { ProtocolError, type WireChunk };
 
 export interface Message {
   taskId: string;
@@ -39,38 +29,48 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 256 << 20;
 const MAX_HEADER_BYTES = 16 << 20;
 const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-export function encodeMessage(m: Message, chunkBytes = DEFAULT_CHUNK_BYTES): WireChunk[] {
-  if (!(Number.isInteger(chunkBytes) && chunkBytes >= 8)) throw new RangeError(`chunkBytes must be an integer ≥ 8, got ${chunkBytes}`);
-  const names = Object.keys(m.vectors).sort();
-  let total = 0;
-  for (const n of names) total += m.vectors[n].length * 8;
-  // One vector (a model, an update: the common case) is sent from its own bytes, not copied: the
-  // aggregator sends the same model to every site each round, and each copy is garbage to collect.
-  // The chunks are views, so the vector must not change until they are written (grpc-js serializes
-  // a message when it is written; the round loop makes a new model each round).
-  const single = names.length === 1 ? m.vectors[names[0]] : null;
-  const payload = single ? Buffer.from(single.buffer, single.byteOffset, single.byteLength) : Buffer.allocUnsafe(total);
-  let o = 0;
-  for (const n of single ? [] : names) {
-    const v = m.vectors[n];
-    payload.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), o);
-    o += v.byteLength;
+/**
+ * Vectors packed and cut into payload chunks, encoded for the wire when made: the same payload can
+ * go to any number of sites (encodeMessage), and a vector that changes afterwards does not change
+ * what is sent.
+ */
+export class EncodedPayload {
+  readonly layout: Array<[string, number]>;
+  readonly chunks: readonly WireChunk[];
+
+  constructor(vectors: Record<string, Float64Array>, chunkBytes = DEFAULT_CHUNK_BYTES) {
+    if (!(Number.isInteger(chunkBytes) && chunkBytes >= 8)) throw new RangeError(`chunkBytes must be an integer ≥ 8, got ${chunkBytes}`);
+    const names = Object.keys(vectors).sort();
+    this.layout = names.map((n) => [n, vectors[n].length]);
+    let total = 0;
+    for (const n of names) total += vectors[n].length * 8;
+    // One vector (a model, an update: the common case) is cut from its own bytes; several are packed first.
+    const single = names.length === 1 ? vectors[names[0]] : null;
+    const payload = single ? Buffer.from(single.buffer, single.byteOffset, single.byteLength) : Buffer.allocUnsafe(total);
+    let o = 0;
+    for (const n of single ? [] : names) {
+      const v = vectors[n];
+      payload.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), o);
+      o += v.byteLength;
+    }
+    const count = Math.ceil(total / chunkBytes);
+    const chunks: WireChunk[] = [];
+    for (let i = 0; i < count; i++) {
+      const slice = payload.subarray(i * chunkBytes, Math.min(total, (i + 1) * chunkBytes));
+      chunks.push(preEncoded({ task_id: '', kind: '', site_id: '', chunk_index: i + 1, chunk_count: count + 1, header: EMPTY, payload: slice }));
+    }
+    this.chunks = chunks;
   }
-  const header = encodeWireJson({ ...m.header, layout: names.map((n) => [n, m.vectors[n].length]) });
-  const count = Math.max(1, Math.ceil(total / chunkBytes));
-  const chunks: WireChunk[] = [];
-  for (let i = 0; i < count; i++) {
-    chunks.push({
-      task_id: m.taskId,
-      kind: m.kind,
-      site_id: m.siteId,
-      chunk_index: i,
-      chunk_count: count,
-      header: i === 0 ? header : new Uint8Array(0),
-      payload: payload.subarray(i * chunkBytes, Math.min(total, (i + 1) * chunkBytes)),
-    });
-  }
-  return chunks;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** A message as chunks: the first with the ids and header, then the payload's (shared when `payload` is given). */
+export function encodeMessage(m: Message | (Omit<Message, 'vectors'> & { payload: EncodedPayload }), chunkBytes = DEFAULT_CHUNK_BYTES): WireChunk[] {
+  const payload = 'payload' in m ? m.payload : new EncodedPayload(m.vectors, chunkBytes);
+  const header = encodeWireJson({ ...m.header, layout: payload.layout });
+  const first: WireChunk = { task_id: m.taskId, kind: m.kind, site_id: m.siteId, chunk_index: 0, chunk_count: payload.chunks.length + 1, header, payload: EMPTY };
+  return [first, ...payload.chunks];
 }
 
 /** Bytes of a message on the wire (headers and payload; gRPC framing not included). */
@@ -80,10 +80,20 @@ export function wireBytes(chunks: readonly WireChunk[]): number {
   return n;
 }
 
+export interface AssemblerOptions {
+  /**
+   * A message in one chunk whose payload is 8-byte aligned is read in place: its vectors are
+   * views of the chunk's payload, not a copy. For chunks the network layer decoded into buffers
+   * of their own (chunk-wire.ts aligns the payload for this); not for chunks whose payload the
+   * sender still owns.
+   */
+  readInPlace?: boolean;
+}
+
 /**
  * Reassembles chunks as they arrive; `push` returns the message when the last chunk is in. The
- * payload is copied once, into one buffer the vectors are views of, when the last chunk is in (not
- * allocated from the header's layout up front: a peer would otherwise make the aggregator
+ * payload is copied at most once, into one buffer the vectors are views of, when the last chunk is
+ * in (not allocated from the header's layout up front: a peer would otherwise make the aggregator
  * allocate the size limit with one small chunk).
  */
 export class MessageAssembler {
@@ -94,7 +104,10 @@ export class MessageAssembler {
   private parts: Uint8Array[] = [];
   private size = 0;
   private received = 0;
-  constructor(private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES) {}
+  constructor(
+    private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
+    private readonly options: AssemblerOptions = {},
+  ) {}
 
   push(c: WireChunk): Message | null {
     if (typeof c !== 'object' || c === null) throw new ProtocolError('chunk is not a message');
@@ -103,7 +116,11 @@ export class MessageAssembler {
     if (!Number.isInteger(count) || count < 1) throw new ProtocolError(`chunk_count ${count}: expected ≥ 1`);
     if (index !== this.received) throw new ProtocolError(`chunk ${index} arrived where chunk ${this.received} was expected`);
     if (this.first) {
-      if (count !== this.first.chunk_count || c.task_id !== this.first.task_id || c.kind !== this.first.kind) throw new ProtocolError('chunks of one message disagree on task, kind or count');
+      // Payload chunks may leave the ids empty (shared by every site's copy of a message).
+      const same = (a: string, b: string) => a === '' || a === b;
+      if (count !== this.first.chunk_count || !same(c.task_id, this.first.task_id) || !same(c.kind, this.first.kind) || !same(c.site_id, this.first.site_id)) {
+        throw new ProtocolError('chunks of one message disagree on task, kind, site or count');
+      }
       if (c.header && c.header.length > 0) throw new ProtocolError('a header after the first chunk');
     } else {
       if (!c.header || c.header.length === 0) throw new ProtocolError('first chunk without a header');
@@ -111,22 +128,28 @@ export class MessageAssembler {
       this.first = c;
       this.readHeader(c.header);
     }
-    const part = c.payload ?? new Uint8Array(0);
+    const part = c.payload ?? EMPTY;
     this.size += part.length;
     if (this.size > this.declaredBytes) throw new ProtocolError(`layout needs ${this.declaredBytes} payload bytes, the chunks carry more`);
-    this.parts.push(part);
+    if (part.length > 0) this.parts.push(part);
     this.received++;
     if (this.received < count) return null;
     if (this.size !== this.declaredBytes) throw new ProtocolError(`layout needs ${this.declaredBytes} payload bytes, the chunks carry ${this.size}`);
-    const payload = new Uint8Array(this.size);
-    let at = 0;
-    for (const p of this.parts) {
-      payload.set(p, at);
-      at += p.length;
+    const only = this.parts.length === 1 ? this.parts[0] : null;
+    let payload: Uint8Array;
+    if (this.options.readInPlace && only && only.byteOffset % 8 === 0) {
+      payload = only;
+    } else {
+      payload = new Uint8Array(this.size);
+      let at = 0;
+      for (const p of this.parts) {
+        payload.set(p, at);
+        at += p.length;
+      }
     }
     this.parts = [];
     const vectors: Record<string, Float64Array> = {};
-    let o = 0;
+    let o = payload.byteOffset;
     for (const [name, length] of this.layout) {
       vectors[name] = new Float64Array(payload.buffer, o, length);
       o += length * 8;

@@ -12,6 +12,7 @@ import type { BenchConfig } from '../bench/config.js';
 import type { SeedSiteClients, SiteClientsFactory, SiteWork } from '../bench/site-clients.js';
 import { UsageError } from '../errors.js';
 import { TaskFailed, type Aggregator, type TransportEvent } from './aggregator.js';
+import type { EncodedPayload } from './codec.js';
 import { remoteMaskingSum, type RemoteMaskingOptions } from './remote-masking.js';
 import type { RoundJournal } from './round-journal.js';
 import type { SecureSumResult } from '../secagg/secure-sum.js';
@@ -123,6 +124,17 @@ export class RemoteSites implements SiteClientsFactory {
       }
       const started = performance.now();
       const ctx = { seed: work.seed, arm: work.arm, round: req.round };
+      // Vectors several participants are sent (the round's model) are encoded once for all of them.
+      const encoded = new Map<string, EncodedPayload>();
+      const payloadOf = (vectors: Record<string, Float64Array>) => {
+        const key = Object.entries(vectors)
+          .map(([name, v]) => `${name}#${vectorId(v)}`)
+          .sort()
+          .join(',');
+        let p = encoded.get(key);
+        if (!p) encoded.set(key, (p = this.agg.encodePayload(vectors)));
+        return p;
+      };
       const answers = await Promise.all(
         req.participants.map(async (site, k): Promise<ClientUpdate | null> => {
           try {
@@ -131,7 +143,7 @@ export class RemoteSites implements SiteClientsFactory {
             const vectors: Record<string, Float64Array> = { globalParams: ins.globalParams };
             for (const [name, v] of Object.entries(ins.vectors)) vectors[`v:${name}`] = v;
             const task: TrainTask = { work, round: req.round, config: { ...ins.config } };
-            const m = await this.agg.runTask(site, 'train', task as unknown as Record<string, unknown>, vectors, this.opts.roundDeadlineMs);
+            const m = await this.agg.runTask(site, 'train', task as unknown as Record<string, unknown>, payloadOf(vectors), this.opts.roundDeadlineMs);
             if (m.kind !== 'ok') throw new TaskFailed('error', `site ${site}: ${String(m.header.error ?? 'failed')}`);
             return work.secureAggregation === 'masking' ? heldUpdateOf(site, m.header, ins.globalParams.length) : updateOf(site, m.header, m.vectors, ins.globalParams.length);
           } catch (err) {
@@ -183,4 +195,13 @@ function updateOf(site: string, h: Record<string, unknown>, vectors: Record<stri
     extra[name.slice(2)] = v;
   }
   return { clientId: site, exampleCount: num('exampleCount'), params, vectors: extra, trainLoss: num('trainLoss'), steps: num('steps'), examplesSeen: num('examplesSeen') };
+}
+
+const vectorIds = new WeakMap<Float64Array, number>();
+let nextVectorId = 0;
+/** An identity for a vector object (the same array sent to several sites is encoded once). */
+function vectorId(v: Float64Array): number {
+  let id = vectorIds.get(v);
+  if (id === undefined) vectorIds.set(v, (id = nextVectorId++));
+  return id;
 }

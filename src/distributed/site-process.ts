@@ -2,7 +2,8 @@
  * `fedage site`: one hospital. It opens only its own patients file (a single Arrow file, or its
  * own entry of a data directory's manifest, hash-checked), connects to the aggregator over
  * mutual TLS (verifying the aggregator's certificate against the consortium CA), joins, and
- * answers tasks until the aggregator says the run is done. Every call has a deadline; a lost
+ * answers the tasks of its Session stream until the aggregator says the run is done. Every call
+ * has a deadline (the Session's is `sessionDeadlineMs`, then it is opened again); a lost
  * connection is retried (the aggregator may restart and resume) until `connectTimeoutMs`.
  */
 import * as grpc from '@grpc/grpc-js';
@@ -14,8 +15,8 @@ import { EXIT_INPUT, FedageError, InputError, UsageError } from '../errors.js';
 import { FEDAGE_VERSION } from '../version.js';
 import { readArrowBatches } from '../data/arrow-io.js';
 import { MANIFEST_FILE } from '../data/manifest.js';
-import { encodeMessage, MessageAssembler, type Message, type WireChunk } from './codec.js';
-import { channelOptions, federationService, PROTOCOL_VERSION } from './protocol.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, MessageAssembler, type Message, type WireChunk } from './codec.js';
+import { channelOptions, federationService, framedWrites, PROTOCOL_VERSION } from './protocol.js';
 import { loadCredentials } from './credentials.js';
 import { SiteWorker, type PrepareTask, type TrainTask } from './site-work.js';
 import { SiteMasking, type SecAggTask } from './site-masking.js';
@@ -34,8 +35,8 @@ export interface SiteProcessOptions {
   certsDir: string;
   /** Give up when the aggregator cannot be reached for this long. */
   connectTimeoutMs?: number;
-  /** Deadline of a NextTask long poll (the aggregator answers "idle" earlier). */
-  pollDeadlineMs?: number;
+  /** Deadline of a Session stream; a task in flight when it passes is lost for its round. */
+  sessionDeadlineMs?: number;
   log?: (line: string) => void;
   /** Tests only: plaintext instead of TLS (the aggregator must refuse it). */
   insecure?: boolean;
@@ -79,12 +80,17 @@ type FederationClient = grpc.Client & {
   Join(req: unknown, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: { accepted: boolean; reason: string; chunk_bytes: number }) => void): void;
   NextTask(req: unknown, opts: grpc.CallOptions): grpc.ClientReadableStream<WireChunk>;
   Submit(opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: { accepted: boolean; reason: string }) => void): grpc.ClientWritableStream<WireChunk>;
+  Session(opts: grpc.CallOptions): grpc.ClientDuplexStream<WireChunk, WireChunk>;
 };
 
-const PERMANENT = new Set([grpc.status.PERMISSION_DENIED, grpc.status.UNAUTHENTICATED, grpc.status.FAILED_PRECONDITION, grpc.status.INVALID_ARGUMENT]);
+/** A task's answer, before it is addressed. */
+export type TaskResult = Omit<Message, 'taskId' | 'siteId'>;
+
+const PERMANENT = new Set([grpc.status.PERMISSION_DENIED, grpc.status.UNAUTHENTICATED, grpc.status.FAILED_PRECONDITION, grpc.status.INVALID_ARGUMENT, grpc.status.UNIMPLEMENTED]);
 
 export function siteClient(server: string, certsDir: string, siteId: string, insecure = false): FederationClient {
   const Svc = federationService();
+  framedWrites();
   const creds = insecure
     ? grpc.credentials.createInsecure()
     : (() => {
@@ -103,7 +109,7 @@ export async function runSite(o: SiteProcessOptions): Promise<number> {
   const masking = new SiteMasking(o.siteId);
   const client = siteClient(o.server, o.certsDir, o.siteId, o.insecure);
   const connectTimeoutMs = o.connectTimeoutMs ?? 60_000;
-  const pollDeadlineMs = o.pollDeadlineMs ?? 30_000;
+  const sessionDeadlineMs = o.sessionDeadlineMs ?? 6 * 3600_000;
   let chunkBytes = 1 << 20;
   let answered = 0;
   let lastContact = Date.now();
@@ -120,19 +126,21 @@ export async function runSite(o: SiteProcessOptions): Promise<number> {
           joined = true;
           log(`site ${o.siteId}: joined ${o.server}`);
         }
-        const task = await nextTask(client, o.siteId, pollDeadlineMs);
-        lastContact = Date.now();
-        if (task.kind === 'done') {
-          log(`site ${o.siteId}: run finished after ${answered} tasks`);
-          return answered;
-        }
-        if (task.kind === 'idle') continue;
-        const result = await handle(worker, masking, task);
-        await submit(client, encodeMessage({ ...result, taskId: task.taskId, siteId: o.siteId }, chunkBytes));
-        answered++;
+        await serveSession(client, o.siteId, {
+          deadlineMs: sessionDeadlineMs,
+          chunkBytes,
+          answer: (task) => handle(worker, masking, task),
+          onContact: () => (lastContact = Date.now()),
+          onAnswered: () => answered++,
+        });
+        log(`site ${o.siteId}: run finished after ${answered} tasks`);
+        return answered;
       } catch (err) {
         if (err instanceof SiteConnectionError || err instanceof InputError) throw err;
         const e = err as grpc.ServiceError;
+        if (e.code === grpc.status.UNIMPLEMENTED) {
+          throw new SiteConnectionError(`site ${o.siteId}: the aggregator at ${o.server} has no Session call (an earlier fedage release): run the same fedage version on both ends`);
+        }
         if (typeof e.code === 'number' && PERMANENT.has(e.code)) {
           throw new SiteConnectionError(`site ${o.siteId}: the aggregator at ${o.server} refused it: ${e.details || e.message}`);
         }
@@ -148,7 +156,75 @@ export async function runSite(o: SiteProcessOptions): Promise<number> {
   }
 }
 
-async function handle(worker: SiteWorker, masking: SiteMasking, task: Message): Promise<Omit<Message, 'taskId' | 'siteId'>> {
+export interface SessionHandlers {
+  deadlineMs: number;
+  chunkBytes: number;
+  answer: (task: Message) => Promise<TaskResult> | TaskResult;
+  onContact?: () => void;
+  onAnswered?: () => void;
+}
+
+/**
+ * One Session stream: writes "ready", then answers the tasks the aggregator writes, one at a time
+ * and in order, on the same stream. Resolves when the aggregator says "done"; rejects when the
+ * stream fails (the caller reconnects), with the gRPC error.
+ */
+export function serveSession(client: FederationClient, siteId: string, h: SessionHandlers): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const call = client.Session({ deadline: Date.now() + h.deadlineMs });
+    const tasks: Message[] = [];
+    let assembler = new MessageAssembler(DEFAULT_MAX_MESSAGE_BYTES, { readInPlace: true });
+    let busy = false;
+    let finished = false;
+    const fail = (err: Error) => {
+      if (finished) return;
+      finished = true;
+      call.cancel();
+      reject(err);
+    };
+    const pump = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        for (let task = tasks.shift(); task && !finished; task = tasks.shift()) {
+          if (task.kind === 'done') {
+            finished = true;
+            call.end();
+            resolve();
+            return;
+          }
+          if (task.kind === 'idle') continue;
+          const result = await h.answer(task);
+          if (finished) return;
+          for (const c of encodeMessage({ ...result, taskId: task.taskId, siteId }, h.chunkBytes)) call.write(c);
+          h.onAnswered?.();
+        }
+      } catch (err) {
+        fail(err as Error);
+      } finally {
+        busy = false;
+      }
+    };
+    call.on('data', (c: WireChunk) => {
+      if (finished) return;
+      h.onContact?.();
+      try {
+        const m = assembler.push(c);
+        if (!m) return;
+        assembler = new MessageAssembler(DEFAULT_MAX_MESSAGE_BYTES, { readInPlace: true });
+        tasks.push(m);
+        void pump();
+      } catch (err) {
+        fail(err as Error);
+      }
+    });
+    call.on('error', fail);
+    call.on('end', () => fail(Object.assign(new Error('the aggregator closed the session'), { code: grpc.status.UNAVAILABLE })));
+    for (const c of encodeMessage({ taskId: '', kind: 'ready', siteId, header: {}, vectors: {} })) call.write(c);
+  });
+}
+
+async function handle(worker: SiteWorker, masking: SiteMasking, task: Message): Promise<TaskResult> {
   try {
     if (task.kind === 'secagg') {
       const r = await masking.handle(task.header as unknown as SecAggTask);
@@ -174,46 +250,4 @@ async function handle(worker: SiteWorker, masking: SiteMasking, task: Message): 
   } catch (err) {
     return { kind: 'error', header: { error: (err as Error).message }, vectors: {} };
   }
-}
-
-export function nextTask(client: FederationClient, siteId: string, deadlineMs: number): Promise<Message> {
-  return new Promise<Message>((resolve, reject) => {
-    const call = client.NextTask({ site_id: siteId }, { deadline: Date.now() + deadlineMs });
-    const a = new MessageAssembler();
-    let done = false;
-    call.on('data', (c: WireChunk) => {
-      if (done) return;
-      try {
-        const m = a.push(c);
-        if (m) {
-          done = true;
-          resolve(m);
-        }
-      } catch (err) {
-        done = true;
-        call.cancel();
-        reject(err);
-      }
-    });
-    call.on('error', (err) => {
-      if (!done) {
-        done = true;
-        reject(err);
-      }
-    });
-    call.on('end', () => {
-      if (!done) {
-        done = true;
-        reject(Object.assign(new Error('task stream ended early'), { code: grpc.status.UNAVAILABLE }));
-      }
-    });
-  });
-}
-
-export function submit(client: FederationClient, chunks: readonly WireChunk[]): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const call = client.Submit({ deadline: Date.now() + 60_000 }, (err) => (err ? reject(err) : resolve()));
-    for (const c of chunks) call.write(c);
-    call.end();
-  });
 }

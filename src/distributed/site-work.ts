@@ -105,7 +105,8 @@ export class SiteWorker {
     });
     this.states.set(key, clientState);
     const answer = work.releaseTrainingLoss ? update : { ...update, trainLoss: Number.NaN };
-    this.last.set(key, { round: task.round, globalParams: globalParams.slice(), update: answer });
+    // Kept, not copied: a received model is a buffer of its own that nothing writes to (trainers copy it).
+    this.last.set(key, { round: task.round, globalParams, update: answer });
     return answer;
   }
 

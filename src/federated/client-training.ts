@@ -39,7 +39,7 @@ export function trainClient(input: ClientUpdateInput, adjustGradient?: GradientA
   if (instruction.globalParams.length !== model.paramCount) {
     throw new RangeError(`global model has ${instruction.globalParams.length} parameters, the model expects ${model.paramCount}`);
   }
-  const params = Float64Array.from(instruction.globalParams);
+  const params = instruction.globalParams.slice();
   const trainer = local.trainer ?? SGD_LOCAL_TRAINER;
   const result = trainer.train(model, params, data, {
     batchSize: local.batchSize,

@@ -55,7 +55,7 @@ export class FedAvg implements Strategy {
   initialize(initialParams: Float64Array, population: readonly ClientInfo[]): ServerState {
     return {
       round: 0,
-      params: Float64Array.from(initialParams),
+      params: initialParams.slice(),
       vectors: this.initialServerVectors(initialParams.length),
       population: sortedPopulation(population),
     };

@@ -265,7 +265,7 @@ function* roundLoop(opts: FederatedRunOptions, remote: boolean): Generator<LoopR
       examplesSeen: Object.fromEntries(updates.map((u) => [u.clientId, u.examplesSeen])),
     };
     rounds.push(log);
-    opts.onRound?.(log, Float64Array.from(state.params));
+    opts.onRound?.(log, state.params.slice());
   }
 
   const finalClientStates: Record<string, ClientState> = {};
@@ -273,5 +273,5 @@ function* roundLoop(opts: FederatedRunOptions, remote: boolean): Generator<LoopR
     const s = clientStates.get(id);
     if (s) finalClientStates[id] = s;
   }
-  return { params: Float64Array.from(state.params), rounds, serverState: state, clientStates: finalClientStates };
+  return { params: state.params.slice(), rounds, serverState: state, clientStates: finalClientStates };
 }

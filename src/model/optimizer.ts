@@ -22,7 +22,7 @@ export class Sgd implements Optimizer {
     }
     // PyTorch initializes the buffer with the first gradient (no dampening).
     if (!this.momentumBuffer) {
-      this.momentumBuffer = Float64Array.from(grad);
+      this.momentumBuffer = grad.slice();
     } else {
       const b = this.momentumBuffer;
       for (let j = 0; j < b.length; j++) b[j] = this.momentum * b[j] + grad[j];

@@ -267,7 +267,7 @@ export class ClientLevelDp implements Strategy {
       // bit for bit when nothing is clipped and σ = 0.
       params = weightedCombination(clippedModels, D);
     } else {
-      params = Float64Array.from(x);
+      params = x.slice();
       if (sorted.length > 0) {
         const avgDelta = weightedCombination(clippedDeltas, D);
         for (let j = 0; j < params.length; j++) params[j] += avgDelta[j];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeMessage, encodeMessage, MessageAssembler, ProtocolError, type WireChunk } from '../../src/distributed/codec.js';
+import { decodeMessage, EncodedPayload, encodeMessage, MessageAssembler, ProtocolError, type WireChunk } from '../../src/distributed/codec.js';
 import { decodeWireJson, encodeWireJson } from '../../src/distributed/wire-json.js';
 
 const bitsEqual = (a: Float64Array, b: Float64Array) =>
@@ -108,4 +108,52 @@ test('chunks that carry more or fewer payload bytes than the layout declares are
   const m = decodeMessage(chunks);
   m.vectors.a[1] = 99;
   assert.deepEqual([...m.vectors.a, ...m.vectors.b], [1, 99, 3]);
+});
+
+test('a payload encoded once goes to several sites: only the first chunk differs, and each decodes to its own task', () => {
+  const model = Float64Array.from({ length: 300 }, (_, i) => Math.sin(i));
+  const payload = new EncodedPayload({ globalParams: model }, 1024);
+  const a = encodeMessage({ taskId: 'ta', kind: 'train', siteId: 'a', header: { round: 1 }, payload });
+  const b = encodeMessage({ taskId: 'tb', kind: 'train', siteId: 'b', header: { round: 1 }, payload });
+  assert.equal(a.length, 1 + Math.ceil((300 * 8) / 1024));
+  assert.notEqual(a[0], b[0]);
+  for (let i = 1; i < a.length; i++) assert.equal(a[i], b[i], 'the same chunk object');
+  for (const [m, task, site] of [[decodeMessage(a), 'ta', 'a'], [decodeMessage(b), 'tb', 'b']] as const) {
+    assert.equal(m.taskId, task);
+    assert.equal(m.siteId, site);
+    assert.ok(bitsEqual(m.vectors.globalParams, model));
+  }
+  // A payload chunk may leave the ids empty or repeat them; naming another task or site is refused.
+  const withIds = a.map((c, i) => (i > 0 ? { ...c, task_id: 'ta', kind: 'train', site_id: 'a' } : c));
+  assert.equal(decodeMessage(withIds).taskId, 'ta');
+  for (const field of ['task_id', 'kind', 'site_id'] as const) {
+    const forged = a.map((c, i) => (i === 1 ? { ...c, [field]: 'other' } : c));
+    assert.throws(() => decodeMessage(forged), (e: unknown) => e instanceof ProtocolError && /disagree/.test((e as Error).message), field);
+  }
+});
+
+test('readInPlace: a one-chunk aligned payload becomes the vectors without a copy; otherwise they are copied', () => {
+  const vectors = { a: Float64Array.of(1, 2, 3), b: Float64Array.of(4) };
+  const chunks = encodeMessage({ taskId: 't', kind: 'ok', siteId: 's', header: {}, vectors }, 1 << 20);
+  assert.equal(chunks.length, 2);
+  const received = (offset: number) => {
+    const buf = new Uint8Array(offset + chunks[1].payload.length);
+    buf.set(chunks[1].payload, offset);
+    return [chunks[0], { ...chunks[1], payload: buf.subarray(offset) }];
+  };
+  const assemble = (cs: WireChunk[], readInPlace: boolean) => {
+    const asm = new MessageAssembler(undefined, { readInPlace });
+    let m = null;
+    for (const c of cs) m = asm.push(c);
+    return m as NonNullable<typeof m>;
+  };
+  const aligned = received(16);
+  const inPlace = assemble(aligned, true);
+  assert.equal(inPlace.vectors.a.buffer, aligned[1].payload.buffer);
+  assert.deepEqual([...inPlace.vectors.a, ...inPlace.vectors.b], [1, 2, 3, 4]);
+  assert.notEqual(assemble(received(16), false).vectors.a.buffer, aligned[1].payload.buffer);
+  const unaligned = received(4);
+  const copied = assemble(unaligned, true);
+  assert.notEqual(copied.vectors.a.buffer, unaligned[1].payload.buffer);
+  assert.deepEqual([...copied.vectors.a, ...copied.vectors.b], [1, 2, 3, 4]);
 });
