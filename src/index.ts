@@ -4,6 +4,7 @@ export { OutputTransaction, withOutputTransaction, lockPathFor, processAlive, ty
 export { onInterrupt, runInterruptCleanups } from './cleanup.js';
 export * from './scenario/index.js';
 export { FEDAGE_VERSION } from './version.js';
+export { packagePath, packageRoot } from './package-root.js';
 export { writeSyntheticDataset, scenarioHash, type WriteDatasetOptions, type WriteDatasetResult, type GenerateProgress } from './data/write-dataset.js';
 export { readManifest, type Manifest, type ManifestSite } from './data/manifest.js';
 export { readArrowBatches, readArrowSchema, writeArrowFile } from './data/arrow-io.js';

@@ -4,12 +4,12 @@
  */
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GateFailed } from '../errors.js';
 import { QUIET_FLAG, createProgress } from './progress.js';
 import type { FidelityProgress, FidelityReport } from '../data/fidelity/report.js';
 import type { FeatureShift, InspectReport, SiteInspection } from '../data/inspect.js';
 import type { VerifyResult } from '../data/verify.js';
+import { packagePath } from '../package-root.js';
 
 export interface InspectCommandOptions {
   json?: boolean;
@@ -21,7 +21,7 @@ export interface InspectCommandOptions {
 }
 
 /** The shipped targets file (fidelity/targets.yaml at the package root). */
-export const DEFAULT_FIDELITY_TARGETS = fileURLToPath(new URL('../../../fidelity/targets.yaml', import.meta.url));
+export const DEFAULT_FIDELITY_TARGETS = packagePath('fidelity', 'targets.yaml');
 
 const cell = (x: number | null, digits: number): string => (x === null ? 'n/a' : x.toFixed(digits));
 const digitsOf = (x: number): number => Math.min(3, Math.max(1, (String(x).split('.')[1] ?? '').length));

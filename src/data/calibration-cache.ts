@@ -22,24 +22,24 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { endianness, homedir, platform } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ResolvedSite } from '../scenario/schema.js';
 import { CALIBRATION_SAMPLE, calibrateSite, type SiteCalibration } from '../synth/site-model.js';
 import { GENERATOR } from '../synth/version.js';
 import { canonicalJson, sha256Hex } from './manifest.js';
+import { packagePath } from '../package-root.js';
 
 /** Bumped when the entry's layout changes. */
 export const CALIBRATION_CACHE_FORMAT = 1;
 
 /** The modules whose code decides a calibration (their compiled bytes are part of the key). */
-const CALIBRATION_MODULES = ['../synth/site-model.js', '../synth/frailty-model.js', '../random/normal.js', '../random/rng.js'];
+const CALIBRATION_MODULES = ['synth/site-model.js', 'synth/frailty-model.js', 'random/normal.js', 'random/rng.js'];
 
 let codeHash: string | null = null;
 function calibrationCodeHash(): string {
   if (codeHash === null) {
     const parts = CALIBRATION_MODULES.map((m) => {
       try {
-        return sha256Hex(readFileSync(fileURLToPath(new URL(m, import.meta.url))));
+        return sha256Hex(readFileSync(packagePath('dist', 'src', m)));
       } catch {
         return 'unreadable';
       }

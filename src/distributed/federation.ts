@@ -11,8 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { runBench, type BenchRun, type BenchRunOptions } from '../bench/runner.js';
 import type { TransportRecord } from '../bench/results.js';
@@ -25,6 +24,7 @@ import { RemoteSites } from './remote-sites.js';
 import type { RemoteMaskingOptions } from './remote-masking.js';
 import { RoundJournal, runFingerprint } from './round-journal.js';
 import { existsSync } from 'node:fs';
+import { packagePath } from '../package-root.js';
 
 export interface ServeOptions {
   /** A scenario YAML or a data directory (the bench input). */
@@ -132,12 +132,7 @@ export interface FederateOptions extends Omit<ServeOptions, 'listen' | 'certsDir
 
 /** The CLI entry point (bin/fedage.js), for the site child processes. */
 export function fedageBin(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../..', '../../..']) {
-    const p = join(here, up, 'bin', 'fedage.js');
-    if (existsSync(p)) return p;
-  }
-  throw new Error('internal: bin/fedage.js not found');
+  return packagePath('bin', 'fedage.js');
 }
 
 /** Starts one `fedage site` child process. */

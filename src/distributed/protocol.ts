@@ -5,26 +5,22 @@
  * at most `chunkBytes` of payload; anything larger is refused by gRPC before it is decoded).
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { DEFAULT_CHUNK_BYTES } from './codec.js';
 import { decodeChunk, framedForm, serializeChunk, type WireChunk } from './chunk-wire.js';
 import * as serverInterceptors from '@grpc/grpc-js/build/src/server-interceptors.js';
 import * as compressionFilter from '@grpc/grpc-js/build/src/compression-filter.js';
+import { packagePath } from '../package-root.js';
 
 export const PROTOCOL_VERSION = 1;
 export const PROTO_RELATIVE_PATH = 'proto/fedage/v1/federation.proto';
 
-/** The .proto file: at the package root, two (src) or three (dist/src) levels above this module. */
+/** The .proto file, at the package root. */
 export function protoPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../..', '../../..']) {
-    const p = join(here, up, PROTO_RELATIVE_PATH);
-    if (existsSync(p)) return p;
-  }
-  throw new Error(`internal: ${PROTO_RELATIVE_PATH} is missing from the installation`);
+  const p = packagePath(...PROTO_RELATIVE_PATH.split('/'));
+  if (!existsSync(p)) throw new Error(`internal: ${PROTO_RELATIVE_PATH} is missing from the installation`);
+  return p;
 }
 
 let cached: grpc.ServiceClientConstructor | null = null;

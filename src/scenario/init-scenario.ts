@@ -6,16 +6,16 @@
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { OutputError, OVERWRITE_HINT } from '../errors.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 import { parseScenario } from './parse.js';
 import { shippedScenarioText } from './shipped-scenarios.js';
 import { starterScenarioText } from './starter.js';
 import type { Scenario } from './schema.js';
+import { packagePath } from '../package-root.js';
 
-/** The package's JSON Schema for scenarios (dist/src/scenario/ -> package root). */
-const SCHEMA_FILE = fileURLToPath(new URL('../../../schema/scenario.schema.json', import.meta.url));
+/** The package's JSON Schema for scenarios. */
+const SCHEMA_FILE = packagePath('schema', 'scenario.schema.json');
 
 export interface InitScenarioOptions {
   /** A shipped scenario to start from instead of the two-site template. */

@@ -4,13 +4,13 @@
  * this module, not the working directory, so a global install finds it too.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, extname, join, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import { closestMatch } from './did-you-mean.js';
+import { packagePath } from '../package-root.js';
 
-/** dist/src/scenario/ (compiled) -> the package root -> scenarios/. */
-export const SHIPPED_SCENARIOS_DIR = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
+/** The package's scenarios/ (with a trailing separator). */
+export const SHIPPED_SCENARIOS_DIR = packagePath('scenarios') + sep;
 
 const SCENARIO_EXTENSION = /\.ya?ml$/i;
 

@@ -10,11 +10,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { SHIPPED_SCENARIOS_DIR, shippedScenarioNames, shippedScenarioPath, suggestScenarioName } from './resolve-scenario.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
 import { FEDAGE_VERSION } from '../version.js';
+import { packagePath } from '../package-root.js';
 
 export interface ShippedScenario {
   /** The name commands accept in place of a path. */
@@ -26,8 +26,8 @@ export interface ShippedScenario {
   description: string;
 }
 
-/** Where the build writes the index of the shipped scenarios (next to this module in dist/). */
-export const SHIPPED_INDEX_FILE = fileURLToPath(new URL('./shipped-index.json', import.meta.url));
+/** Where the build writes the index of the shipped scenarios (dist/src/scenario/). */
+export const SHIPPED_INDEX_FILE = packagePath('dist', 'src', 'scenario', 'shipped-index.json');
 const INDEX_FORMAT = 'fedage-scenario-index/1';
 
 type Summary = Omit<ShippedScenario, 'name' | 'file'>;

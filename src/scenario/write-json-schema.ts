@@ -4,11 +4,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeScenarioJsonSchema } from './json-schema.js';
+import { packagePath } from '../package-root.js';
 
-// dist/src/scenario/ -> repo root
-const target = fileURLToPath(new URL('../../../schema/scenario.schema.json', import.meta.url));
+const target = packagePath('schema', 'scenario.schema.json');
 await mkdir(dirname(target), { recursive: true });
 await writeScenarioJsonSchema(target, { overwrite: true });
 process.stderr.write(`wrote ${target}\n`);

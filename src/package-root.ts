@@ -1,0 +1,39 @@
+/**
+ * The installed package's root directory (where package.json, scenarios/, schema/, proto/ and
+ * dist/ are), found by walking up from this module. Every file the code reads from the package is
+ * located from here rather than relative to its own module, because the same code also runs from
+ * esbuild bundles (dist/src/cli-bundle/, dist/src/site-bundle.mjs) that sit at other depths.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+let root: string | null = null;
+
+export function packageRoot(): string {
+  if (root !== null) return root;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'fedage') return (root = dir);
+      } catch {
+        // An unreadable package.json on the way up is not ours.
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`internal: no fedage package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+}
+
+/** A path inside the package: `packagePath('scenarios')`, `packagePath('dist', 'src', 'data', 'generate-worker.js')`. */
+export function packagePath(...parts: string[]): string {
+  return join(packageRoot(), ...parts);
+}
+
+/** A compiled module of the package (dist/src/<path>): worker entry points, which bundles leave as files. */
+export function compiledModuleUrl(pathInSrc: string): URL {
+  return pathToFileURL(packagePath('dist', 'src', ...pathInSrc.split('/')));
+}
