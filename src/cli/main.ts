@@ -5,7 +5,7 @@ import { installProcessHandlers } from './process-handlers.js';
 installProcessHandlers();
 
 // `fedage --version` answers before the program and its command modules load (zod, apache-arrow,
-// faker, tfjs glue: ~0.9 s of CPU at start-up, issue 19); Commander prints the same line.
+// tfjs glue: ~0.9 s of CPU at start-up unbundled, issue 19); Commander prints the same line.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${FEDAGE_VERSION}\n`);

@@ -6,7 +6,6 @@
  * manifest as the ground truth of the site.
  */
 // The en locale entry point: the package root loads every locale (~0.4 s at start-up).
-import { faker } from '@faker-js/faker/locale/en';
 import type { ResolvedSite, Target } from '../scenario/schema.js';
 import { normalQuantile, normalQuantilesInPlace, TruncatedNormal } from '../random/normal.js';
 import { SiteStreams, Xoshiro128, streamState } from '../random/rng.js';
@@ -14,6 +13,7 @@ import { isoToEpochDays } from './coding.js';
 import { type Recognition, recognitionOf } from './recognition.js';
 import { drawBmi, drawHeightCm, friedProbabilities, frailtyLatentMean, probAtLeastThree } from './frailty-model.js';
 import { REF_AGE, REF_EDUCATION } from './reference.js';
+import { upperAlpha } from '../random/mersenne.js';
 
 export { HIPPOCAMPUS_ICV_SLOPE, REF_AGE, REF_EDUCATION, REF_ICV_CM3 } from './reference.js';
 export { FRAILTY } from './frailty-model.js';
@@ -220,9 +220,8 @@ export function buildSiteModel(
   const { thresholds, liabilitySample: sorted, frailtyOffset } = calibration;
   const bandCdf = bandCdfOf(sorted, thresholds);
 
-  // Seeded right before its one use, so the shared instance carries no state between sites.
-  faker.seed(Array.from(streamState(opts.seed, site.id, 'faker')));
-  const idPrefix = `${faker.string.alpha({ length: 3, casing: 'upper' })}-`;
+  // The stream keeps faker's label: the prefix is the one fedage drew with faker before (mersenne.ts).
+  const idPrefix = `${upperAlpha(streamState(opts.seed, site.id, 'faker'), 3)}-`;
   const patients = Math.max(1, Math.round(site.patients * opts.scale));
   const idDigits = Math.max(7, String(patients).length + 1);
   const idRng = new Xoshiro128(streamState(opts.seed, site.id, 'ids'));
