@@ -10,7 +10,8 @@ COPY perf ./perf
 COPY scripts ./scripts
 COPY scenarios ./scenarios
 # tsc, the one-file `fedage site` bundle (scripts/bundle-site.mjs; esbuild ships its binary as an
-# npm package) and the index of the shipped scenarios (scripts/index-scenarios.mjs).
+# npm package), the CLI bundle (scripts/bundle-cli.mjs) and the index of the shipped scenarios
+# (scripts/index-scenarios.mjs).
 RUN npm run build
 
 FROM node:20-bookworm-slim

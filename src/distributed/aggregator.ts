@@ -372,8 +372,7 @@ export class Aggregator {
     const detach = (lost: boolean) => {
       if (!s) return;
       if (s.stream === call) s.stream = null;
-      if (!lost) return;
-      for (const t of [...s.inFlight.values()]) if (t.sentOn === call) t.reject(new TaskFailed('dropped', `site ${s.id} lost its connection during its task`));
+      if (lost) dropTasksSentOn(s, call, `site ${s.id} lost its connection during its task`);
     };
     let failed = false;
     const fail = (err: Error) => {
@@ -396,8 +395,12 @@ export class Aggregator {
           }
           if (chunk.kind !== 'ready') throw new ProtocolError(`a session starts with a "ready" chunk, not "${String(chunk.kind).slice(0, 40)}"`);
           s = session;
-          // A newer stream of the same site replaces the old one (it reconnected).
-          s.stream?.end();
+          // A newer stream of the same site replaces the old one: the site reconnected, and what
+          // was sent on the old one is lost with it.
+          if (s.stream) {
+            dropTasksSentOn(s, s.stream, `site ${s.id} reconnected during its task`);
+            s.stream.end();
+          }
           s.stream = call;
           this.flush(s);
           return;
@@ -443,6 +446,10 @@ export class Aggregator {
     this.event({ kind: 'malformed', ...(site ? { site } : {}), message: `message from ${site || call.getPeer()} refused: ${reason}` });
     return Object.assign(new Error(reason), { code: grpc.status.INVALID_ARGUMENT, details: reason, metadata: new grpc.Metadata() });
   }
+}
+
+function dropTasksSentOn(s: SiteSession, stream: SessionCall, reason: string): void {
+  for (const t of [...s.inFlight.values()]) if (t.sentOn === stream) t.reject(new TaskFailed('dropped', reason));
 }
 
 /** Ends a streaming call with an error status: grpc-js sends the status of an emitted 'error' (destroy() would send none). */
