@@ -6,40 +6,22 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import * as grpc from '@grpc/grpc-js';
-import { Aggregator } from '../../src/distributed/aggregator.js';
-import { initCertificates, loadCredentials } from '../../src/distributed/certs.js';
-import { siteClient } from '../../src/distributed/site-process.js';
 import { encodeMessage, type WireChunk } from '../../src/distributed/codec.js';
-import { PROTOCOL_VERSION } from '../../src/distributed/protocol.js';
+import { startAggregator, type AggregatorFixture } from './aggregator-fixture.js';
 
-let dir = '';
-let agg: Aggregator;
-let client: ReturnType<typeof siteClient>;
-
-const joinSite = () =>
-  new Promise<{ accepted: boolean }>((resolve, reject) =>
-    client.Join({ site_id: 'a', protocol_version: PROTOCOL_VERSION, fedage_version: 'test' }, { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(err) : resolve(res))),
-  );
+let fx: AggregatorFixture;
+let agg: AggregatorFixture['agg'];
+let client: AggregatorFixture['client'];
+const joinSite = () => fx.joinSite();
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'fedage-malformed-'));
-  await initCertificates({ consortium: 'fuzz', sites: ['a', 'b'], outDir: dir });
-  agg = new Aggregator({ sites: ['a', 'b'], credentials: loadCredentials(dir, { role: 'aggregator' }), listen: '127.0.0.1:0', maxMessageBytes: 64 * 1024 });
-  const port = await agg.start();
-  client = siteClient(`127.0.0.1:${port}`, dir, 'a');
-  await joinSite();
+  fx = await startAggregator(['a', 'b'], { maxMessageBytes: 64 * 1024 });
+  ({ agg, client } = fx);
 });
 
-after(() => {
-  client?.close();
-  agg?.forceShutdown();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => fx?.stop());
 
 /** Sends chunks; resolves with the reply or the gRPC status code. */
 const submit = (chunks: WireChunk[]) =>

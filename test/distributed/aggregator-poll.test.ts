@@ -5,35 +5,19 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Aggregator } from '../../src/distributed/aggregator.js';
-import { initCertificates, loadCredentials } from '../../src/distributed/certs.js';
-import { siteClient } from '../../src/distributed/site-process.js';
 import { encodeMessage, MessageAssembler, type Message, type WireChunk } from '../../src/distributed/codec.js';
-import { PROTOCOL_VERSION } from '../../src/distributed/protocol.js';
+import { startAggregator, type AggregatorFixture } from './aggregator-fixture.js';
 
-let dir = '';
-let agg: Aggregator;
-let client: ReturnType<typeof siteClient>;
+let fx: AggregatorFixture;
+let agg: AggregatorFixture['agg'];
+let client: AggregatorFixture['client'];
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'fedage-poll-'));
-  await initCertificates({ consortium: 'poll', sites: ['a'], outDir: dir });
-  agg = new Aggregator({ sites: ['a'], credentials: loadCredentials(dir, { role: 'aggregator' }), listen: '127.0.0.1:0', pollMs: 300 });
-  const port = await agg.start();
-  client = siteClient(`127.0.0.1:${port}`, dir, 'a');
-  await new Promise<void>((resolve, reject) =>
-    client.Join({ site_id: 'a', protocol_version: PROTOCOL_VERSION, fedage_version: 'old' }, { deadline: Date.now() + 10_000 }, (err) => (err ? reject(err) : resolve())),
-  );
+  fx = await startAggregator(['a'], { pollMs: 300 });
+  ({ agg, client } = fx);
 });
 
-after(() => {
-  client?.close();
-  agg?.forceShutdown();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => fx?.stop());
 
 const poll = () =>
   new Promise<Message>((resolve, reject) => {

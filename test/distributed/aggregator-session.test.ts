@@ -5,37 +5,23 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
-import { Aggregator, TaskFailed } from '../../src/distributed/aggregator.js';
-import { initCertificates, loadCredentials } from '../../src/distributed/certs.js';
-import { serveSession, siteClient } from '../../src/distributed/site-process.js';
+import type { TaskFailed } from '../../src/distributed/aggregator.js';
+import { serveSession } from '../../src/distributed/site-process.js';
 import { encodeMessage, MessageAssembler, type Message, type WireChunk } from '../../src/distributed/codec.js';
-import { PROTOCOL_VERSION } from '../../src/distributed/protocol.js';
+import { startAggregator, type AggregatorFixture } from './aggregator-fixture.js';
 
-let dir = '';
-let agg: Aggregator;
-let client: ReturnType<typeof siteClient>;
 const DEADLINE_MS = 20_000;
+let fx: AggregatorFixture;
+let agg: AggregatorFixture['agg'];
+let client: AggregatorFixture['client'];
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'fedage-session-'));
-  await initCertificates({ consortium: 'session', sites: ['a'], outDir: dir });
-  agg = new Aggregator({ sites: ['a'], credentials: loadCredentials(dir, { role: 'aggregator' }), listen: '127.0.0.1:0' });
-  const port = await agg.start();
-  client = siteClient(`127.0.0.1:${port}`, dir, 'a');
-  await new Promise<void>((resolve, reject) =>
-    client.Join({ site_id: 'a', protocol_version: PROTOCOL_VERSION, fedage_version: 'test' }, { deadline: Date.now() + 10_000 }, (err) => (err ? reject(err) : resolve())),
-  );
+  fx = await startAggregator(['a'], {});
+  ({ agg, client } = fx);
 });
 
-after(() => {
-  client?.close();
-  agg?.forceShutdown();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => fx?.stop());
 
 /** A raw Session: writes "ready"; resolves each task message it receives. */
 function openSession(): { call: grpc.ClientDuplexStream<WireChunk, WireChunk>; nextTask: () => Promise<Message> } {
