@@ -33,7 +33,16 @@ export function packagePath(...parts: string[]): string {
   return join(packageRoot(), ...parts);
 }
 
-/** A compiled module of the package (dist/src/<path>): worker entry points, which bundles leave as files. */
+/** Whether this code runs from the CLI bundle (scripts/bundle-cli.mjs) rather than dist/src's modules. */
+const FROM_CLI_BUNDLE = /[\\/]cli-bundle[\\/][^\\/]+$/.test(fileURLToPath(import.meta.url));
+
+/**
+ * A worker thread's entry module (`bench/seed-worker.js`…): from the CLI bundle when this code
+ * runs from it (the bundle has each worker as an entry that shares its chunks, and loads in a
+ * fraction of the time of the modules), else dist/src/<path>: a worker runs the same build as its
+ * parent.
+ */
 export function compiledModuleUrl(pathInSrc: string): URL {
-  return pathToFileURL(packagePath('dist', 'src', ...pathInSrc.split('/')));
+  const parts = pathInSrc.split('/');
+  return pathToFileURL(FROM_CLI_BUNDLE ? packagePath('dist', 'src', 'cli-bundle', parts[parts.length - 1]) : packagePath('dist', 'src', ...parts));
 }

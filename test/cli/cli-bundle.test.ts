@@ -48,3 +48,27 @@ test('the bundled CLI finds the package\'s files (shipped scenarios, calibration
   }
   assert.ok(existsSync(join(packageRoot(), 'package.json')) && existsSync(join(packageRoot(), 'scenarios')));
 });
+
+test('from the bundle, worker threads start from the bundle too, with the same results: bench and generate with 2 workers', () => {
+  for (const worker of ['seed-worker.js', 'generate-worker.js', 'valuation-worker.js', 'psi-worker.js']) assert.ok(existsSync(join('dist/src/cli-bundle', worker)), worker);
+  const dir = mkdtempSync(join(tmpdir(), 'fedage-bundle-workers-'));
+  try {
+    const gen = (out: string, workers: string) => run(BUNDLE, ['generate', 'alzheimers-3site', '--scale', '0.05', '--no-visits', '--workers', workers, '--out', join(dir, out), '-q']);
+    assert.equal(gen('one', '1').status, 0);
+    assert.equal(gen('two', '2').status, 0);
+    for (const f of readdirSync(join(dir, 'one'))) assert.ok(readFileSync(join(dir, 'two', f)).equals(readFileSync(join(dir, 'one', f))), f);
+    const bench = (out: string, workers: string) =>
+      run(BUNDLE, ['bench', join(dir, 'one'), '--seeds', '2', '--rounds', '3', '--arms', 'central,fedavg', '--no-dashboard', '--workers', workers, '--out', join(dir, out), '-q']);
+    assert.equal(bench('b1', '1').status, 0);
+    const two = bench('b2', '2');
+    assert.equal(two.status, 0, two.stderr);
+    const results = (out: string) => {
+      const r = JSON.parse(readFileSync(join(dir, out, 'results.json'), 'utf8')) as Record<string, unknown>;
+      delete r.argv;
+      return r;
+    };
+    assert.deepEqual(results('b2'), results('b1'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
