@@ -13,19 +13,9 @@ import { FEDAGE_VERSION } from '../version.js';
 import { EncodedPayload, encodeMessage, MessageAssembler, ProtocolError, wireBytes, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_MESSAGE_BYTES, type Message, type WireChunk } from './codec.js';
 import { channelOptions, federationService, framedWrites, PROTOCOL_VERSION, widenServerWindows } from './protocol.js';
 import type { Credentials } from './certs.js';
+import { authenticateSite, dropTasksSentOn, failCall, TaskFailed, undecodableReason, type PendingTask, type SessionCall, type SiteSession, type SurfaceCall, type TransportEvent, type TransportTotals } from './site-sessions.js';
 
-type SurfaceCall = { getPeer(): string; getAuthContext?(): { sslPeerCertificate?: { subject?: Record<string, unknown>; serialNumber?: string } } | null };
-
-export interface TransportEvent {
-  /** Milliseconds since the aggregator started (the only timing in an event). */
-  atMs: number;
-  kind: 'listening' | 'joined' | 'rejoined' | 'refused' | 'dropped' | 'deadline' | 'malformed' | 'absent' | 'round-aborted' | 'resumed' | 'done';
-  site?: string;
-  seed?: number;
-  arm?: string;
-  round?: number;
-  message: string;
-}
+export { TaskFailed, type TransportEvent, type TransportTotals };
 
 export interface AggregatorOptions {
   /** Site ids of the plan: the only subjects admitted. */
@@ -42,43 +32,6 @@ export interface AggregatorOptions {
   onEvent?: (e: TransportEvent) => void;
   /** Tests: sees every decoded message a site submits (what the aggregator learns). */
   onReceived?: (site: string, m: Message) => void;
-}
-
-type SessionCall = grpc.ServerDuplexStream<WireChunk, WireChunk>;
-
-interface PendingTask {
-  taskId: string;
-  chunks: WireChunk[];
-  sent: boolean;
-  /** The Session stream it was written to (null: a long poll, or not sent yet). */
-  sentOn: SessionCall | null;
-  generation: number;
-  resolve: (m: Message) => void;
-  reject: (e: Error) => void;
-}
-
-interface SiteSession {
-  id: string;
-  generation: number;
-  joined: boolean;
-  queue: PendingTask[];
-  inFlight: Map<string, PendingTask>;
-  waiter: { call: grpc.ServerWritableStream<unknown, WireChunk>; timer: NodeJS.Timeout } | null;
-  /** The site's open Session stream: tasks are written to it as they are scheduled. */
-  stream: SessionCall | null;
-  /** Seeds this session has prepared (reset when the site joins again: a restarted site lost them). */
-  prepared: Set<number>;
-}
-
-export class TaskFailed extends Error {
-  constructor(readonly kind: 'deadline' | 'dropped' | 'absent' | 'malformed' | 'error', message: string) {
-    super(message);
-  }
-}
-
-export interface TransportTotals {
-  bytesSent: number;
-  bytesReceived: number;
 }
 
 export class Aggregator {
@@ -219,17 +172,7 @@ export class Aggregator {
 
   /** The site id an authenticated peer may act as, or a refusal reason. */
   private authenticate(call: SurfaceCall, claimed: string): { site: string } | { refused: string } {
-    const auth = call.getAuthContext?.();
-    const cert = auth?.sslPeerCertificate;
-    if (!cert || !cert.subject) return { refused: 'no client certificate' };
-    const cn = String(cert.subject.CN ?? '');
-    const ou = String(cert.subject.OU ?? '');
-    if (ou !== 'site') return { refused: `certificate of ${cn} is not a site certificate (OU=${ou})` };
-    if (!this.sessions.has(cn)) return { refused: `certificate names site "${cn}", which is not a site of the plan` };
-    if (claimed && claimed !== cn) return { refused: `certificate of site ${cn} used to act as site ${claimed}` };
-    const serial = String(cert.serialNumber ?? '').toLowerCase().replace(/^0+/, '');
-    if (this.opts.revokedSerials?.has(serial)) return { refused: `certificate of site ${cn} (serial ${serial}) is revoked` };
-    return { site: cn };
+    return authenticateSite(call, claimed, (id) => this.sessions.has(id), this.opts.revokedSerials);
   }
 
   private refuse(call: SurfaceCall, claimed: string, reason: string): grpc.ServiceError {
@@ -446,19 +389,6 @@ export class Aggregator {
     this.event({ kind: 'malformed', ...(site ? { site } : {}), message: `message from ${site || call.getPeer()} refused: ${reason}` });
     return Object.assign(new Error(reason), { code: grpc.status.INVALID_ARGUMENT, details: reason, metadata: new grpc.Metadata() });
   }
-}
-
-function dropTasksSentOn(s: SiteSession, stream: SessionCall, reason: string): void {
-  for (const t of [...s.inFlight.values()]) if (t.sentOn === stream) t.reject(new TaskFailed('dropped', reason));
-}
-
-/** Ends a streaming call with an error status: grpc-js sends the status of an emitted 'error' (destroy() would send none). */
-function failCall(call: { emit(event: 'error', err: Error): boolean }, err: Error): void {
-  call.emit('error', err);
-}
-
-function undecodableReason(err: unknown): string {
-  return err instanceof ProtocolError ? err.message : `undecodable: ${(err as Error).message}`;
 }
 
 export const AGGREGATOR_VERSION = FEDAGE_VERSION;

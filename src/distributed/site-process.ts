@@ -86,7 +86,9 @@ type FederationClient = grpc.Client & {
 /** A task's answer, before it is addressed. */
 export type TaskResult = Omit<Message, 'taskId' | 'siteId'>;
 
-const PERMANENT = new Set([grpc.status.PERMISSION_DENIED, grpc.status.UNAUTHENTICATED, grpc.status.FAILED_PRECONDITION, grpc.status.INVALID_ARGUMENT, grpc.status.UNIMPLEMENTED]);
+// FAILED_PRECONDITION ("join first": the aggregator restarted and forgot the site) is not here: the
+// site joins again.
+const PERMANENT = new Set([grpc.status.PERMISSION_DENIED, grpc.status.UNAUTHENTICATED, grpc.status.INVALID_ARGUMENT, grpc.status.UNIMPLEMENTED]);
 
 export function siteClient(server: string, certsDir: string, siteId: string, insecure = false): FederationClient {
   const Svc = federationService();
@@ -147,7 +149,9 @@ export async function runSite(o: SiteProcessOptions): Promise<number> {
         if (Date.now() - lastContact > connectTimeoutMs) {
           throw new SiteConnectionError(`site ${o.siteId}: no contact with the aggregator at ${o.server} for ${Math.round(connectTimeoutMs / 1000)} s (${e.details || e.message}); check the address, that it runs, and that both use certificates of the same consortium CA`);
         }
-        joined = joined && e.code !== grpc.status.UNAVAILABLE ? joined : false;
+        // Whatever broke the session (the aggregator restarted, the connection dropped), the site
+        // joins again: a restarted aggregator knows no site until it joins, and what was in flight is lost.
+        joined = false;
         await new Promise((r) => setTimeout(r, 300));
       }
     }

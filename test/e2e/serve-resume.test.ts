@@ -34,7 +34,9 @@ test('aggregator killed (kill -9) mid-run, then fedage serve --resume: nothing l
   const port = await freePort();
   const state = join(fx.root, 'state');
   const out = join(fx.root, 'out');
-  const flags = ['--seeds', '1', '--rounds', '4', '--arms', 'fedavg', '--secure-aggregation', 'masking'];
+  // 8 rounds of each arm (16 in all), killed after 6: wide enough that a fast machine cannot finish
+  // the run, or a loaded one record past the end, between two looks at the state directory.
+  const flags = ['--seeds', '1', '--rounds', '8', '--arms', 'fedavg', '--secure-aggregation', 'masking'];
   const serve = (extra: string[]) => {
     const c = spawn(process.execPath, [fedageBin(), 'serve', '--plan', fx.data, '--listen', `127.0.0.1:${port}`, '--certs', fx.certs, '--state', state, '--round-deadline', '30', '--quiet', ...flags, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     fx.children.push(c);
@@ -45,15 +47,16 @@ test('aggregator killed (kill -9) mid-run, then fedage serve --resume: nothing l
   let firstErr = '';
   first.stderr?.on('data', (b: Buffer) => (firstErr += b.toString('utf8')));
   for (const site of SITES) fx.children.push(spawnSite({ data: fx.data, site, server: `127.0.0.1:${port}`, certsDir: fx.certs, extra: ['--quiet', '--connect-timeout', '90'] }));
-  // Kill the aggregator once it recorded 6 rounds: all 4 of fedavg and 2 of fedavg+secagg.
-  const recorded = () => (existsSync(state) ? readdirSync(state).filter((f) => f.startsWith('train-')).length : 0);
+  // Kill the aggregator once it recorded 6 rounds (of fedavg; fedavg+secagg follows).
+  // Complete records only: a round being written is a `.tmp-` file until its rename.
+  const recorded = () => (existsSync(state) ? readdirSync(state).filter((f) => /^train-.*\.json$/.test(f)).length : 0);
   const deadline = Date.now() + 100_000;
   while (recorded() < 6 && Date.now() < deadline && first.exitCode === null) await new Promise((r) => setTimeout(r, 20));
   assert.equal(first.exitCode, null, `the first aggregator was still running: ${firstErr}`);
   first.kill('SIGKILL');
   await new Promise((r) => first.once('exit', r));
   const atCrash = recorded();
-  assert.ok(atCrash >= 6 && atCrash < 8, `crashed with ${atCrash} recorded rounds`);
+  assert.ok(atCrash >= 6 && atCrash < 16, `crashed with ${atCrash} recorded rounds`);
 
   const second = serve(['--resume', '--out', out]);
   let stderr = '';
@@ -67,9 +70,9 @@ test('aggregator killed (kill -9) mid-run, then fedage serve --resume: nothing l
   // Every round recorded before the crash was replayed (its train answer, and the secure sum of the secagg rounds).
   const replayed = Number(/(\d+) recorded/.exec(note.message)![1]);
   assert.ok(replayed >= atCrash, note.message);
-  assert.equal(t.rounds.length, 8, 'every round in the transport record');
+  assert.equal(t.rounds.length, 16, 'every round in the transport record');
 
-  const inProcess = await runBench(fx.data, { overrides: benchOverrides({ seeds: '1', rounds: '4', arms: 'fedavg', secureAggregation: 'masking', workers: '1' }), workers: 1 });
+  const inProcess = await runBench(fx.data, { overrides: benchOverrides({ seeds: '1', rounds: '8', arms: 'fedavg', secureAggregation: 'masking', workers: '1' }), workers: 1 });
   const a = withoutTransport(resumed);
   const b = withoutTransport(JSON.parse(JSON.stringify(inProcess.result)) as BenchResult);
   assert.ok(a === b, 'results.json equal to the uninterrupted in-process run apart from transport and timing');
