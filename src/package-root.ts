@@ -42,7 +42,7 @@ const FROM_CLI_BUNDLE = /[\\/]cli-bundle[\\/][^\\/]+$/.test(fileURLToPath(import
  * fraction of the time of the modules), else dist/src/<path>: a worker runs the same build as its
  * parent.
  */
-export function compiledModuleUrl(pathInSrc: string): URL {
+export function workerModuleUrl(pathInSrc: string): URL {
   const parts = pathInSrc.split('/');
   return pathToFileURL(FROM_CLI_BUNDLE ? packagePath('dist', 'src', 'cli-bundle', parts[parts.length - 1]) : packagePath('dist', 'src', ...parts));
 }

@@ -10,6 +10,7 @@ import { targetColumn } from '../data/prepare/prepare.js';
 import type { BenchRun } from '../bench/runner.js';
 import type { StrategyTrainerPlan } from '../bench/arm-plan.js';
 import { seedContext } from '../bench/run-seed.js';
+import { concatFloat } from '../bench/evaluate.js';
 import type { RecordedRound } from '../bench/round-recorder.js';
 import { summarize, type Summary } from '../metrics/summarize.js';
 import { RACE_ETHNICITY } from '../scenario/race-ethnicity.js';
@@ -83,16 +84,6 @@ export interface Dashboard {
   drift: DriftSection;
 }
 
-const concat = (parts: readonly Float64Array[]): Float64Array => {
-  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
-
 function testRows(split: Int8Array): Int32Array {
   const out: number[] = [];
   for (let i = 0; i < split.length; i++) if (split[i] === SPLIT_TEST) out.push(i);
@@ -134,18 +125,18 @@ function fairnessOf(run: BenchRun): FairnessSection {
     if (!p) continue;
     const attrs = concatAttributes(p.sites.map((s, k) => siteAttributes(tableOf.get(s.id)!, testRows(s.splitOfRow), k, siteIds, RACE_ETHNICITY)));
     attributesSeen = Object.keys(attrs) as SubgroupAttribute[];
-    const y = concat(p.sites.map((s) => s.test.data.y));
+    const y = concatFloat(p.sites.map((s) => s.test.data.y));
     for (const pred of outcome.predictions) {
       const armResult = outcome.arms.find((a) => a.arm === pred.arm);
-      const score = concat(p.sites.map((s) => pred.scores[s.id]));
+      const score = concatFloat(p.sites.map((s) => pred.scores[s.id]));
       const f = seedFairness(outcome.seed, y, score, armResult?.threshold ?? null, attrs as Partial<Record<SubgroupAttribute, AttributeCodes>>);
       (perArm.get(pred.arm) ?? perArm.set(pred.arm, []).get(pred.arm)!).push(f);
     }
     // The local reference: each site's patients scored by that site's own local model.
     const ownArm = p.sites.map((s) => outcome.arms.find((a) => a.family === 'local' && a.trainedOn === s.id && !a.privacy));
     if (ownArm.every((a) => a !== undefined)) {
-      const scores = concat(p.sites.map((s, k) => outcome.predictions.find((x) => x.arm === ownArm[k]!.arm)!.scores[s.id]));
-      const thresholds = concat(p.sites.map((s, k) => new Float64Array(s.test.data.n).fill(ownArm[k]!.threshold ?? Number.NaN)));
+      const scores = concatFloat(p.sites.map((s, k) => outcome.predictions.find((x) => x.arm === ownArm[k]!.arm)!.scores[s.id]));
+      const thresholds = concatFloat(p.sites.map((s, k) => new Float64Array(s.test.data.n).fill(ownArm[k]!.threshold ?? Number.NaN)));
       local.push(seedFairness(outcome.seed, y, scores, thresholds, attrs as Partial<Record<SubgroupAttribute, AttributeCodes>>));
     }
   }

@@ -11,7 +11,7 @@ import type { BenchConfig } from '../bench/config.js';
 import type { RecordedRound } from '../bench/round-recorder.js';
 import type { LabeledData } from '../model/types.js';
 import type { SiteValues } from './contribution.js';
-import { compiledModuleUrl } from '../package-root.js';
+import { workerModuleUrl } from '../package-root.js';
 
 export interface ValuationTask {
   siteIds: string[];
@@ -35,7 +35,7 @@ export function valuationWork(t: Pick<ValuationTask, 'rounds' | 'validation'>): 
 
 /** Runs the tasks on up to `workers` threads; the values come back in task order. */
 export async function valueInWorkers(tasks: readonly ValuationTask[], workers: number): Promise<SiteValues[]> {
-  const url = compiledModuleUrl('analysis/valuation-worker.js');
+  const url = workerModuleUrl('analysis/valuation-worker.js');
   const out: SiteValues[] = new Array(tasks.length);
   let next = 0;
   const pool = Array.from({ length: Math.max(1, Math.min(workers, tasks.length)) }, () => new Worker(url));

@@ -29,7 +29,7 @@ import type { BenchConfig } from './config.js';
 import type { ArmRun, Progress } from './run-arm.js';
 import { assembleSeedOutcome, isReferenceArm, type SeedOutcome } from './run-seed.js';
 import { shareTypedArrays } from './shared-data.js';
-import { compiledModuleUrl } from '../package-root.js';
+import { workerModuleUrl } from '../package-root.js';
 
 export type PoolTask = { kind: 'prepare'; seedIndex: number } | { kind: 'arm'; seedIndex: number; planIndex: number };
 
@@ -133,7 +133,7 @@ export async function runSeedsInWorkers(
   opts: PoolOptions,
 ): Promise<{ plans: ArmPlan[]; prepared: PreparedSeed[]; outcomes: SeedOutcome[] }> {
   shareTypedArrays(read);
-  const url = compiledModuleUrl('bench/seed-worker.js');
+  const url = workerModuleUrl('bench/seed-worker.js');
   const pool = Array.from({ length: opts.workers }, () => new PoolWorker(url, config, read, opts.onProgress !== undefined));
   const seeds: SeedProgress[] = config.seeds.map(() => ({ preparing: false, prepared: false, started: new Set(), done: new Set() }));
   const prepared: (PreparedSeed | undefined)[] = config.seeds.map(() => undefined);

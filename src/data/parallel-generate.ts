@@ -12,7 +12,7 @@ import { FedageError } from '../errors.js';
 import type { GenerateOptions } from '../synth/generate-site.js';
 import type { ManifestSite } from './manifest.js';
 import type { GenerateProgress } from './write-dataset.js';
-import { compiledModuleUrl } from '../package-root.js';
+import { workerModuleUrl } from '../package-root.js';
 
 export interface SiteTask {
   type: 'site';
@@ -51,7 +51,7 @@ export async function generateSitesInWorkers(
   const withVisits = opts.visits ?? true;
   const order = [...scenario.sites.keys()].sort((a, b) => scenario.sites[b].patients - scenario.sites[a].patients || a - b);
   const entries = new Array<ManifestSite | undefined>(scenario.sites.length);
-  const url = compiledModuleUrl('data/generate-worker.js');
+  const url = workerModuleUrl('data/generate-worker.js');
   const pool = Array.from({ length: Math.min(workers, order.length) }, () => {
     const w = new Worker(url);
     w.postMessage({ type: 'init', scenario });

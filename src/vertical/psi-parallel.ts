@@ -17,9 +17,9 @@ import { Worker } from 'node:worker_threads';
 import { ELEMENT_BYTES, GroupProtocolError } from './x25519-group.js';
 import { COUNT_BYTES, combinePairs, decodeElements, matchDoublyBlinded, randomSecretKey, shuffledOrder, type PsiInput, type PsiPairOutcome, type PsiResult } from './psi.js';
 import type { FromPsiWorker, PsiWorkerData, ToPsiWorker } from './psi-worker.js';
-import { compiledModuleUrl } from '../package-root.js';
+import { workerModuleUrl } from '../package-root.js';
 
-const WORKER_URL = compiledModuleUrl('vertical/psi-worker.js');
+const WORKER_URL = workerModuleUrl('vertical/psi-worker.js');
 
 /** One worker thread with a FIFO of awaited answers (a worker answers its messages in order). */
 class PsiThread {
