@@ -7,6 +7,8 @@
  *   - before: the loops before issue 19's kernels (one row at a time; test/model/reference-*.ts,
  *     verbatim), now: model/logistic-kernels.ts (four rows at a time) and model/dense-kernels.ts
  *     (register-blocked MLP) — bit-identical results (test/model/*-kernels.test.ts)
+ *   - the MLP's dense loops in WebAssembly SIMD (model/dense-backend.ts, the default) vs the
+ *     register-blocked JavaScript loops (`kernels: 'js'`) — bit-identical (test/model/dense-wasm.test.ts)
  *   - logistic with row-reshuffled minibatches (sampling: reshuffle) for the memory-order effect
  *   - DP-SGD (Poisson sampling, per-example clipping), logistic and MLP, before and now
  * Each variant's rate is given per wall-clock second and per CPU second of this process (the
@@ -114,6 +116,8 @@ const lr = new LogisticRegression(features, 1e-4);
 const lrBefore = new ReferenceLogistic(features, 1e-4);
 const mlpOptions = { featureCount: features, hiddenUnits: [32], l2: 1e-4 };
 const mlp = new Mlp(mlpOptions);
+const mlpJs = new Mlp({ ...mlpOptions, kernels: 'js' });
+if (mlp.kernelBackend !== 'wasm-simd') progress('  note: WebAssembly SIMD is not available here; "mlp [32]" runs the JavaScript kernels');
 const mlpBefore = new ReferenceMlp(mlpOptions);
 const block = { kind: 'block-shuffle' } as const;
 const { wall, cpu } = alternate([
@@ -123,8 +127,10 @@ const { wall, cpu } = alternate([
   variant('logistic dp-sgd before', lrBefore, data, 1, undefined, true),
   variant('logistic dp-sgd', lr, data, 1, undefined, true),
   variant('mlp [32] before', mlpBefore, data, 1, block),
+  variant('mlp [32] js kernels', mlpJs, data, 1, block),
   variant('mlp [32]', mlp, data, 1, block),
   variant('mlp [32] dp-sgd before', mlpBefore, data, 1, undefined, true),
+  variant('mlp [32] dp-sgd js', mlpJs, data, 1, undefined, true),
   variant('mlp [32] dp-sgd', mlp, data, 1, undefined, true),
 ]);
 const wallMedian = new Map([...wall].map(([k, v]) => [k, median(v)]));
@@ -144,10 +150,13 @@ const out = {
     logisticBlockOverReshuffle: pairRatio('logistic', 'logistic reshuffle'),
     logisticDpNowOverBefore: pairRatio('logistic dp-sgd', 'logistic dp-sgd before'),
     mlpNowOverBefore: pairRatio('mlp [32]', 'mlp [32] before'),
+    mlpWasmOverJsKernels: pairRatio('mlp [32]', 'mlp [32] js kernels'),
+    mlpDpWasmOverJsKernels: pairRatio('mlp [32] dp-sgd', 'mlp [32] dp-sgd js'),
     mlpDpNowOverBefore: pairRatio('mlp [32] dp-sgd', 'mlp [32] dp-sgd before'),
     logisticDpOverLogistic: pairRatio('logistic dp-sgd', 'logistic'),
     mlpDpOverMlp: pairRatio('mlp [32] dp-sgd', 'mlp [32]'),
   },
+  mlpKernels: mlp.kernelBackend,
   targets: { logisticSamplesPerSecond: 4_000_000, mlpSamplesPerSecond: 1_000_000 },
 };
 if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -155,6 +164,11 @@ else {
   const lines = [`${'variant'.padEnd(24)} ${'samples/s'.padStart(12)} ${'per CPU s'.padStart(12)}`];
   for (const [k, v] of wallMedian) lines.push(`${k.padEnd(24)} ${fmt(v).padStart(12)} ${fmt(cpuMedian.get(k)!).padStart(12)}`);
   lines.push('', ...Object.entries(out.ratios).map(([k, v]) => `${k.padEnd(30)} ${v.toFixed(2)}x`));
+  const verdict = (label: string, target: number) => {
+    const perCpu = cpuMedian.get(label)!;
+    return `${label}: ${fmt(perCpu)} samples per CPU second (target >= ${fmt(target)} per core: ${perCpu >= target ? 'met' : 'NOT met'})`;
+  };
+  lines.push('', verdict('logistic', out.targets.logisticSamplesPerSecond), `${verdict('mlp [32]', out.targets.mlpSamplesPerSecond)}, kernels ${mlp.kernelBackend}`);
   lines.push(`load average ${out.loadAverage.toFixed(2)} (2 cores, shared machine: compare ratios, not absolute figures)`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -20,12 +20,15 @@
  * δ) scaled by min(1, C/‖g_i‖), and the usual batch-summed weight-gradient loops over the scaled
  * deltas. No per-example gradient vector is materialized and there is no per-example backprop.
  *
- * The multiply loops themselves are in model/dense-kernels.ts (register-blocked, bit-identical
- * to plain loops); this file keeps the activation cache layout they share.
+ * The two big multiply loops (a hidden layer's forward pass and its weight gradient) run in
+ * WebAssembly SIMD where available, else as register-blocked JavaScript (model/dense-backend.ts;
+ * both bit-identical to plain loops). The backend owns the scratch buffers, so the caller's
+ * parameters are staged into its memory once per batch and the gradient copied out once.
  */
 import type { ClippedGradSum, LabeledData, Matrix, Model } from './types.js';
 import { assertMatrixWidth, probabilityOf } from './logistic.js';
-import { denseForward, denseForwardOneUnit, denseWeightGradient, denseWeightGradientOneUnit } from './dense-kernels.js';
+import { denseForwardOneUnit, denseWeightGradientOneUnit } from './dense-kernels.js';
+import { createDenseBackend, type DenseBackend, type DenseKernelChoice } from './dense-backend.js';
 
 export type HiddenActivation = 'relu' | 'tanh';
 
@@ -45,6 +48,8 @@ export interface MlpOptions {
   hiddenUnits: readonly number[];
   activation?: HiddenActivation;
   l2: number;
+  /** Where the dense loops run (model/dense-backend.ts); the results are the same bits either way. */
+  kernels?: DenseKernelChoice;
 }
 
 export class Mlp implements Model {
@@ -63,6 +68,13 @@ export class Mlp implements Model {
   private acts: Float64Array[] = [];
   /** deltas[l] = ∂objective/∂(pre-activation of layer l) for each row. */
   private deltas: Float64Array[] = [];
+  private readonly kernelChoice: DenseKernelChoice;
+  /** Created with the first buffers, so that a model that never trains holds no WebAssembly memory. */
+  private backend: DenseBackend | null = null;
+  /** The backend's copy of the parameters (WebAssembly reads only its own memory); unused by 'js'. */
+  private paramStage = new Float64Array(0);
+  /** The gradient accumulator in the backend's memory; unused by 'js'. */
+  private gradStage = new Float64Array(0);
 
   constructor(options: MlpOptions) {
     const { featureCount, hiddenUnits, l2 } = options;
@@ -87,6 +99,12 @@ export class Mlp implements Model {
     }
     this.layers = layers;
     this.paramCount = offset;
+    this.kernelChoice = options.kernels ?? 'auto';
+  }
+
+  /** Which dense-loop backend this model runs ('wasm-simd' or 'js'). */
+  get kernelBackend(): DenseBackend['name'] {
+    return this.dense().name;
   }
 
   /**
@@ -110,8 +128,7 @@ export class Mlp implements Model {
     // The mean over the batch is folded into the output deltas.
     const scale = count > 0 ? 1 / count : 0;
     const lossSum = this.backpropBatch(params, data, rows, count, scale);
-    gradOut.fill(0);
-    for (let l = this.layers.length - 1; l >= 0; l--) this.accumulateLayerGradient(l, count, gradOut);
+    this.accumulateGradient(count, gradOut);
     return lossSum * scale + this.addL2(params, gradOut);
   }
 
@@ -150,8 +167,7 @@ export class Mlp implements Model {
         this.scaleRowDeltas(k, scaledClip / norm);
       }
     }
-    sumOut.fill(0);
-    for (let l = this.layers.length - 1; l >= 0; l--) this.accumulateLayerGradient(l, count, sumOut);
+    this.accumulateGradient(count, sumOut);
     return { clippedCount, lossSum };
   }
 
@@ -168,10 +184,11 @@ export class Mlp implements Model {
     const chunk = Math.max(this.capacity, 256);
     this.ensureCapacity(Math.min(chunk, n));
     const logits = this.acts[this.layers.length];
+    const staged = this.stageParams(params);
     for (let start = 0; start < n; start += chunk) {
       const count = Math.min(chunk, n - start);
       this.gatherRows(data, null, start, count);
-      this.forward(params, count);
+      this.forward(staged, count);
       for (let k = 0; k < count; k++) result[start + k] = probabilityOf(logits[k]);
     }
     return result;
@@ -183,8 +200,9 @@ export class Mlp implements Model {
    */
   private backpropBatch(params: Float64Array, data: LabeledData, rows: Uint32Array, count: number, scale: number): number {
     this.ensureCapacity(count);
+    const staged = this.stageParams(params);
     this.gatherRows(data, rows, 0, count);
-    this.forward(params, count);
+    this.forward(staged, count);
     const y = data.y;
     const last = this.layers.length - 1;
     const logits = this.acts[last + 1];
@@ -198,8 +216,31 @@ export class Mlp implements Model {
       lossSum += (z > 0 ? z : 0) - yk * z + Math.log1p(e);
       outDelta[k] = ((z >= 0 ? inv : e * inv) - yk) * scale; // the same expression as lossAndGrad
     }
-    for (let l = last; l > 0; l--) this.propagateDelta(params, l, count);
+    for (let l = last; l > 0; l--) this.propagateDelta(staged, l, count);
     return lossSum;
+  }
+
+  private dense(): DenseBackend {
+    this.backend ??= createDenseBackend(this.kernelChoice);
+    return this.backend;
+  }
+
+  /** The parameters where the kernels can read them: the caller's array, or a copy in WebAssembly memory. */
+  private stageParams(params: Float64Array): Float64Array {
+    if (this.dense().name === 'js') return params;
+    if (params.length < this.paramCount) throw new RangeError(`params has length ${params.length}, need ${this.paramCount}`);
+    this.paramStage.set(params.length === this.paramCount ? params : params.subarray(0, this.paramCount));
+    return this.paramStage;
+  }
+
+  /** out = Σ over layers of the batch's weight and bias gradients (from the stored deltas). */
+  private accumulateGradient(count: number, out: Float64Array): void {
+    out.fill(0);
+    const staged = this.dense().name !== 'js';
+    const target = staged ? this.gradStage : out;
+    if (staged) target.fill(0);
+    for (let l = this.layers.length - 1; l >= 0; l--) this.accumulateLayerGradient(l, count, target);
+    if (staged) out.set(target);
   }
 
   /**
@@ -249,10 +290,19 @@ export class Mlp implements Model {
   }
 
   private ensureCapacity(count: number): void {
-    if (count <= this.capacity) return;
-    this.capacity = count;
-    this.acts = [new Float64Array(count * this.featureCount), ...this.layers.map((layer) => new Float64Array(count * layer.outputSize))];
-    this.deltas = this.layers.map((layer) => new Float64Array(count * layer.outputSize));
+    if (count <= this.capacity && this.acts.length > 0) return;
+    this.capacity = Math.max(count, this.capacity);
+    const rows = this.capacity;
+    const L = this.layers.length;
+    const widths = this.layers.map((layer) => rows * layer.outputSize);
+    const staged = this.dense().name !== 'js';
+    const stageLength = staged ? this.paramCount : 0;
+    const widest = Math.max(...this.layers.map((layer) => layer.outputSize));
+    const buffers = this.dense().allocate([rows * this.featureCount, ...widths, ...widths, stageLength, stageLength], widest);
+    this.acts = buffers.slice(0, L + 1);
+    this.deltas = buffers.slice(L + 1, 2 * L + 1);
+    this.paramStage = buffers[2 * L + 1];
+    this.gradStage = buffers[2 * L + 2];
   }
 
   /** Copies rows (rows[k], or start + k when rows is null) into acts[0] as a dense batch. */
@@ -260,7 +310,15 @@ export class Mlp implements Model {
     const d = this.featureCount;
     const x = data.x;
     const input = this.acts[0];
-    // A copy loop, not set(subarray): a subarray is an object allocated per row.
+    // Block-shuffled minibatches (and predict's chunks) are runs of consecutive rows: one copy.
+    const first = rows ? rows[0] : start;
+    let consecutive = true;
+    if (rows) for (let k = 1; k < count && consecutive; k++) consecutive = rows[k] === first + k;
+    if (consecutive) {
+      if (count > 0) input.set(x.subarray(first * d, (first + count) * d));
+      return;
+    }
+    // A copy loop, not set(subarray) per row: a subarray is an object allocated per row.
     for (let k = 0, to = 0; k < count; k++) {
       const src = (rows ? rows[k] : start + k) * d;
       for (let j = 0; j < d; j++, to++) input[to] = x[src + j];
@@ -278,15 +336,10 @@ export class Mlp implements Model {
   private forwardHidden(params: Float64Array, l: number, count: number): void {
     const { inputSize, outputSize, weightOffset, biasOffset } = this.layers[l];
     const output = this.acts[l + 1];
-    // Register-blocked (model/dense-kernels.ts): bit-identical to the plain loops.
-    denseForward(params, weightOffset, biasOffset, this.acts[l], inputSize, output, outputSize, count);
-    const end = count * outputSize;
-    // The activation in a separate pass keeps the branch out of the multiply loops.
-    if (this.activation === 'tanh') {
-      for (let j = 0; j < end; j++) output[j] = Math.tanh(output[j]);
-    } else {
-      for (let j = 0; j < end; j++) if (output[j] < 0) output[j] = 0;
-    }
+    // WebAssembly SIMD or register-blocked JavaScript: bit-identical to the plain loops.
+    const relu = this.activation === 'relu';
+    this.dense().denseForward(params, weightOffset, biasOffset, this.acts[l], inputSize, output, outputSize, count, relu);
+    if (!relu) for (let j = 0, end = count * outputSize; j < end; j++) output[j] = Math.tanh(output[j]);
   }
 
   /**
@@ -304,13 +357,10 @@ export class Mlp implements Model {
       grad[biasOffset] += biasGrad;
       return;
     }
-    for (let k = 0; k < count; k++) {
-      const outRow = k * outputSize;
-      for (let o = 0; o < outputSize; o++) grad[biasOffset + o] += delta[outRow + o];
-    }
-    // ∂W[i, o] = Σ_k a[k, i]·δ[k, o], summed over the batch in registers (model/dense-kernels.ts),
+    this.dense().columnSums(delta, outputSize, count, grad, biasOffset);
+    // ∂W[i, o] = Σ_k a[k, i]·δ[k, o], summed over the batch in registers (model/dense-backend.ts),
     // so each gradient entry is read and written once per batch rather than once per row.
-    denseWeightGradient(input, inputSize, delta, outputSize, count, grad, weightOffset);
+    this.dense().denseWeightGradient(input, inputSize, delta, outputSize, count, grad, weightOffset);
   }
 
   /**
@@ -322,6 +372,10 @@ export class Mlp implements Model {
     const input = this.acts[l];
     const delta = this.deltas[l];
     const below = this.deltas[l - 1];
+    if (outputSize === 1 && this.activation === 'relu') {
+      this.dense().propagateOneUnitRelu(params, weightOffset, delta, input, below, inputSize, count);
+      return;
+    }
     if (outputSize === 1) {
       for (let k = 0; k < count; k++) {
         const dv = delta[k];
