@@ -17,9 +17,21 @@
  * old entry. Concurrency: an entry is written to a uniquely named temp file and renamed into
  * place (atomic on one file system): two processes writing the same key at once each rename a
  * complete file of the same content, and a reader sees a whole entry or none.
+ *
+ * An entry is binary (format 2, `<key>.cal`): the magic bytes, a small JSON header (key,
+ * thresholds and the scalars: JSON numbers round-trip doubles exactly), zero padding to a
+ * multiple of 8, then the 40,000-value liability sample as raw float64 (the key includes the
+ * byte order). Format 1 was JSON with the sample in base64: 427 KB per entry against 321 KB,
+ * and slower to read.
+ *
+ * Size: every new code version and every seed adds entries, so the cache is bounded like ccache.
+ * A hit refreshes the entry's modification time; after a store, the oldest entries beyond
+ * CALIBRATION_CACHE_MAX_ENTRIES (about 64 MB) are deleted, with format-1 files and temp files
+ * left by killed writers (older than an hour). Two processes pruning at once may race to delete
+ * the same file: a missing file is not an error.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { endianness, homedir, platform } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedSite } from '../scenario/schema.js';
@@ -29,7 +41,16 @@ import { canonicalJson, sha256Hex } from './manifest.js';
 import { packagePath } from '../package-root.js';
 
 /** Bumped when the entry's layout changes. */
-export const CALIBRATION_CACHE_FORMAT = 1;
+export const CALIBRATION_CACHE_FORMAT = 2;
+
+/** The most entries kept (each ~321 KB: about 64 MB in all); the least recently used go first. */
+export const CALIBRATION_CACHE_MAX_ENTRIES = 200;
+
+const ENTRY_SUFFIX = '.cal';
+/** 8 bytes: "FEDAGE", then the format as one byte, then a newline. */
+const MAGIC = Buffer.from([0x46, 0x45, 0x44, 0x41, 0x47, 0x45, CALIBRATION_CACHE_FORMAT, 0x0a]);
+/** Temp files older than this are from writers that died between write and rename. */
+const STALE_TEMP_MS = 3_600_000;
 
 /** The modules whose code decides a calibration (their compiled bytes are part of the key). */
 const CALIBRATION_MODULES = ['synth/site-model.js', 'synth/frailty-model.js', 'random/normal.js', 'random/rng.js'];
@@ -75,18 +96,17 @@ export function calibrationKey(site: ResolvedSite, seed: number): string {
   );
 }
 
-/** A cache file: the calibration with its sample as base64, under its format and key. */
-type Entry = { format: number; key: string; liabilitySampleBase64: string } & Omit<SiteCalibration, 'liabilitySample'>;
+/** The header of an entry: everything but the sample. */
+type Header = { format: number; key: string } & Omit<SiteCalibration, 'liabilitySample'>;
 
 const SCALARS = ['frailtyOffset', 'hazardCnToMci', 'hazardMciToAd', 'cognitionRefAge', 'cognitionRefEducation', 'mocaEducationPointRate'] as const;
 
-export function encodeCalibration(key: string, c: SiteCalibration): string {
-  const sample = Buffer.from(c.liabilitySample.buffer, c.liabilitySample.byteOffset, c.liabilitySample.byteLength);
-  const entry: Entry = {
+/** An entry's bytes: magic, header length (uint32 LE), header JSON, zero padding to 8, the sample. */
+export function encodeCalibration(key: string, c: SiteCalibration): Buffer {
+  const header: Header = {
     format: CALIBRATION_CACHE_FORMAT,
     key,
     thresholds: c.thresholds,
-    liabilitySampleBase64: sample.toString('base64'),
     frailtyOffset: c.frailtyOffset,
     hazardCnToMci: c.hazardCnToMci,
     hazardMciToAd: c.hazardMciToAd,
@@ -94,26 +114,37 @@ export function encodeCalibration(key: string, c: SiteCalibration): string {
     cognitionRefEducation: c.cognitionRefEducation,
     mocaEducationPointRate: c.mocaEducationPointRate,
   };
-  return JSON.stringify(entry);
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const sampleAt = align8(MAGIC.length + 4 + json.length);
+  const out = Buffer.alloc(sampleAt + c.liabilitySample.byteLength);
+  MAGIC.copy(out, 0);
+  out.writeUInt32LE(json.length, MAGIC.length);
+  json.copy(out, MAGIC.length + 4);
+  out.set(new Uint8Array(c.liabilitySample.buffer, c.liabilitySample.byteOffset, c.liabilitySample.byteLength), sampleAt);
+  return out;
 }
 
-/** The calibration in an entry's text, or null when it is not a complete entry for `key`. */
-export function decodeCalibration(key: string, text: string): SiteCalibration | null {
-  let e: Partial<Entry>;
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
+
+/** The calibration in an entry's bytes, or null when they are not a complete entry for `key`. */
+export function decodeCalibration(key: string, bytes: Uint8Array): SiteCalibration | null {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.length < MAGIC.length + 4 || !buffer.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+  const headerLength = buffer.readUInt32LE(MAGIC.length);
+  const sampleAt = align8(MAGIC.length + 4 + headerLength);
+  if (buffer.length !== sampleAt + CALIBRATION_SAMPLE * 8) return null;
+  let e: Partial<Header>;
   try {
-    e = JSON.parse(text) as Partial<Entry>;
+    e = JSON.parse(buffer.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + headerLength)) as Partial<Header>;
   } catch {
     return null;
   }
   if (e === null || typeof e !== 'object' || e.format !== CALIBRATION_CACHE_FORMAT || e.key !== key) return null;
   if (!Array.isArray(e.thresholds) || e.thresholds.length !== 2 || !e.thresholds.every((t) => typeof t === 'number')) return null;
   if (!SCALARS.every((k) => typeof e[k] === 'number' && Number.isFinite(e[k]))) return null;
-  if (typeof e.liabilitySampleBase64 !== 'string') return null;
-  const bytes = Buffer.from(e.liabilitySampleBase64, 'base64');
-  if (bytes.byteLength !== CALIBRATION_SAMPLE * 8) return null;
-  // A copy into its own (aligned) buffer: a Buffer may sit at any offset of a shared pool.
+  // A copy into its own (aligned) buffer: the bytes may sit at any offset.
   const sample = new Float64Array(CALIBRATION_SAMPLE);
-  new Uint8Array(sample.buffer).set(bytes);
+  new Uint8Array(sample.buffer).set(buffer.subarray(sampleAt));
   for (let i = 1; i < sample.length; i++) if (!(sample[i - 1] <= sample[i])) return null;
   return {
     thresholds: [e.thresholds[0], e.thresholds[1]],
@@ -127,17 +158,19 @@ export function decodeCalibration(key: string, text: string): SiteCalibration | 
   };
 }
 
-/** Writes an entry atomically (temp file + rename); any failure leaves no entry and is ignored. */
-export function storeCalibration(dir: string, key: string, calibration: SiteCalibration): void {
-  writeEntry(dir, key, encodeCalibration(key, calibration));
+/** Where the entry of `key` lives in `dir`. */
+export function calibrationEntryPath(dir: string, key: string): string {
+  return join(dir, `${key}${ENTRY_SUFFIX}`);
 }
 
-function writeEntry(dir: string, key: string, text: string): void {
-  const path = join(dir, `${key}.json`);
+/** Writes an entry atomically (temp file + rename), then prunes; any failure leaves no entry and is ignored. */
+export function storeCalibration(dir: string, key: string, calibration: SiteCalibration, maxEntries = CALIBRATION_CACHE_MAX_ENTRIES): void {
+  const path = calibrationEntryPath(dir, key);
   const temp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(temp, text);
+    const bytes = encodeCalibration(key, calibration);
+    writeFileSync(temp, bytes);
     renameSync(temp, path);
   } catch {
     try {
@@ -145,7 +178,52 @@ function writeEntry(dir: string, key: string, text: string): void {
     } catch {
       // no temp file could be made either
     }
+    return;
   }
+  pruneCalibrationCache(dir, maxEntries);
+}
+
+/**
+ * Deletes the least recently used entries beyond `maxEntries` (by modification time: a hit
+ * refreshes it), format-1 entries, and temp files older than an hour. Best effort: errors
+ * (a file another process already deleted, a read-only directory) are ignored.
+ */
+export function pruneCalibrationCache(dir: string, maxEntries = CALIBRATION_CACHE_MAX_ENTRIES, nowMs = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const entries: { path: string; mtimeMs: number }[] = [];
+  const remove = (path: string) => {
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      // best effort
+    }
+  };
+  for (const name of names) {
+    const path = join(dir, name);
+    if (/^[0-9a-f]{64}\.json$/.test(name)) {
+      remove(path); // format 1
+      continue;
+    }
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(path).mtimeMs;
+    } catch {
+      continue;
+    }
+    if (name.includes('.tmp-')) {
+      if (nowMs - mtimeMs > STALE_TEMP_MS) remove(path);
+    } else if (name.endsWith(ENTRY_SUFFIX)) {
+      entries.push({ path, mtimeMs });
+    }
+  }
+  if (entries.length <= maxEntries) return;
+  entries.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : 1));
+  for (const { path } of entries.slice(0, entries.length - maxEntries)) remove(path);
 }
 
 export interface CalibrationLookup {
@@ -158,14 +236,24 @@ export interface CalibrationLookup {
 export function cachedCalibration(site: ResolvedSite, seed: number, dir: string | null = calibrationCacheDir()): CalibrationLookup {
   if (dir === null) return { calibration: calibrateSite(site, seed), source: 'off' };
   const key = calibrationKey(site, seed);
-  let text: string | null = null;
+  const path = calibrationEntryPath(dir, key);
+  let bytes: Buffer | null = null;
   try {
-    text = readFileSync(join(dir, `${key}.json`), 'utf8');
+    bytes = readFileSync(path);
   } catch {
-    text = null;
+    bytes = null;
   }
-  const hit = text === null ? null : decodeCalibration(key, text);
-  if (hit) return { calibration: hit, source: 'hit' };
+  const hit = bytes === null ? null : decodeCalibration(key, bytes);
+  if (hit) {
+    try {
+      // Recently used: pruning deletes the entries used longest ago.
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      // a read-only cache is still a cache
+    }
+    return { calibration: hit, source: 'hit' };
+  }
   const calibration = calibrateSite(site, seed);
   storeCalibration(dir, key, calibration);
   return { calibration, source: 'miss' };
