@@ -13,6 +13,13 @@
  * is released by every worker (and, unless kept for the dashboard, its design matrices dropped
  * here), so memory holds a bounded number of seeds whatever the seed count.
  *
+ * Threads: `workers` in all, the main thread being one of them (it runs tasks between handling
+ * the other threads' messages), so `--workers 2` starts one worker thread. A worker thread needs
+ * ~0.3-0.5 s to load its modules and warm up its JIT, during which the main thread is already
+ * preparing and running: the pool no longer starts idle, and a scenario too small to repay a
+ * worker costs about its start-up on the other core, not twice the run. It also holds one copy
+ * fewer of the worker-side state.
+ *
  * Results equal `--workers 1` exactly: a prepared seed is a pure function of the read dataset
  * and the seed's options (prepareSeedFrom); an arm's result depends only on its plan and its
  * seed's context (seedContext is a pure function of config and prepared data); and the one value
@@ -29,6 +36,7 @@ import type { BenchConfig } from './config.js';
 import type { ArmRun, Progress } from './run-arm.js';
 import { assembleSeedOutcome, isReferenceArm, type SeedOutcome } from './run-seed.js';
 import { shareTypedArrays } from './shared-data.js';
+import { SeedTasks } from './seed-tasks.js';
 import { workerModuleUrl } from '../package-root.js';
 
 export type PoolTask = { kind: 'prepare'; seedIndex: number } | { kind: 'arm'; seedIndex: number; planIndex: number };
@@ -76,7 +84,47 @@ type FromWorker =
   | { type: 'done'; run: ArmRun }
   | { type: 'error'; error: string; message?: string; exitCode?: number };
 
-class PoolWorker {
+/** Messages to a pool member that need no answer. */
+type Notice = { type: 'plans'; plans: ArmPlan[] } | { type: 'seed'; seedIndex: number; prepared: PreparedSeed } | { type: 'release'; seedIndex: number };
+/** Messages to a pool member that it answers. */
+type TaskMessage = { type: 'prepare'; seedIndex: number; seed: number } | { type: 'arm'; seedIndex: number; planIndex: number; centralAuc: number | null };
+
+/** A thread of the pool: a worker thread (PoolWorker) or the main thread (InThreadMember). */
+interface PoolMember {
+  readonly seedsHeld: Set<number>;
+  send(message: Notice): void;
+  request<T extends FromWorker>(message: TaskMessage, onProgress?: Progress): Promise<T>;
+  terminate(): Promise<number>;
+}
+
+/** The main thread as a pool member: the same tasks (seed-tasks.ts), no messages, no copies. */
+class InThreadMember implements PoolMember {
+  readonly seedsHeld = new Set<number>();
+  private readonly tasks: SeedTasks;
+
+  constructor(config: BenchConfig, read: ReadDataset, onProgress?: Progress) {
+    this.tasks = new SeedTasks(config, read, onProgress);
+  }
+
+  send(message: Notice): void {
+    if (message.type === 'plans') this.tasks.setPlans(message.plans);
+    else if (message.type === 'seed') this.tasks.addSeed(message.seedIndex, message.prepared);
+    else this.tasks.release(message.seedIndex);
+  }
+
+  async request<T extends FromWorker>(message: TaskMessage): Promise<T> {
+    // The worker threads' answers queue while this thread computes: let them in before each task.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (message.type === 'prepare') return { type: 'prepared', prepared: this.tasks.prepare(message.seedIndex, message.seed) } as T;
+    return { type: 'done', run: await this.tasks.runArm(message.seedIndex, message.planIndex, message.centralAuc) } as T;
+  }
+
+  terminate(): Promise<number> {
+    return Promise.resolve(0);
+  }
+}
+
+class PoolWorker implements PoolMember {
   private readonly worker: Worker;
   readonly seedsHeld = new Set<number>();
 
@@ -85,12 +133,12 @@ class PoolWorker {
     this.worker.postMessage({ type: 'init', config, read, progress });
   }
 
-  send(message: unknown): void {
+  send(message: Notice): void {
     this.worker.postMessage(message);
   }
 
   /** Posts `message` and resolves with the worker's answer (progress events go to onProgress meanwhile). */
-  request<T extends FromWorker>(message: unknown, onProgress?: Progress): Promise<T> {
+  request<T extends FromWorker>(message: TaskMessage, onProgress?: Progress): Promise<T> {
     return new Promise((resolve, reject) => {
       const onMessage = (m: FromWorker) => {
         if (m.type === 'progress') {
@@ -126,7 +174,7 @@ export interface PoolOptions {
   onSeedDone: (prepared: PreparedSeed) => PreparedSeed;
 }
 
-/** Every seed prepared and every arm run over `workers` threads; prepared seeds and outcomes in seed order. */
+/** Every seed prepared and every arm run over `workers` threads (this one and workers − 1 worker threads); prepared seeds and outcomes in seed order. */
 export async function runSeedsInWorkers(
   config: BenchConfig,
   read: ReadDataset,
@@ -134,7 +182,10 @@ export async function runSeedsInWorkers(
 ): Promise<{ plans: ArmPlan[]; prepared: PreparedSeed[]; outcomes: SeedOutcome[] }> {
   shareTypedArrays(read);
   const url = workerModuleUrl('bench/seed-worker.js');
-  const pool = Array.from({ length: opts.workers }, () => new PoolWorker(url, config, read, opts.onProgress !== undefined));
+  const pool: PoolMember[] = [
+    new InThreadMember(config, read, opts.onProgress),
+    ...Array.from({ length: opts.workers - 1 }, () => new PoolWorker(url, config, read, opts.onProgress !== undefined)),
+  ];
   const seeds: SeedProgress[] = config.seeds.map(() => ({ preparing: false, prepared: false, started: new Set(), done: new Set() }));
   const prepared: (PreparedSeed | undefined)[] = config.seeds.map(() => undefined);
   const runs: (ArmRun | undefined)[][] = config.seeds.map(() => []);
@@ -150,7 +201,7 @@ export async function runSeedsInWorkers(
     for (const f of w) f();
   };
 
-  const prepare = async (worker: PoolWorker, seedIndex: number) => {
+  const prepare = async (worker: PoolMember, seedIndex: number) => {
     const seed = config.seeds[seedIndex];
     const { prepared: p } = await worker.request<{ type: 'prepared'; prepared: PreparedSeed }>({ type: 'prepare', seedIndex, seed });
     worker.seedsHeld.add(seedIndex);
@@ -163,7 +214,7 @@ export async function runSeedsInWorkers(
     prepared[seedIndex] = p;
   };
 
-  const runArmTask = async (worker: PoolWorker, seedIndex: number, planIndex: number) => {
+  const runArmTask = async (worker: PoolMember, seedIndex: number, planIndex: number) => {
     const p = prepared[seedIndex] as PreparedSeed;
     const planList = plans as ArmPlan[];
     if (!worker.seedsHeld.has(seedIndex)) {
@@ -188,7 +239,7 @@ export async function runSeedsInWorkers(
     }
   };
 
-  const loop = async (worker: PoolWorker) => {
+  const loop = async (worker: PoolMember) => {
     for (;;) {
       if (failed !== null) return;
       const task = nextPoolTask(seeds, plans === null ? null : (plans as ArmPlan[]).length, referenceIndex, opts.workers);
