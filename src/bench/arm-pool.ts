@@ -52,28 +52,47 @@ export interface SeedProgress {
 }
 
 /**
- * The next task for a free worker, or 'wait' (every possible task waits on a running one), or
- * 'finished'. Seeds in order; a seed is prepared only while fewer than `maxLive` seeds are live
- * (preparing, or prepared with arms left); its arms need the plan (known once the first seed is
- * prepared) and, except the reference arm, the reference arm done.
+ * The next task for a free thread, or 'wait' (every possible task waits on a running one), or
+ * 'finished'. A seed is prepared only while fewer than `maxLive` seeds are live (preparing, or
+ * prepared with arms left); its arms need the plan (known once the first seed is prepared) and,
+ * except the reference arm, the reference arm done.
+ *
+ * Seed affinity: a thread builds its own context of every seed it runs an arm of (the pooled
+ * and block-permuted copies of the training rows: seconds of work and 3× the training data at
+ * consortium scale), so a thread keeps to `held` — the seed of its last task — while it has
+ * arms left, then prepares a new seed, and only then helps with another thread's seed (seeds in
+ * order). With 2 threads, each seed's context is built about once instead of twice.
  */
-export function nextPoolTask(seeds: readonly SeedProgress[], planCount: number | null, referenceIndex: number, maxLive: number): PoolTask | 'wait' | 'finished' {
+export function nextPoolTask(
+  seeds: readonly SeedProgress[],
+  planCount: number | null,
+  referenceIndex: number,
+  maxLive: number,
+  held: number | null = null,
+): PoolTask | 'wait' | 'finished' {
   const finished = (s: SeedProgress) => planCount !== null && s.done.size === planCount;
   if (seeds.every(finished)) return 'finished';
   const live = seeds.filter((s) => (s.preparing || s.prepared) && !finished(s)).length;
-  for (let seedIndex = 0; seedIndex < seeds.length; seedIndex++) {
+  const armOf = (seedIndex: number): PoolTask | null => {
     const s = seeds[seedIndex];
-    if (finished(s)) continue;
-    if (!s.prepared) {
-      if (!s.preparing && live < maxLive) return { kind: 'prepare', seedIndex };
-      continue;
-    }
-    if (planCount === null) continue;
+    if (planCount === null || !s.prepared || finished(s)) return null;
     if (referenceIndex >= 0 && !s.done.has(referenceIndex)) {
-      if (!s.started.has(referenceIndex)) return { kind: 'arm', seedIndex, planIndex: referenceIndex };
-      continue;
+      return s.started.has(referenceIndex) ? null : { kind: 'arm', seedIndex, planIndex: referenceIndex };
     }
     for (let planIndex = 0; planIndex < planCount; planIndex++) if (!s.started.has(planIndex)) return { kind: 'arm', seedIndex, planIndex };
+    return null;
+  };
+  if (held !== null && held >= 0 && held < seeds.length) {
+    const own = armOf(held);
+    if (own) return own;
+  }
+  if (live < maxLive) {
+    const fresh = seeds.findIndex((s) => !finished(s) && !s.prepared && !s.preparing);
+    if (fresh >= 0) return { kind: 'prepare', seedIndex: fresh };
+  }
+  for (let seedIndex = 0; seedIndex < seeds.length; seedIndex++) {
+    const task = armOf(seedIndex);
+    if (task) return task;
   }
   return 'wait';
 }
@@ -92,6 +111,8 @@ type TaskMessage = { type: 'prepare'; seedIndex: number; seed: number } | { type
 /** A thread of the pool: a worker thread (PoolWorker) or the main thread (InThreadMember). */
 interface PoolMember {
   readonly seedsHeld: Set<number>;
+  /** The seed of this thread's last task (its context is built there): see nextPoolTask. */
+  lastSeed: number | null;
   send(message: Notice): void;
   request<T extends FromWorker>(message: TaskMessage, onProgress?: Progress): Promise<T>;
   terminate(): Promise<number>;
@@ -100,6 +121,7 @@ interface PoolMember {
 /** The main thread as a pool member: the same tasks (seed-tasks.ts), no messages, no copies. */
 class InThreadMember implements PoolMember {
   readonly seedsHeld = new Set<number>();
+  lastSeed: number | null = null;
   private readonly tasks: SeedTasks;
 
   constructor(config: BenchConfig, read: ReadDataset, onProgress?: Progress) {
@@ -127,6 +149,7 @@ class InThreadMember implements PoolMember {
 class PoolWorker implements PoolMember {
   private readonly worker: Worker;
   readonly seedsHeld = new Set<number>();
+  lastSeed: number | null = null;
 
   constructor(url: URL, config: BenchConfig, read: ReadDataset, progress: boolean) {
     this.worker = new Worker(url);
@@ -242,13 +265,14 @@ export async function runSeedsInWorkers(
   const loop = async (worker: PoolMember) => {
     for (;;) {
       if (failed !== null) return;
-      const task = nextPoolTask(seeds, plans === null ? null : (plans as ArmPlan[]).length, referenceIndex, opts.workers);
+      const task = nextPoolTask(seeds, plans === null ? null : (plans as ArmPlan[]).length, referenceIndex, opts.workers, worker.lastSeed);
       if (task === 'finished') return;
       if (task === 'wait') {
         await new Promise<void>((resolve) => wake.push(resolve));
         continue;
       }
       const s = seeds[task.seedIndex];
+      worker.lastSeed = task.seedIndex;
       try {
         if (task.kind === 'prepare') {
           s.preparing = true;

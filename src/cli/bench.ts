@@ -324,7 +324,7 @@ export function registerBench(program: Command): void {
     .option('--dropout-probability <p>', 'secure aggregation: per-round probability that a site drops out (simulated)')
     .option('--ckks-release <who>', 'ckks: server (one site decrypts the sum for the server, default) or sites')
     .option('--compression <spec>', 'add a compressed twin of every federated arm: q8, q4, q2, topk:<fraction>, randk:<fraction> (e.g. fedavg+q8)')
-    .option('--workers <n>', 'worker threads for arm × seed tasks (default 1) and for the dashboard\'s site valuation (default: cores, when it is large)')
+    .option('--workers <n>', 'threads for arm × seed tasks, this one included (default 1), and worker threads for the dashboard\'s site valuation (default: cores, when it is large)')
     .option('--sampling <order>', 'minibatch order of non-private SGD: block-shuffle (default) or reshuffle')
     .option('--evaluate-every <k>', 'federated arms: pooled-test AUC for the convergence curve every k rounds (default 1; the last round always)')
     .option('--max-memory <GiB>', "memory the run may use; a run whose estimate (made before loading data) exceeds it is refused, exit 2 (default: 75 % of this machine's memory)")

@@ -34,6 +34,26 @@ describe('arm × seed worker pool (issue 19)', () => {
     assert.equal(nextPoolTask([all, all], 2, -1, 2), 'finished');
   });
 
+  test('scheduler: a thread keeps to its seed, then prepares a new one, and only then joins another thread\'s seed', () => {
+    const seed = (o: Partial<SeedProgress> = {}): SeedProgress => ({ preparing: false, prepared: false, started: new Set(), done: new Set(), ...o });
+    const refDone = () => seed({ prepared: true, started: new Set([0]), done: new Set([0]) });
+    // Seeds 0 and 1 both have arms left (reference 0 done): the thread holding seed 1 stays on it.
+    assert.deepEqual(nextPoolTask([refDone(), refDone(), seed()], 3, 0, 3, 1), { kind: 'arm', seedIndex: 1, planIndex: 1 });
+    // Without a seed of its own, a thread prepares a new seed while the window allows...
+    assert.deepEqual(nextPoolTask([refDone(), seed(), seed()], 3, 0, 2, null), { kind: 'prepare', seedIndex: 1 });
+    // ...and its own seed finished, too (finished seeds leave the window).
+    const done0 = seed({ prepared: true, started: new Set([0, 1, 2]), done: new Set([0, 1, 2]) });
+    assert.deepEqual(nextPoolTask([done0, refDone(), seed()], 3, 0, 2, 0), { kind: 'prepare', seedIndex: 2 });
+    // Window full or no seed left to prepare: it helps with the first seed that has arms left.
+    assert.deepEqual(nextPoolTask([done0, refDone(), seed({ preparing: true })], 3, 0, 2, 0), { kind: 'arm', seedIndex: 1, planIndex: 1 });
+    assert.deepEqual(nextPoolTask([refDone(), refDone()], 3, 0, 2, null), { kind: 'arm', seedIndex: 0, planIndex: 1 });
+    // Its seed's reference arm still running elsewhere: nothing of that seed yet, so elsewhere.
+    const refRunning = seed({ prepared: true, started: new Set([0]) });
+    assert.deepEqual(nextPoolTask([refDone(), refRunning], 3, 0, 2, 1), { kind: 'arm', seedIndex: 0, planIndex: 1 });
+    // Out-of-range held seeds are ignored.
+    assert.deepEqual(nextPoolTask([refDone()], 3, 0, 1, 7), { kind: 'arm', seedIndex: 0, planIndex: 1 });
+  });
+
   test('shareTypedArrays moves nested typed arrays into shared memory, values unchanged', () => {
     const x = Float64Array.from([1, 2, 3]);
     const root = { a: { x, ids: ['p1', 'p2'] }, list: [Int8Array.from([1, -1])], n: 3 };
