@@ -5,9 +5,13 @@
  * the library in process (bench and dashboard timed apart; dist/src's modules, as the library's
  * users load them) and the CLI itself (bin/fedage.js: the CLI bundle, whose worker threads start
  * from bundle entries; its peak RSS from a preload that reports it at exit).
+ * Also the ceiling any 2-thread pool has here: two independent `--workers 1` processes started
+ * together (no sharing, no coordination) — their throughput over one process's is the most a
+ * pool could reach on this machine — and the cores one `--workers 1` process already keeps busy
+ * (CPU seconds over wall seconds: V8 compiles and collects garbage on background threads).
  * Usage: node dist/perf/workers.js [--scenario FILE] [--seeds N] [--runs K] [--json]
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,19 +39,38 @@ const run = await runBench(${JSON.stringify(scenario)}, { overrides: { seeds: Ar
 const t1 = performance.now();
 await analyzeRunParallel(run, { workers: ${workers} });
 const t2 = performance.now();
-process.stdout.write(JSON.stringify({ seconds: (t2 - t0) / 1000, benchSeconds: (t1 - t0) / 1000, dashboardSeconds: (t2 - t1) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ seconds: (t2 - t0) / 1000, benchSeconds: (t1 - t0) / 1000, dashboardSeconds: (t2 - t1) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
 `;
 
 // A file, not `--input-type=module -e`: worker threads inherit the parent's execArgv, and
 // --input-type is refused for a worker's file entry.
 const dir = mkdtempSync(join(tmpdir(), 'fedage-perf-workers-'));
-type Timing = { seconds: number; benchSeconds: number; dashboardSeconds: number; maxRssMb: number };
+type Timing = { seconds: number; benchSeconds: number; dashboardSeconds: number; maxRssMb: number; cpuSeconds: number };
 function once(workers: number): Timing {
   const file = join(dir, `bench-${workers}.mjs`);
   writeFileSync(file, child(workers));
   const r = spawnSync(process.execPath, [file], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench with ${workers} workers failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Timing;
+}
+
+/** Two `--workers 1` children started together: the wall seconds until both are done. */
+async function pair(): Promise<number> {
+  const file = join(dir, 'bench-1.mjs');
+  writeFileSync(file, child(1));
+  const t0 = performance.now();
+  await Promise.all(
+    [0, 1].map(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const c = spawn(process.execPath, [file], { cwd: root, stdio: 'ignore' });
+          c.on('error', reject);
+          c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a paired bench exited ${code}`))));
+        }),
+    ),
+  );
+  return (performance.now() - t0) / 1000;
 }
 
 /** `fedage bench` through bin/fedage.js: wall seconds, and peak RSS from the preload's report. */
@@ -69,9 +92,11 @@ function cli(workers: number): { seconds: number; maxRssMb: number } {
 const load = loadavg()[0];
 const results: Record<string, Timing[]> = { '1': [], '2': [] };
 const cliResults: Record<string, Array<{ seconds: number; maxRssMb: number }>> = { '1': [], '2': [] };
+const pairs: number[] = [];
 for (let k = 0; k < runs; k++) {
   results['1'].push(once(1));
   results['2'].push(once(2));
+  pairs.push(await pair());
   cliResults['1'].push(cli(1));
   cliResults['2'].push(cli(2));
 }
@@ -82,6 +107,8 @@ const cliTwo = cliBest('2');
 const best = (w: string) => results[w].reduce((a, b) => (b.seconds < a.seconds ? b : a));
 const one = best('1');
 const two = best('2');
+const pairSeconds = Math.min(...pairs);
+const coresBusy = one.cpuSeconds / one.seconds;
 const out = {
   scenario,
   seeds,
@@ -92,6 +119,7 @@ const out = {
   speedup: one.seconds / two.seconds,
   rssRatio: two.maxRssMb / one.maxRssMb,
   cli: { workers1: cliOne, workers2: cliTwo, speedup: cliOne.seconds / cliTwo.seconds, rssRatio: cliTwo.maxRssMb / cliOne.maxRssMb },
+  ceiling: { pairSeconds, twoProcessesThroughput: (2 * one.seconds) / pairSeconds, coresBusyAtOneWorker: coresBusy, cpuBound: 2 / coresBusy },
   targets: { speedup: 1.7, rssRatio: 1.3, note: 'on a quiet machine' },
 };
 if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -105,6 +133,8 @@ else {
       `the same through the CLI (bin/fedage.js bench, bundled), best of ${runs}:`,
       `  --workers 1: ${cliOne.seconds.toFixed(2)} s, peak RSS ${cliOne.maxRssMb.toFixed(0)} MB; --workers 2: ${cliTwo.seconds.toFixed(2)} s, peak RSS ${cliTwo.maxRssMb.toFixed(0)} MB`,
       `  speed-up ${out.cli.speedup.toFixed(2)}x (target >= 1.7), RSS ratio ${out.cli.rssRatio.toFixed(2)} (target <= 1.3)`,
+      `ceiling on this machine: two independent --workers 1 runs side by side took ${pairSeconds.toFixed(2)} s, ${out.ceiling.twoProcessesThroughput.toFixed(2)}x the throughput of one;`,
+      `  one --workers 1 run already keeps ${coresBusy.toFixed(2)} cores busy (${one.cpuSeconds.toFixed(2)} CPU s in ${one.seconds.toFixed(2)} s: V8's background compilation and GC), so 2 cores give it at most ${out.ceiling.cpuBound.toFixed(2)}x`,
       `load average ${load.toFixed(2)} at start (2 cores, shared machine)`,
     ].join('\n') + '\n',
   );
