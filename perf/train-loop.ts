@@ -117,6 +117,9 @@ const lrBefore = new ReferenceLogistic(features, 1e-4);
 const mlpOptions = { featureCount: features, hiddenUnits: [32], l2: 1e-4 };
 const mlp = new Mlp(mlpOptions);
 const mlpJs = new Mlp({ ...mlpOptions, kernels: 'js' });
+const deepOptions = { featureCount: features, hiddenUnits: [64, 32], l2: 1e-4 };
+const deep = new Mlp(deepOptions);
+const deepJs = new Mlp({ ...deepOptions, kernels: 'js' });
 if (mlp.kernelBackend !== 'wasm-simd') progress('  note: WebAssembly SIMD is not available here; "mlp [32]" runs the JavaScript kernels');
 const mlpBefore = new ReferenceMlp(mlpOptions);
 const block = { kind: 'block-shuffle' } as const;
@@ -129,6 +132,8 @@ const { wall, cpu } = alternate([
   variant('mlp [32] before', mlpBefore, data, 1, block),
   variant('mlp [32] js kernels', mlpJs, data, 1, block),
   variant('mlp [32]', mlp, data, 1, block),
+  variant('mlp [64,32] js kernels', deepJs, data, 1, block),
+  variant('mlp [64,32]', deep, data, 1, block),
   variant('mlp [32] dp-sgd before', mlpBefore, data, 1, undefined, true),
   variant('mlp [32] dp-sgd js', mlpJs, data, 1, undefined, true),
   variant('mlp [32] dp-sgd', mlp, data, 1, undefined, true),
@@ -152,6 +157,7 @@ const out = {
     mlpNowOverBefore: pairRatio('mlp [32]', 'mlp [32] before'),
     mlpWasmOverJsKernels: pairRatio('mlp [32]', 'mlp [32] js kernels'),
     mlpDpWasmOverJsKernels: pairRatio('mlp [32] dp-sgd', 'mlp [32] dp-sgd js'),
+    mlp64x32WasmOverJsKernels: pairRatio('mlp [64,32]', 'mlp [64,32] js kernels'),
     mlpDpNowOverBefore: pairRatio('mlp [32] dp-sgd', 'mlp [32] dp-sgd before'),
     logisticDpOverLogistic: pairRatio('logistic dp-sgd', 'logistic'),
     mlpDpOverMlp: pairRatio('mlp [32] dp-sgd', 'mlp [32]'),

@@ -49,6 +49,14 @@ export interface DenseBackend {
   propagateOneUnitRelu(params: Float64Array, weightOffset: number, delta: Float64Array, act: Float64Array, below: Float64Array, inputSize: number, count: number): void;
   /** grad[biasOffset + o] += delta[k, o], row by row in row order (a layer's bias gradient). */
   columnSums(delta: Float64Array, outputSize: number, count: number, grad: Float64Array, biasOffset: number): void;
+  /**
+   * The deltas of a dense layer (W [inputSize × outputSize] at params[weightOffset ..]) back to
+   * its input, before the activation's derivative: below[k, i] = Σ_o W[i, o]·delta[k, o], each a
+   * running sum from 0 in unit order. `transposed`: scratch of inputSize·(outputSize + 1) values.
+   */
+  propagateDense(params: Float64Array, weightOffset: number, inputSize: number, outputSize: number, delta: Float64Array, below: Float64Array, count: number, transposed: Float64Array): void;
+  /** delta[j] ×= the activation's derivative read off its value a: ReLU a > 0 ? 1 : 0 (as +0), tanh 1 − a². */
+  activationDerivative(kind: 'relu' | 'tanh', activation: Float64Array, delta: Float64Array, length: number): void;
 }
 
 const jsBackend: DenseBackend = {
@@ -74,6 +82,28 @@ const jsBackend: DenseBackend = {
       for (let o = 0; o < outputSize; o++) grad[biasOffset + o] += delta[outRow + o];
     }
   },
+  propagateDense(params, weightOffset, inputSize, outputSize, delta, below, count) {
+    for (let k = 0; k < count; k++) {
+      const inRow = k * inputSize;
+      const outRow = k * outputSize;
+      for (let i = 0; i < inputSize; i++) {
+        const w = weightOffset + i * outputSize;
+        let back = 0;
+        for (let o = 0; o < outputSize; o++) back += params[w + o] * delta[outRow + o];
+        below[inRow + i] = back;
+      }
+    }
+  },
+  activationDerivative(kind, activation, delta, length) {
+    if (kind === 'tanh') {
+      for (let j = 0; j < length; j++) {
+        const a = activation[j];
+        delta[j] *= 1 - a * a;
+      }
+    } else {
+      for (let j = 0; j < length; j++) if (!(activation[j] > 0)) delta[j] = 0;
+    }
+  },
 };
 
 /**
@@ -97,6 +127,8 @@ interface DenseKernelExports {
   denseForward(W: number, B: number, input: number, inputSize: number, output: number, outputSize: number, count: number, scratch: number, relu: number): void;
   columnSums(delta: number, outputSize: number, count: number, grad: number): void;
   propagateOneUnitRelu(w: number, delta: number, act: number, below: number, inputSize: number, count: number): void;
+  reluMask(act: number, delta: number, length: number): void;
+  tanhDerivative(act: number, delta: number, length: number): void;
   denseWeightGradient(input: number, inputSize: number, delta: number, outputSize: number, count: number, grad: number, scratch: number): void;
 }
 
@@ -175,6 +207,25 @@ class WasmDenseBackend implements DenseBackend {
     this.assertOwned(params, delta, act);
     this.assertOwned(below, below, below);
     this.kernels.propagateOneUnitRelu(params.byteOffset + weightOffset * 8, delta.byteOffset, act.byteOffset, below.byteOffset, inputSize, count);
+  }
+
+  propagateDense(params: Float64Array, weightOffset: number, inputSize: number, outputSize: number, delta: Float64Array, below: Float64Array, count: number, transposed: Float64Array): void {
+    // Wᵀ [outputSize × inputSize] then zeros: the forward kernel with Wᵀ as weights, δ as input
+    // and a zero bias computes 0 + δ_0·W[i,0] + δ_1·W[i,1] + …, the same sums as the plain loop
+    // (a product's operands commute exactly), two inputs i per vector.
+    if (transposed.length < inputSize * (outputSize + 1)) throw new RangeError('internal: transposed scratch too small');
+    for (let i = 0; i < inputSize; i++) {
+      const w = weightOffset + i * outputSize;
+      for (let o = 0; o < outputSize; o++) transposed[o * inputSize + i] = params[w + o];
+    }
+    transposed.fill(0, outputSize * inputSize, (outputSize + 1) * inputSize);
+    this.denseForward(transposed, 0, outputSize * inputSize, delta, outputSize, below, inputSize, count, false);
+  }
+
+  activationDerivative(kind: 'relu' | 'tanh', activation: Float64Array, delta: Float64Array, length: number): void {
+    this.assertOwned(activation, delta, delta);
+    if (kind === 'relu') this.kernels.reluMask(activation.byteOffset, delta.byteOffset, length);
+    else this.kernels.tanhDerivative(activation.byteOffset, delta.byteOffset, length);
   }
 
   columnSums(delta: Float64Array, outputSize: number, count: number, grad: Float64Array, biasOffset: number): void {

@@ -75,6 +75,8 @@ export class Mlp implements Model {
   private paramStage = new Float64Array(0);
   /** The gradient accumulator in the backend's memory; unused by 'js'. */
   private gradStage = new Float64Array(0);
+  /** Scratch for a hidden layer's transposed weights (propagating deltas between hidden layers). */
+  private transposeStage = new Float64Array(0);
 
   constructor(options: MlpOptions) {
     const { featureCount, hiddenUnits, l2 } = options;
@@ -298,11 +300,14 @@ export class Mlp implements Model {
     const staged = this.dense().name !== 'js';
     const stageLength = staged ? this.paramCount : 0;
     const widest = Math.max(...this.layers.map((layer) => layer.outputSize));
-    const buffers = this.dense().allocate([rows * this.featureCount, ...widths, ...widths, stageLength, stageLength], widest);
+    // Layers above the first with several units propagate through their transposed weights.
+    const transposeLength = staged ? Math.max(0, ...this.layers.slice(1).filter((l) => l.outputSize > 1).map((l) => l.inputSize * (l.outputSize + 1))) : 0;
+    const buffers = this.dense().allocate([rows * this.featureCount, ...widths, ...widths, stageLength, stageLength, transposeLength], widest);
     this.acts = buffers.slice(0, L + 1);
     this.deltas = buffers.slice(L + 1, 2 * L + 1);
     this.paramStage = buffers[2 * L + 1];
     this.gradStage = buffers[2 * L + 2];
+    this.transposeStage = buffers[2 * L + 3];
   }
 
   /** Copies rows (rows[k], or start + k when rows is null) into acts[0] as a dense batch. */
@@ -376,6 +381,7 @@ export class Mlp implements Model {
       this.dense().propagateOneUnitRelu(params, weightOffset, delta, input, below, inputSize, count);
       return;
     }
+    const backend = this.dense();
     if (outputSize === 1) {
       for (let k = 0; k < count; k++) {
         const dv = delta[k];
@@ -383,30 +389,9 @@ export class Mlp implements Model {
         for (let i = 0; i < inputSize; i++) below[inRow + i] = params[weightOffset + i] * dv;
       }
     } else {
-      for (let k = 0; k < count; k++) {
-        const inRow = k * inputSize;
-        const outRow = k * outputSize;
-        for (let i = 0; i < inputSize; i++) {
-          const w = weightOffset + i * outputSize;
-          let back = 0;
-          for (let o = 0; o < outputSize; o++) back += params[w + o] * delta[outRow + o];
-          below[inRow + i] = back;
-        }
-      }
+      backend.propagateDense(params, weightOffset, inputSize, outputSize, delta, below, count, this.transposeStage);
     }
-    this.applyActivationDerivative(input, below, count * inputSize);
-  }
-
-  /** δ ⊙= act′(pre-activation), read off the activation a: ReLU a > 0, tanh 1 − a². */
-  private applyActivationDerivative(activation: Float64Array, delta: Float64Array, length: number): void {
-    if (this.activation === 'tanh') {
-      for (let j = 0; j < length; j++) {
-        const a = activation[j];
-        delta[j] *= 1 - a * a;
-      }
-    } else {
-      for (let j = 0; j < length; j++) if (!(activation[j] > 0)) delta[j] = 0;
-    }
+    backend.activationDerivative(this.activation, input, below, count * inputSize);
   }
 
   /** Adds λ·W to the weight gradients; returns (λ/2)·Σ‖W_l‖². */

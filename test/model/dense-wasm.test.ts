@@ -126,6 +126,22 @@ describe('WebAssembly SIMD dense kernels', () => {
     );
   });
 
+  test('propagateDense (through the transposed weights) and both activation derivatives equal the JavaScript loops bit for bit', () => {
+    fc.assert(
+      fc.property(shapeArb, fc.integer({ min: 0, max: 3 }), fc.constantFrom('relu' as const, 'tanh' as const), ({ inputSize, outputSize, count, values }, weightOffset, kind) => {
+        const lengths = [weightOffset + inputSize * outputSize, count * outputSize, count * inputSize, count * inputSize, inputSize * (outputSize + 1)];
+        const { wasm, js, a, b } = twin(lengths, Math.max(inputSize, outputSize), values);
+        wasm.propagateDense(a[0], weightOffset, inputSize, outputSize, a[1], a[2], count, a[4]);
+        js.propagateDense(b[0], weightOffset, inputSize, outputSize, b[1], b[2], count, b[4]);
+        assert.deepEqual(bits(a[2]), bits(b[2]));
+        wasm.activationDerivative(kind, a[3], a[2], count * inputSize);
+        js.activationDerivative(kind, b[3], b[2], count * inputSize);
+        assert.deepEqual(bits(a[2]), bits(b[2]));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   test('an array from outside the WebAssembly memory, or from before it grew, is refused', () => {
     const wasm: DenseBackend = createDenseBackend('wasm');
     const [params, input, output] = wasm.allocate([6, 4, 4], 2);

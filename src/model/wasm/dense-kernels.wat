@@ -403,4 +403,44 @@
         (local.set $below (i32.add (local.get $below) (i32.shl (local.get $inSize) (i32.const 3))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $rows))))
+
+  ;; delta[j] = act[j] > 0 ? delta[j] : 0 (+0) for j < length: ReLU's derivative applied as
+  ;; JavaScript's `if (!(a > 0)) delta = 0`, two at a time with a mask instead of a branch.
+  (func (export "reluMask") (param $act i32) (param $delta i32) (param $length i32)
+    (local $end i32) (local $pairsEnd i32)
+    (local.set $end (i32.add (local.get $delta) (i32.shl (local.get $length) (i32.const 3))))
+    (local.set $pairsEnd (i32.add (local.get $delta) (i32.shl (i32.and (local.get $length) (i32.const -2)) (i32.const 3))))
+    (block $pairsDone
+      (loop $pairs
+        (br_if $pairsDone (i32.ge_u (local.get $delta) (local.get $pairsEnd)))
+        (v128.store (local.get $delta)
+          (v128.and (v128.load (local.get $delta)) (f64x2.gt (v128.load (local.get $act)) (v128.const f64x2 0 0))))
+        (local.set $delta (i32.add (local.get $delta) (i32.const 16)))
+        (local.set $act (i32.add (local.get $act) (i32.const 16)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $delta) (local.get $end))
+      (then
+        (f64.store (local.get $delta)
+          (select (f64.load (local.get $delta)) (f64.const 0) (f64.gt (f64.load (local.get $act)) (f64.const 0)))))))
+
+  ;; delta[j] *= 1 - act[j] * act[j] for j < length (tanh's derivative from its value), in
+  ;; JavaScript's order of operations: a * a, then 1 - that, then the product.
+  (func (export "tanhDerivative") (param $act i32) (param $delta i32) (param $length i32)
+    (local $end i32) (local $pairsEnd i32) (local $a v128) (local $s f64)
+    (local.set $end (i32.add (local.get $delta) (i32.shl (local.get $length) (i32.const 3))))
+    (local.set $pairsEnd (i32.add (local.get $delta) (i32.shl (i32.and (local.get $length) (i32.const -2)) (i32.const 3))))
+    (block $pairsDone
+      (loop $pairs
+        (br_if $pairsDone (i32.ge_u (local.get $delta) (local.get $pairsEnd)))
+        (local.set $a (v128.load (local.get $act)))
+        (v128.store (local.get $delta)
+          (f64x2.mul (v128.load (local.get $delta)) (f64x2.sub (v128.const f64x2 1 1) (f64x2.mul (local.get $a) (local.get $a)))))
+        (local.set $delta (i32.add (local.get $delta) (i32.const 16)))
+        (local.set $act (i32.add (local.get $act) (i32.const 16)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $delta) (local.get $end))
+      (then
+        (local.set $s (f64.load (local.get $act)))
+        (f64.store (local.get $delta)
+          (f64.mul (f64.load (local.get $delta)) (f64.sub (f64.const 1) (f64.mul (local.get $s) (local.get $s))))))))
 )
