@@ -17,6 +17,9 @@ import { denseKernelsWasmBase64 } from './wasm/dense-kernels-bytes.js';
 
 export type DenseKernelChoice = 'auto' | 'wasm' | 'js';
 
+/** model/dense-kernels.ts denseForward's arguments, then whether to apply ReLU. */
+type DenseForward = (...args: [...Parameters<typeof denseForwardJs>, relu: boolean]) => void;
+
 export interface DenseBackend {
   readonly name: 'wasm-simd' | 'js';
   /**
@@ -29,19 +32,9 @@ export interface DenseBackend {
    * As model/dense-kernels.ts denseForward, then with `relu` x < 0 ? 0 : x on every output (-0
    * and NaN kept, as `if (x < 0) x = 0`). Every array must come from `allocate`.
    */
-  denseForward(
-    params: Float64Array,
-    weightOffset: number,
-    biasOffset: number,
-    input: Float64Array,
-    inputSize: number,
-    output: Float64Array,
-    outputSize: number,
-    count: number,
-    relu: boolean,
-  ): void;
+  denseForward: DenseForward;
   /** As model/dense-kernels.ts denseWeightGradient; every array must come from `allocate`. */
-  denseWeightGradient(input: Float64Array, inputSize: number, delta: Float64Array, outputSize: number, count: number, grad: Float64Array, weightOffset: number): void;
+  denseWeightGradient: typeof denseWeightGradientJs;
   /**
    * The deltas of a one-unit layer (weights at params[weightOffset ..]) back into the ReLU layer
    * below: below[k, i] = act[k, i] > 0 ? w[i]·delta[k] : 0.
@@ -178,17 +171,7 @@ class WasmDenseBackend implements DenseBackend {
     });
   }
 
-  denseForward(
-    params: Float64Array,
-    weightOffset: number,
-    biasOffset: number,
-    input: Float64Array,
-    inputSize: number,
-    output: Float64Array,
-    outputSize: number,
-    count: number,
-    relu: boolean,
-  ): void {
+  denseForward: DenseForward = (params, weightOffset, biasOffset, input, inputSize, output, outputSize, count, relu) => {
     this.assertOwned(params, input, output);
     this.kernels.denseForward(
       params.byteOffset + weightOffset * 8,
@@ -201,7 +184,7 @@ class WasmDenseBackend implements DenseBackend {
       this.scratchByteOffset,
       relu ? 1 : 0,
     );
-  }
+  };
 
   propagateOneUnitRelu(params: Float64Array, weightOffset: number, delta: Float64Array, act: Float64Array, below: Float64Array, inputSize: number, count: number): void {
     this.assertOwned(params, delta, act);
