@@ -133,7 +133,7 @@ export function registerGenerate(program: Command): void {
     .option(...FORCE_FLAG)
     .option('--no-visits', 'skip the longitudinal visits tables')
     .option('--format <format>', 'arrow (default), parquet or csv (as `fedage export`: with a data dictionary)')
-    .option('--workers <n>', 'worker threads generating sites in parallel, same bytes (default: cores from 200,000 patients, else 1)')
+    .option('--workers <n>', 'threads generating sites in parallel, this one included, same bytes (default: cores from 200,000 patients, else 1)')
     .option(...QUIET_FLAG)
     .addHelpText(
       'after',

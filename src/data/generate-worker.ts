@@ -3,12 +3,10 @@
  * sent, one at a time, into Arrow files in the given directory, through the same siteSteps as
  * serial generation, and answers with each site's manifest entry. Progress goes back as messages.
  */
-import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { Scenario } from '../scenario/schema.js';
 import { FedageError } from '../errors.js';
-import { ArrowFileWriter, type ArrowTableLayout } from './arrow-io.js';
-import { patientsFileName, siteSteps, visitsFileName } from './write-dataset.js';
+import { siteFileSinks, siteSteps } from './write-dataset.js';
 import type { SiteTask, FromGenerateWorker } from './parallel-generate.js';
 
 let scenario: Scenario | null = null;
@@ -23,15 +21,7 @@ parentPort?.on('message', (message: { type: 'init'; scenario: Scenario } | SiteT
   try {
     if (!scenario) throw new Error('internal: site task before init');
     const { dir, siteIndex, withVisits, opts } = message;
-    const steps = siteSteps(
-      scenario,
-      siteIndex,
-      { ...opts, onProgress: (p) => post({ type: 'progress', progress: p }) },
-      {
-        patients: (siteId: string, layout: ArrowTableLayout) => new ArrowFileWriter(join(dir, patientsFileName(siteId)), layout),
-        ...(withVisits ? { visits: (siteId: string, layout: ArrowTableLayout) => new ArrowFileWriter(join(dir, visitsFileName(siteId)), layout) } : {}),
-      },
-    );
+    const steps = siteSteps(scenario, siteIndex, { ...opts, onProgress: (p) => post({ type: 'progress', progress: p }) }, siteFileSinks(dir, withVisits));
     for (;;) {
       const r = steps.next();
       if (r.done) {

@@ -3,7 +3,10 @@
  * (seed, scale, batch size, the site) — never on another site or on the thread that makes them —
  * so each worker writes whole sites' Arrow files and the manifest is assembled here in scenario
  * order: the output is byte-identical to serial generation (a test compares them). Sites go to
- * the workers largest first (longest-processing-time order), which balances uneven sites.
+ * the threads largest first (longest-processing-time order), which balances uneven sites.
+ *
+ * `workers` threads in all, this one included: it starts on the largest site at once, while the
+ * worker threads load their modules (~0.3 s), and hands out the next sites between its batches.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -41,18 +44,23 @@ export function generateWorkerCount(scenario: Scenario, scale: number, requested
 /** Below this many patients in all, generation stays on one thread unless asked otherwise. */
 export const MIN_PATIENTS_FOR_WORKERS = 200_000;
 
-/** Every site of `scenario` written into `dir` by `workers` threads; manifest entries in scenario order. */
+/**
+ * Every site of `scenario` written into `dir` by `workers` threads — this one (`runHere`: a site
+ * generated on this thread, yielding between batches) and workers − 1 worker threads; manifest
+ * entries in scenario order.
+ */
 export async function generateSitesInWorkers(
   scenario: Scenario,
   dir: string,
   opts: GenerateOptions & { onProgress?: (p: GenerateProgress) => void },
   workers: number,
+  runHere: (siteIndex: number, stopped: () => boolean) => Promise<ManifestSite>,
 ): Promise<ManifestSite[]> {
   const withVisits = opts.visits ?? true;
   const order = [...scenario.sites.keys()].sort((a, b) => scenario.sites[b].patients - scenario.sites[a].patients || a - b);
   const entries = new Array<ManifestSite | undefined>(scenario.sites.length);
   const url = workerModuleUrl('data/generate-worker.js');
-  const pool = Array.from({ length: Math.min(workers, order.length) }, () => {
+  const pool = Array.from({ length: Math.min(workers, order.length) - 1 }, () => {
     const w = new Worker(url);
     w.postMessage({ type: 'init', scenario });
     return w;
@@ -79,14 +87,25 @@ export async function generateSitesInWorkers(
       const task: SiteTask = { type: 'site', dir, siteIndex, withVisits, opts: taskOpts };
       worker.postMessage(task);
     });
+  let stopped = false;
+  const here = (async () => {
+    for (let siteIndex = order.shift(); siteIndex !== undefined; siteIndex = order.shift()) entries[siteIndex] = await runHere(siteIndex, () => stopped);
+  })();
   try {
-    await Promise.all(
-      pool.map(async (worker) => {
+    await Promise.all([
+      here,
+      ...pool.map(async (worker) => {
         for (let siteIndex = order.shift(); siteIndex !== undefined; siteIndex = order.shift()) {
           entries[siteIndex] = await runSite(worker, siteIndex);
         }
       }),
-    );
+    ]);
+  } catch (err) {
+    // Nothing may still write once this returns: this thread's site stops at its next batch.
+    stopped = true;
+    order.length = 0;
+    await Promise.allSettled([here]);
+    throw err;
   } finally {
     order.length = 0;
     await Promise.all(pool.map((w) => w.terminate()));

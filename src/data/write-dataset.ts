@@ -335,6 +335,29 @@ export function* siteSteps<S extends ArrowSink>(
   }
 }
 
+/** The Arrow file sinks of a site in `dir`: the patients file, and the visits file when asked. */
+export function siteFileSinks(dir: string, withVisits: boolean) {
+  return {
+    patients: (siteId: string, layout: ArrowTableLayout) => new ArrowFileWriter(join(dir, patientsFileName(siteId)), layout),
+    ...(withVisits ? { visits: (siteId: string, layout: ArrowTableLayout) => new ArrowFileWriter(join(dir, visitsFileName(siteId)), layout) } : {}),
+  };
+}
+
+/**
+ * One site's files written on this thread, a batch per turn of the event loop, so that worker
+ * threads generating other sites get their answers (and their next site) between batches.
+ */
+async function writeSiteHere(scenario: Scenario, siteIndex: number, dir: string, opts: WriteDatasetOptions, stopped: () => boolean): Promise<ManifestSite> {
+  const steps = siteSteps(scenario, siteIndex, opts, siteFileSinks(dir, opts.visits ?? true));
+  for (;;) {
+    // Another thread failed: abandon this site (siteSteps aborts its half-written files).
+    if (stopped()) steps.throw(new Error('generation stopped: another site failed'));
+    const r = steps.next();
+    if (r.done) return r.value.manifestSite;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 /**
  * Writes the dataset into a staging directory next to `outDir` and swaps it in when complete
  * (output-transaction.ts): an interrupted or failed run leaves the previous data intact.
@@ -345,13 +368,8 @@ export async function writeSyntheticDataset(scenario: Scenario, opts: WriteDatas
     const workers = generateWorkerCount(scenario, opts.scale ?? 1, opts.workers);
     const manifest =
       workers > 1
-        ? syntheticManifest(scenario, opts, await generateSitesInWorkers(scenario, dir, opts, workers), withVisits)
-        : (
-            await generateSyntheticDatasetAsync(scenario, opts, {
-              patients: (siteId, layout) => new ArrowFileWriter(join(dir, patientsFileName(siteId)), layout),
-              ...(withVisits ? { visits: (siteId: string, layout: ArrowTableLayout) => new ArrowFileWriter(join(dir, visitsFileName(siteId)), layout) } : {}),
-            })
-          ).manifest;
+        ? syntheticManifest(scenario, opts, await generateSitesInWorkers(scenario, dir, opts, workers, (siteIndex, stopped) => writeSiteHere(scenario, siteIndex, dir, opts, stopped)), withVisits)
+        : (await generateSyntheticDatasetAsync(scenario, opts, siteFileSinks(dir, withVisits))).manifest;
     writeFileAtomic(join(dir, MANIFEST_FILE), manifestText(manifest));
     return manifest;
   });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { MIN_PATIENTS_FOR_WORKERS, generateWorkerCount } from '../../src/data/parallel-generate.js';
+import { MIN_PATIENTS_FOR_WORKERS, generateSitesInWorkers, generateWorkerCount } from '../../src/data/parallel-generate.js';
 import { writeSyntheticDataset } from '../../src/data/write-dataset.js';
 import { parseScenario } from '../../src/scenario/parse.js';
 
@@ -45,5 +45,32 @@ describe('sites generated on worker threads', () => {
     assert.equal(generateWorkerCount(scenario, 1, 2), 2);
     const patients = scenario.sites.reduce((a, s) => a + s.patients, 0);
     assert.ok(generateWorkerCount(scenario, Math.ceil(MIN_PATIENTS_FOR_WORKERS / patients)) >= 1);
+  });
+
+  test('this thread takes the largest site; a worker thread that fails stops it before the call returns', async () => {
+    const calls: number[] = [];
+    let sawStop = false;
+    let finishedAt = 0;
+    // The worker threads write below a regular file: their first site fails.
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'x');
+    const missing = join(file, 'deeper');
+    const failure = generateSitesInWorkers(scenario, missing, { visits: false }, 2, async (siteIndex, stopped) => {
+      calls.push(siteIndex);
+      // A long site on this thread: batches until told to stop (the worker thread needs a while to start).
+      for (const end = performance.now() + 30_000; performance.now() < end; ) {
+        if (stopped()) {
+          sawStop = true;
+          finishedAt = performance.now();
+          throw new Error('stopped');
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      throw new Error('never stopped');
+    });
+    await assert.rejects(failure, (err: Error) => !/stopped/.test(err.message));
+    const returnedAt = performance.now();
+    assert.deepEqual(calls, [1], 'this thread ran the largest site (index 1) and no other');
+    assert.ok(sawStop && finishedAt <= returnedAt, 'this thread stopped before the call returned');
   });
 });
