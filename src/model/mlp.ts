@@ -302,7 +302,18 @@ export class Mlp implements Model {
     const widest = Math.max(...this.layers.map((layer) => layer.outputSize));
     // Layers above the first with several units propagate through their transposed weights.
     const transposeLength = staged ? Math.max(0, ...this.layers.slice(1).filter((l) => l.outputSize > 1).map((l) => l.inputSize * (l.outputSize + 1))) : 0;
-    const buffers = this.dense().allocate([rows * this.featureCount, ...widths, ...widths, stageLength, stageLength, transposeLength], widest);
+    let buffers: Float64Array<ArrayBuffer>[];
+    try {
+      buffers = this.dense().allocate([rows * this.featureCount, ...widths, ...widths, stageLength, stageLength, transposeLength], widest);
+    } catch (err) {
+      if (!staged || !(err instanceof RangeError)) throw err;
+      // WebAssembly memory stops at 4 GiB (less in some runtimes): a batch too large for it runs
+      // on the JavaScript kernels, which give the same results.
+      this.backend = createDenseBackend('js');
+      this.acts = [];
+      this.ensureCapacity(count);
+      return;
+    }
     this.acts = buffers.slice(0, L + 1);
     this.deltas = buffers.slice(L + 1, 2 * L + 1);
     this.paramStage = buffers[2 * L + 1];

@@ -195,6 +195,29 @@ describe('MLP on WebAssembly kernels vs JavaScript kernels', () => {
     );
   });
 
+  test('a batch too large for WebAssembly memory falls back to the JavaScript kernels, same bits', () => {
+    const options = { featureCount: 7, hiddenUnits: [5], l2: 1e-3 };
+    const model = new Mlp(options);
+    const plain = new Mlp({ ...options, kernels: 'js' });
+    const data = syntheticData(400, 7, 8);
+    const params = model.init(uniformSource(8));
+    const small = Uint32Array.from({ length: 10 }, (_, k) => k);
+    model.lossAndGrad(params, data, small, 10, new Float64Array(model.paramCount));
+    assert.equal(model.kernelBackend, 'wasm-simd');
+    // The next growth fails as memory.grow does past its maximum.
+    const backend = (model as unknown as { backend: DenseBackend }).backend;
+    backend.allocate = () => {
+      throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+    };
+    const rows = Uint32Array.from({ length: 300 }, (_, k) => (k * 7) % 400);
+    const got = new Float64Array(model.paramCount);
+    const want = new Float64Array(plain.paramCount);
+    assert.ok(Object.is(model.lossAndGrad(params, data, rows, 300, got), plain.lossAndGrad(params, data, rows, 300, want)));
+    assert.deepEqual(bits(got), bits(want));
+    assert.equal(model.kernelBackend, 'js');
+    assert.deepEqual(bits(model.predict(params, data)), bits(plain.predict(params, data)));
+  });
+
   test('two models on one thread keep separate memories', () => {
     const options = { featureCount: 9, hiddenUnits: [8], l2: 0 };
     const first = new Mlp(options);
