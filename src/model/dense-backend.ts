@@ -234,7 +234,17 @@ class WasmDenseBackend implements DenseBackend {
 export function createDenseBackend(choice: DenseKernelChoice = 'auto'): DenseBackend {
   if (choice === 'js') return jsBackend;
   const module = denseKernelModule();
-  if (module) return new WasmDenseBackend(module);
-  if (choice === 'wasm') throw new Error('WebAssembly SIMD is not available in this runtime');
-  return jsBackend;
+  if (!module) {
+    if (choice === 'wasm') throw new Error('WebAssembly SIMD is not available in this runtime');
+    return jsBackend;
+  }
+  try {
+    return new WasmDenseBackend(module);
+  } catch (err) {
+    // V8 reserves address space for every WebAssembly memory (~10 GiB with its guard regions):
+    // under a virtual-memory limit (ulimit -v, common on shared clusters) instantiation fails.
+    // The JavaScript kernels give the same results.
+    if (choice === 'wasm' || !(err instanceof RangeError)) throw err;
+    return jsBackend;
+  }
 }

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -216,6 +217,28 @@ describe('MLP on WebAssembly kernels vs JavaScript kernels', () => {
     assert.deepEqual(bits(got), bits(want));
     assert.equal(model.kernelBackend, 'js');
     assert.deepEqual(bits(model.predict(params, data)), bits(plain.predict(params, data)));
+  });
+
+  test('under a virtual-memory limit (ulimit -v) that leaves no room for WebAssembly memory, the model runs on the JavaScript kernels', { skip: process.platform === 'win32' }, () => {
+    const mlpUrl = pathToFileURL(packagePath('dist', 'src', 'model', 'mlp.js')).href;
+    const script = `import(${JSON.stringify(mlpUrl)}).then(({ Mlp }) => {
+      const m = new Mlp({ featureCount: 3, hiddenUnits: [4], l2: 0 });
+      const x = Float64Array.from({ length: 12 }, (_, i) => Math.sin(i));
+      const p = m.init(() => 0.25);
+      const g = new Float64Array(m.paramCount);
+      const loss = m.lossAndGrad(p, { n: 4, d: 3, x, y: Float64Array.from([0, 1, 1, 0]) }, Uint32Array.from([0, 1, 2, 3]), 4, g);
+      console.log(JSON.stringify({ backend: m.kernelBackend, loss, g: Array.from(g) }));
+    })`;
+    const run = (limit: string) => spawnSync('bash', ['-c', `${limit} exec "${process.execPath}" --input-type=module -e '${script.replace(/'/g, "'\\''")}'`], { encoding: 'utf8' });
+    const limited = run('ulimit -v 6000000;');
+    const free = run('');
+    assert.equal(limited.status, 0, limited.stderr);
+    assert.equal(free.status, 0, free.stderr);
+    const a = JSON.parse(limited.stdout) as { backend: string; loss: number; g: number[] };
+    const b = JSON.parse(free.stdout) as { backend: string; loss: number; g: number[] };
+    assert.equal(a.backend, 'js');
+    assert.equal(b.backend, 'wasm-simd');
+    assert.deepEqual([a.loss, a.g], [b.loss, b.g]);
   });
 
   test('two models on one thread keep separate memories', () => {
