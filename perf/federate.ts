@@ -15,7 +15,7 @@
  * Options: --rounds N, --scale X (patients per site multiplier, default 0.25).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/parse.js';
 import { writeSyntheticDataset } from '../src/data/write-dataset.js';
@@ -131,6 +131,11 @@ try {
     `floor          the same round trip over plain node:http2 + mutual TLS (no gRPC): ${h2.clientMs.toFixed(1)} ms CPU at the client, ${h2.serverMs.toFixed(1)} ms at the server; ` +
       `for 10 sites ${(10 * (h2.clientMs + h2.serverMs)).toFixed(0)} ms of CPU per round`,
   );
+  // The distributed round does the in-process round's work (at least its wall time of CPU) plus
+  // moving the bytes, at no less than the floor's CPU, on the machine's cores.
+  const cores = availableParallelism();
+  const lowestRatio = (a + 10 * (h2.clientMs + h2.serverMs)) / cores / a;
+  console.log(`bound          (in-process round + floor) / ${cores} cores: no HTTP/2 + TLS transport can go below ${lowestRatio.toFixed(2)}× here`);
   console.log(`wire           ${mib(transport.bytesSent)} sent, ${mib(transport.bytesReceived)} received (float64 payloads + headers); float32 estimate per round: ${mib(2 * 10 * 4 * params)}`);
 } finally {
   rmSync(root, { recursive: true, force: true });
