@@ -29,6 +29,7 @@ import type { ClippedGradSum, LabeledData, Matrix, Model } from './types.js';
 import { assertMatrixWidth, probabilityOf } from './logistic.js';
 import { denseForwardOneUnit, denseWeightGradientOneUnit } from './dense-kernels.js';
 import { createDenseBackend, type DenseBackend, type DenseKernelChoice } from './dense-backend.js';
+import { perExampleGradNormsInto, scaleRowDeltas } from './dense-per-example.js';
 
 export type HiddenActivation = 'relu' | 'tanh';
 
@@ -138,7 +139,7 @@ export class Mlp implements Model {
     if (normsOut.length < count) throw new RangeError(`perExampleGradNorms: normsOut has length ${normsOut.length}, need ${count}`);
     assertMatrixWidth(data, this.featureCount);
     this.backpropBatch(params, data, rows, count, 1);
-    this.perExampleNormsInto(count, normsOut);
+    perExampleGradNormsInto(this.layers, this.acts, this.deltas, count, normsOut);
     return normsOut;
   }
 
@@ -159,14 +160,14 @@ export class Mlp implements Model {
     // gradients, scale·‖g_i‖, so they are compared with scale·C.
     const lossSum = this.backpropBatch(params, data, rows, count, scale);
     const norms = this.normScratch(count);
-    this.perExampleNormsInto(count, norms);
+    perExampleGradNormsInto(this.layers, this.acts, this.deltas, count, norms);
     const scaledClip = clipNorm * scale;
     let clippedCount = 0;
     for (let k = 0; k < count; k++) {
       const norm = norms[k];
       if (norm > scaledClip) {
         clippedCount++;
-        this.scaleRowDeltas(k, scaledClip / norm);
+        scaleRowDeltas(this.layers, this.deltas, k, scaledClip / norm);
       }
     }
     this.accumulateGradient(count, sumOut);
@@ -243,45 +244,6 @@ export class Mlp implements Model {
     if (staged) target.fill(0);
     for (let l = this.layers.length - 1; l >= 0; l--) this.accumulateLayerGradient(l, count, target);
     if (staged) out.set(target);
-  }
-
-  /**
-   * ‖g_k‖ for each row from the stored activations and deltas (Goodfellow 2015): a dense layer's
-   * per-example weight gradient is a_in ⊗ δ, so ‖g_W‖² = ‖a_in‖²·‖δ‖², and ‖g_b‖² = ‖δ‖².
-   */
-  private perExampleNormsInto(count: number, normsOut: Float64Array): void {
-    normsOut.fill(0, 0, count);
-    for (let l = 0; l < this.layers.length; l++) {
-      const { inputSize, outputSize } = this.layers[l];
-      const input = this.acts[l];
-      const delta = this.deltas[l];
-      for (let k = 0; k < count; k++) {
-        let aSq = 0;
-        const inRow = k * inputSize;
-        for (let i = 0; i < inputSize; i++) {
-          const a = input[inRow + i];
-          aSq += a * a;
-        }
-        let dSq = 0;
-        const outRow = k * outputSize;
-        for (let o = 0; o < outputSize; o++) {
-          const dv = delta[outRow + o];
-          dSq += dv * dv;
-        }
-        normsOut[k] += (aSq + 1) * dSq;
-      }
-    }
-    for (let k = 0; k < count; k++) normsOut[k] = Math.sqrt(normsOut[k]);
-  }
-
-  /** Multiplies row k's deltas at every layer by factor (backprop is linear in the deltas). */
-  private scaleRowDeltas(k: number, factor: number): void {
-    for (let l = 0; l < this.layers.length; l++) {
-      const { outputSize } = this.layers[l];
-      const delta = this.deltas[l];
-      const end = (k + 1) * outputSize;
-      for (let j = k * outputSize; j < end; j++) delta[j] *= factor;
-    }
   }
 
   private norms = new Float64Array(0);
