@@ -36,10 +36,20 @@ export interface DenseBackend {
   /** As model/dense-kernels.ts denseWeightGradient; every array must come from `allocate`. */
   denseWeightGradient: typeof denseWeightGradientJs;
   /**
-   * The deltas of a one-unit layer (weights at params[weightOffset ..]) back into the ReLU layer
-   * below: below[k, i] = act[k, i] > 0 ? w[i]·delta[k] : 0.
+   * The deltas of a one-unit layer (weights at params[weightOffset ..]) back into the layer below,
+   * times its activation's derivative: below[k, i] = w[i]·delta[k]·act′ (ReLU: act > 0 ? · : 0;
+   * tanh: ·(1 − act²)).
    */
-  propagateOneUnitRelu(params: Float64Array, weightOffset: number, delta: Float64Array, act: Float64Array, below: Float64Array, inputSize: number, count: number): void;
+  propagateOneUnit(
+    kind: 'relu' | 'tanh',
+    params: Float64Array,
+    weightOffset: number,
+    delta: Float64Array,
+    act: Float64Array,
+    below: Float64Array,
+    inputSize: number,
+    count: number,
+  ): void;
   /** grad[biasOffset + o] += delta[k, o], row by row in row order (a layer's bias gradient). */
   columnSums(delta: Float64Array, outputSize: number, count: number, grad: Float64Array, biasOffset: number): void;
   /**
@@ -52,6 +62,15 @@ export interface DenseBackend {
   activationDerivative(kind: 'relu' | 'tanh', activation: Float64Array, delta: Float64Array, length: number): void;
 }
 
+/** below[k, i] = w[i]·delta[k]: a one-unit layer's deltas back to its inputs, before the activation's derivative. */
+function oneUnitBack(params: Float64Array, weightOffset: number, delta: Float64Array, below: Float64Array, inputSize: number, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const dv = delta[k];
+    const inRow = k * inputSize;
+    for (let i = 0; i < inputSize; i++) below[inRow + i] = params[weightOffset + i] * dv;
+  }
+}
+
 const jsBackend: DenseBackend = {
   name: 'js',
   allocate: (lengths) => lengths.map((length) => new Float64Array(length)),
@@ -61,13 +80,9 @@ const jsBackend: DenseBackend = {
     if (relu) for (let j = 0, end = count * outputSize; j < end; j++) if (output[j] < 0) output[j] = 0;
   },
   denseWeightGradient: denseWeightGradientJs,
-  propagateOneUnitRelu(params, weightOffset, delta, act, below, inputSize, count) {
-    for (let k = 0; k < count; k++) {
-      const dv = delta[k];
-      const inRow = k * inputSize;
-      for (let i = 0; i < inputSize; i++) below[inRow + i] = params[weightOffset + i] * dv;
-    }
-    for (let j = 0, end = count * inputSize; j < end; j++) if (!(act[j] > 0)) below[j] = 0;
+  propagateOneUnit(kind, params, weightOffset, delta, act, below, inputSize, count) {
+    oneUnitBack(params, weightOffset, delta, below, inputSize, count);
+    jsBackend.activationDerivative(kind, act, below, count * inputSize);
   },
   columnSums(delta, outputSize, count, grad, biasOffset) {
     for (let k = 0; k < count; k++) {
@@ -186,10 +201,25 @@ class WasmDenseBackend implements DenseBackend {
     );
   };
 
-  propagateOneUnitRelu(params: Float64Array, weightOffset: number, delta: Float64Array, act: Float64Array, below: Float64Array, inputSize: number, count: number): void {
+  propagateOneUnit(
+    kind: 'relu' | 'tanh',
+    params: Float64Array,
+    weightOffset: number,
+    delta: Float64Array,
+    act: Float64Array,
+    below: Float64Array,
+    inputSize: number,
+    count: number,
+  ): void {
     this.assertOwned(params, delta, act);
     this.assertOwned(below, below, below);
-    this.kernels.propagateOneUnitRelu(params.byteOffset + weightOffset * 8, delta.byteOffset, act.byteOffset, below.byteOffset, inputSize, count);
+    if (kind === 'relu') {
+      // Multiply and mask in one pass.
+      this.kernels.propagateOneUnitRelu(params.byteOffset + weightOffset * 8, delta.byteOffset, act.byteOffset, below.byteOffset, inputSize, count);
+      return;
+    }
+    oneUnitBack(params, weightOffset, delta, below, inputSize, count);
+    this.activationDerivative(kind, act, below, count * inputSize);
   }
 
   propagateDense(params: Float64Array, weightOffset: number, inputSize: number, outputSize: number, delta: Float64Array, below: Float64Array, count: number, transposed: Float64Array): void {

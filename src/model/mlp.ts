@@ -238,12 +238,14 @@ export class Mlp implements Model {
 
   /** out = Σ over layers of the batch's weight and bias gradients (from the stored deltas). */
   private accumulateGradient(count: number, out: Float64Array): void {
-    out.fill(0);
     const staged = this.dense().name !== 'js';
     const target = staged ? this.gradStage : out;
-    if (staged) target.fill(0);
+    target.fill(0);
     for (let l = this.layers.length - 1; l >= 0; l--) this.accumulateLayerGradient(l, count, target);
-    if (staged) out.set(target);
+    if (staged) {
+      out.set(target);
+      out.fill(0, target.length);
+    }
   }
 
   private norms = new Float64Array(0);
@@ -350,20 +352,12 @@ export class Mlp implements Model {
     const input = this.acts[l];
     const delta = this.deltas[l];
     const below = this.deltas[l - 1];
-    if (outputSize === 1 && this.activation === 'relu') {
-      this.dense().propagateOneUnitRelu(params, weightOffset, delta, input, below, inputSize, count);
-      return;
-    }
     const backend = this.dense();
     if (outputSize === 1) {
-      for (let k = 0; k < count; k++) {
-        const dv = delta[k];
-        const inRow = k * inputSize;
-        for (let i = 0; i < inputSize; i++) below[inRow + i] = params[weightOffset + i] * dv;
-      }
-    } else {
-      backend.propagateDense(params, weightOffset, inputSize, outputSize, delta, below, count, this.transposeStage);
+      backend.propagateOneUnit(this.activation, params, weightOffset, delta, input, below, inputSize, count);
+      return;
     }
+    backend.propagateDense(params, weightOffset, inputSize, outputSize, delta, below, count, this.transposeStage);
     backend.activationDerivative(this.activation, input, below, count * inputSize);
   }
 

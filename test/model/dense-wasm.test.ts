@@ -115,12 +115,12 @@ describe('WebAssembly SIMD dense kernels', () => {
     );
   });
 
-  test('propagateOneUnitRelu equals the JavaScript multiply-then-mask bit for bit', () => {
+  test('propagateOneUnit (ReLU: multiply and mask in one pass; tanh) equals the JavaScript multiply-then-derivative bit for bit', () => {
     fc.assert(
-      fc.property(shapeArb, fc.integer({ min: 0, max: 3 }), ({ inputSize, count, values }, weightOffset) => {
+      fc.property(shapeArb, fc.integer({ min: 0, max: 3 }), fc.constantFrom('relu' as const, 'tanh' as const), ({ inputSize, count, values }, weightOffset, kind) => {
         const { wasm, js, a, b } = twin([weightOffset + inputSize + 1, count, count * inputSize, count * inputSize], 1, values);
-        wasm.propagateOneUnitRelu(a[0], weightOffset, a[1], a[2], a[3], inputSize, count);
-        js.propagateOneUnitRelu(b[0], weightOffset, b[1], b[2], b[3], inputSize, count);
+        wasm.propagateOneUnit(kind, a[0], weightOffset, a[1], a[2], a[3], inputSize, count);
+        js.propagateOneUnit(kind, b[0], weightOffset, b[1], b[2], b[3], inputSize, count);
         assert.deepEqual(bits(a[3]), bits(b[3]));
       }),
       { numRuns: 400 },
